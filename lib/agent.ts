@@ -1,0 +1,61 @@
+/** @module Wires the agent's parts together once: store, code, runtimes, scheduler, API and HTTP server. */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { createApi } from "./api/mod.ts";
+import { CodeStore } from "./code/mod.ts";
+import type { AgentOptions } from "./config/mod.ts";
+import { RuntimeHost } from "./runtimes/mod.ts";
+import { Scheduler } from "./scheduler/mod.ts";
+import { openStore, type Store } from "./store/mod.ts";
+
+/** A running agent. */
+export interface Agent {
+  /** Base URL of the API, such as `http://127.0.0.1:9001`. */
+  url: string;
+  /** The port actually listened on. */
+  port: number;
+  /** The durable state. */
+  store: Store;
+  /** The API's request handler, for in-process calls. */
+  fetch(request: Request): Promise<Response>;
+  /** Stops workers, the server and the database. */
+  stop(): Promise<void>;
+}
+
+/** Maximum size of an API request body: a 50 MB zip, base64 in JSON. */
+const MAX_API_BODY_BYTES = 72 * 1024 * 1024;
+
+/** Starts an agent with `options`: opens the data dir, installs runtimes and listens. */
+export function startAgent(options: AgentOptions): Agent {
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const store = openStore(join(options.dataDir, "lambdalet.db"));
+  const code = new CodeStore(join(options.dataDir, "code"), store.code);
+  const host = RuntimeHost.install(join(options.dataDir, "runtimes"));
+  const scheduler = new Scheduler({
+    host,
+    onLog: (target, line) => console.log(`[${target.config.functionName}:${target.version}] ${line}`),
+  });
+  const app = createApi({ store, code, scheduler, region: options.region, accountId: options.accountId });
+  const server = Bun.serve({
+    hostname: options.host,
+    port: options.port,
+    idleTimeout: 0,
+    maxRequestBodySize: MAX_API_BODY_BYTES,
+    fetch: (request) => app.fetch(request),
+  });
+  const port = server.port ?? options.port;
+  const host4url = options.host.includes(":") && !options.host.startsWith("[")
+    ? `[${options.host}]`
+    : options.host;
+  return {
+    url: `http://${host4url}:${port}`,
+    port,
+    store,
+    fetch: async (request) => await app.fetch(request),
+    async stop() {
+      scheduler.stop();
+      await server.stop(true);
+      store.close();
+    },
+  };
+}

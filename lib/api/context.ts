@@ -1,0 +1,23 @@
+/** @module What every API handler is given: the agent's parts and settings. */
+import type { CodeStore } from "../code/mod.ts";
+import type { Scheduler } from "../scheduler/mod.ts";
+import type { Store } from "../store/mod.ts";
+
+/** The agent's parts that API handlers use. */
+export interface ApiDeps {
+  /** Durable state. */
+  store: Store;
+  /** Code zips and their extracted folders. */
+  code: CodeStore;
+  /** Runs invocations. */
+  scheduler: Scheduler;
+  /** The region named in ARNs. */
+  region: string;
+  /** The account id named in ARNs. */
+  accountId: string;
+}
+
+/** Hono environment of the API: the request id of each call. */
+export interface ApiEnv {
+  Variables: { requestId: string };
+}

@@ -1,0 +1,68 @@
+/** @module Invoke: `POST /2015-03-31/functions/{FunctionName}/invocations`. */
+import type { Handler } from "hono";
+import { InvokeHeadersSchema, parseInput } from "../config/mod.ts";
+import { LambdaError } from "../errors/mod.ts";
+import type { InvocationRequest } from "../runtime-api/mod.ts";
+import { functionArn, parseFunctionRef } from "./arn.ts";
+import { decodeClientContext } from "./client-context.ts";
+import type { ApiDeps, ApiEnv } from "./context.ts";
+import { resolveTarget } from "./resolve.ts";
+
+const EMPTY_EVENT = new TextEncoder().encode("{}");
+
+/** Builds the Invoke handler. */
+export function invokeHandler(deps: ApiDeps): Handler<ApiEnv> {
+  return async (c) => {
+    const ref = parseFunctionRef(c.req.param("name") ?? "", c.req.query("Qualifier"));
+    const headers = parseInput(InvokeHeadersSchema, {
+      invocationType: c.req.header("x-amz-invocation-type"),
+      logType: c.req.header("x-amz-log-type"),
+      clientContext: c.req.header("x-amz-client-context"),
+    });
+    const clientContext = decodeClientContext(headers.clientContext);
+    const body = new Uint8Array(await c.req.arrayBuffer());
+    checkJson(body);
+    const target = await resolveTarget(deps, ref);
+    const requestId = c.get("requestId");
+    const responseHeaders = { "X-Amz-Executed-Version": target.version };
+    if (headers.invocationType === "DryRun") return c.body(null, 204, responseHeaders);
+    const request: InvocationRequest = {
+      requestId,
+      payload: body.byteLength ? body : EMPTY_EVENT,
+      invokedFunctionArn: functionArn(deps.region, deps.accountId, ref.name, ref.qualifier),
+      traceId: traceId(),
+      ...(clientContext === undefined ? {} : { clientContext }),
+    };
+    if (headers.invocationType === "Event") {
+      deps.scheduler.invoke(target, request).catch((error: unknown) => {
+        console.error(`[invoke] event ${requestId} for ${ref.name} failed:`, error);
+      });
+      return c.body(null, 202, responseHeaders);
+    }
+    const outcome = await deps.scheduler.invoke(target, request);
+    return c.body(outcome.body as Uint8Array<ArrayBuffer>, 200, {
+      ...responseHeaders,
+      "Content-Type": "application/json",
+      ...(outcome.kind === "error" ? { "X-Amz-Function-Error": "Unhandled" } : {}),
+    });
+  };
+}
+
+function checkJson(body: Uint8Array): void {
+  if (body.byteLength === 0) return;
+  try {
+    JSON.parse(new TextDecoder().decode(body));
+  } catch (error) {
+    throw new LambdaError(
+      "InvalidRequestContentException",
+      `Could not parse request body into json: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
+
+/** An X-Ray style trace id, as Lambda hands to every invocation. */
+function traceId(): string {
+  const time = Math.floor(Date.now() / 1000).toString(16).padStart(8, "0");
+  const random = crypto.randomUUID().replaceAll("-", "");
+  return `Root=1-${time}-${random.slice(0, 24)};Parent=${random.slice(16, 32)};Sampled=0`;
+}

@@ -1,0 +1,4 @@
+/** @module The Lambda-compatible HTTP API (2015-03-31). */
+export { createApi } from "./app.ts";
+export type { ApiDeps, ApiEnv } from "./context.ts";
+export { functionArn, parseFunctionRef } from "./arn.ts";

@@ -1,0 +1,48 @@
+/** @module Renders stored configuration in the Lambda API's JSON shapes. */
+import { hexToBase64 } from "../code/mod.ts";
+import type { FunctionConfig } from "../config/mod.ts";
+import { LATEST } from "../store/mod.ts";
+import { functionArn } from "./arn.ts";
+
+/** The architecture Lambda would name for this host. */
+export const HOST_ARCHITECTURE = process.arch === "arm64" ? "arm64" : "x86_64";
+
+/** Options of {@linkcode renderConfiguration}. */
+export interface RenderOptions {
+  /** The region named in ARNs. */
+  region: string;
+  /** The account id named in ARNs. */
+  accountId: string;
+  /** The version shown. @default "$LATEST" */
+  version?: string;
+}
+
+/** A `FunctionConfiguration` object, as CreateFunction and GetFunctionConfiguration return it. */
+export function renderConfiguration(config: FunctionConfig, options: RenderOptions): Record<string, unknown> {
+  const version = options.version ?? LATEST;
+  const qualifier = version === LATEST ? undefined : version;
+  return {
+    FunctionName: config.functionName,
+    FunctionArn: functionArn(options.region, options.accountId, config.functionName, qualifier),
+    Runtime: config.runtime,
+    Role: config.role,
+    Handler: config.handler,
+    CodeSize: config.codeSize,
+    Description: config.description,
+    Timeout: config.timeout,
+    MemorySize: config.memorySize,
+    LastModified: config.lastModified,
+    CodeSha256: hexToBase64(config.codeSha256),
+    Version: version,
+    ...(Object.keys(config.environment).length ? { Environment: { Variables: config.environment } } : {}),
+    TracingConfig: { Mode: "PassThrough" },
+    RevisionId: config.revisionId,
+    State: "Active",
+    LastUpdateStatus: "Successful",
+    PackageType: "Zip",
+    Architectures: [HOST_ARCHITECTURE],
+    EphemeralStorage: { Size: 512 },
+    LoggingConfig: { LogFormat: "Text", LogGroup: `/aws/lambda/${config.functionName}` },
+    SnapStart: { ApplyOn: "None", OptimizationStatus: "Off" },
+  };
+}

@@ -1,0 +1,89 @@
+/** @module Talks to a running agent over HTTP the way the AWS CLI does, with its error messages and exit codes. */
+
+/** The endpoint used when neither `--endpoint-url` nor `AWS_ENDPOINT_URL_LAMBDA` / `AWS_ENDPOINT_URL` is set. */
+export const DEFAULT_ENDPOINT = "http://127.0.0.1:9001";
+
+/** An error the CLI reports on stderr before exiting with {@linkcode CliError.exitCode}. */
+export class CliError extends Error {
+  /** 252 for bad arguments, 254 for service errors, 255 for connection failures, as the AWS CLI. */
+  readonly exitCode: number;
+
+  constructor(message: string, exitCode: number) {
+    super(message);
+    this.name = "CliError";
+    this.exitCode = exitCode;
+  }
+}
+
+/** The endpoint to call: the flag, then the AWS environment variables, then the local agent. */
+export function resolveEndpoint(flag: string | undefined): string {
+  const value = flag ?? process.env.AWS_ENDPOINT_URL_LAMBDA ?? process.env.AWS_ENDPOINT_URL ??
+    DEFAULT_ENDPOINT;
+  if (!/^https?:\/\/[^\s/]+/.test(value)) {
+    throw new CliError(`Bad value for --endpoint-url "${value}": it must be an http:// or https:// URL`, 252);
+  }
+  return value.replace(/\/+$/, "");
+}
+
+/** One call to the API. */
+export interface ApiCall {
+  /** The operation's name, used in error messages (`Invoke`). */
+  operation: string;
+  /** HTTP method. */
+  method: string;
+  /** Path and query, such as `/2015-03-31/functions`. */
+  path: string;
+  /** The request body. */
+  body?: string | Uint8Array;
+  /** Extra headers. */
+  headers?: Record<string, string>;
+}
+
+/** Sends `call` to the agent at `endpoint`; throws {@linkcode CliError} with the AWS CLI's wording on failure. */
+export async function callApi(endpoint: string, call: ApiCall): Promise<Response> {
+  const url = `${endpoint}${call.path}`;
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: call.method,
+      headers: call.headers,
+      body: call.body ?? null,
+    });
+  } catch {
+    throw new CliError(`Could not connect to the endpoint URL: "${url}"`, 255);
+  }
+  if (response.ok) return response;
+  const type = response.headers.get("x-amzn-errortype") ?? `HTTP ${response.status}`;
+  const text = await response.text();
+  let message = text;
+  try {
+    const parsed = JSON.parse(text) as { message?: string; Message?: string };
+    message = parsed.message ?? parsed.Message ?? text;
+  } catch {
+    // not JSON: show the text as it came
+  }
+  throw new CliError(
+    `An error occurred (${type.split(":")[0]}) when calling the ${call.operation} operation: ${message}`,
+    254,
+  );
+}
+
+/** Prints a JSON document the way the AWS CLI does (4-space indent). */
+export function printJson(value: unknown): void {
+  console.log(JSON.stringify(value, null, 4));
+}
+
+/** Wraps a command's `run` so that a {@linkcode CliError} prints its message and exits with its code. */
+export function exitOnCliError<A extends unknown[]>(
+  run: (...args: A) => Promise<void>,
+): (...args: A) => Promise<void> {
+  return async (...args) => {
+    try {
+      await run(...args);
+    } catch (error) {
+      if (!(error instanceof CliError)) throw error;
+      console.error(`\n${error.message}`);
+      process.exit(error.exitCode);
+    }
+  };
+}

@@ -1,0 +1,75 @@
+/** @module `lambdalet invoke`: the flags and output of `aws lambda invoke`. */
+import { writeFileSync } from "node:fs";
+import { defineCommand } from "citty";
+import * as v from "valibot";
+import { readBlobArg } from "./arg-values.ts";
+import { callApi, CliError, exitOnCliError, printJson, resolveEndpoint } from "./client.ts";
+import { endpointArg } from "./common-args.ts";
+import { parseFlag } from "./flags.ts";
+
+/** The invoke command. */
+export const invokeCommand = defineCommand({
+  meta: {
+    name: "invoke",
+    description: "Invoke a function and write its response to OUTFILE (as aws lambda invoke)",
+  },
+  args: {
+    "function-name": {
+      type: "string",
+      required: true,
+      description: "Name, name:qualifier or ARN of the function",
+    },
+    payload: { type: "string", description: "The event: inline JSON, file://PATH or fileb://PATH" },
+    qualifier: { type: "string", description: "Version or alias to invoke" },
+    "invocation-type": { type: "string", description: "RequestResponse (default), Event or DryRun" },
+    "log-type": { type: "string", description: "None (default) or Tail" },
+    "client-context": { type: "string", description: "Base64 JSON client context" },
+    outfile: { type: "positional", required: true, description: "Where to write the response payload" },
+    ...endpointArg,
+  },
+  run: exitOnCliError(async ({ args }) => {
+    const endpoint = resolveEndpoint(args["endpoint-url"]);
+    const invocationType = parseFlag(
+      v.optional(
+        v.picklist(["RequestResponse", "Event", "DryRun"], "must be RequestResponse, Event or DryRun"),
+      ),
+      "invocation-type",
+      args["invocation-type"],
+    );
+    const logType = parseFlag(
+      v.optional(v.picklist(["None", "Tail"], "must be None or Tail")),
+      "log-type",
+      args["log-type"],
+    );
+    const headers: Record<string, string> = {};
+    if (invocationType) headers["X-Amz-Invocation-Type"] = invocationType;
+    if (logType) headers["X-Amz-Log-Type"] = logType;
+    if (args["client-context"]) headers["X-Amz-Client-Context"] = args["client-context"];
+    const query = args.qualifier ? `?Qualifier=${encodeURIComponent(args.qualifier)}` : "";
+    const response = await callApi(endpoint, {
+      operation: "Invoke",
+      method: "POST",
+      path: `/2015-03-31/functions/${encodeURIComponent(args["function-name"])}/invocations${query}`,
+      body: args.payload === undefined ? undefined : readBlobArg("payload", args.payload),
+      headers,
+    });
+    const payload = new Uint8Array(await response.arrayBuffer());
+    try {
+      writeFileSync(args.outfile, payload);
+    } catch (error) {
+      throw new CliError(
+        `Could not write ${args.outfile}: ${error instanceof Error ? error.message : error}`,
+        255,
+      );
+    }
+    const meta: Record<string, unknown> = { StatusCode: response.status };
+    const functionError = response.headers.get("x-amz-function-error");
+    if (functionError) meta.FunctionError = functionError;
+    const logResult = response.headers.get("x-amz-log-result");
+    if (logResult) meta.LogResult = logResult;
+    const executed = response.headers.get("x-amz-executed-version");
+    if (executed) meta.ExecutedVersion = executed;
+    printJson(meta);
+    if (logResult) process.stderr.write(Buffer.from(logResult, "base64").toString("utf8"));
+  }),
+});

@@ -1,0 +1,71 @@
+/** @module `lambdalet serve`: runs the agent until SIGTERM or SIGINT. */
+import { defineCommand } from "citty";
+import { type Agent, startAgent } from "../agent.ts";
+import { resolveAgentOptions } from "../config/mod.ts";
+import { DEMO_FUNCTION_NAME, demoCreateFunctionBody, demoCurlLine } from "../demo/demo-function.ts";
+import { VERSION } from "../version.ts";
+import { CliError, exitOnCliError } from "./client.ts";
+
+/** The serve command. */
+export const serveCommand = defineCommand({
+  meta: { name: "serve", description: "Run the agent: the Lambda API, the scheduler and the workers" },
+  args: {
+    host: { type: "string", description: "Address to listen on (default 127.0.0.1)" },
+    port: { type: "string", description: "Port to listen on (default 9001; 0 picks a free one)" },
+    "data-dir": { type: "string", description: "Where state is kept (default /var/lib/lambdalet as root)" },
+    region: { type: "string", description: "Region named in ARNs (default us-east-1)" },
+    demo: { type: "boolean", description: "Deploy the demo function 'hello' at start" },
+    "allow-unauthenticated": {
+      type: "boolean",
+      description: "Allow a non-loopback --host without credentials",
+    },
+  },
+  run: exitOnCliError(async ({ args }) => {
+    let options;
+    try {
+      options = resolveAgentOptions({
+        host: args.host,
+        port: args.port,
+        dataDir: args["data-dir"],
+        region: args.region,
+        allowUnauthenticated: args["allow-unauthenticated"] ?? false,
+      });
+    } catch (error) {
+      throw new CliError(error instanceof Error ? error.message : String(error), 252);
+    }
+    const agent = startAgent(options);
+    console.log(`lambdalet ${VERSION} listening on ${agent.url} (data in ${options.dataDir})`);
+    if (args.demo) await deployDemo(agent);
+    stopOnSignals(agent);
+  }),
+});
+
+async function deployDemo(agent: Agent): Promise<void> {
+  const response = await agent.fetch(
+    new Request(`${agent.url}/2015-03-31/functions`, {
+      method: "POST",
+      body: JSON.stringify(demoCreateFunctionBody()),
+    }),
+  );
+  if (response.status !== 201 && response.status !== 409) {
+    throw new CliError(`Could not deploy the demo function: ${await response.text()}`, 1);
+  }
+  console.log(
+    `Demo function '${DEMO_FUNCTION_NAME}' is deployed. Invoke it with:\n\n  ${demoCurlLine(agent.url)}\n`,
+  );
+}
+
+function stopOnSignals(agent: Agent): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`lambdalet: ${signal} received, stopping workers`);
+    agent.stop().then(() => process.exit(0), (error: unknown) => {
+      console.error("lambdalet: could not stop cleanly:", error);
+      process.exit(1);
+    });
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}

@@ -1,0 +1,88 @@
+/** @module Function code by SHA-256: the zip in the database, extracted once into a read-only folder. */
+import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type { CodeBlobs } from "../store/mod.ts";
+import { extractZip, makeWritable, ZipRejectedError } from "./zip-extract.ts";
+
+/** A zip that has been stored and extracted. */
+export interface StoredCode {
+  /** Hex SHA-256 of the zip: the key everywhere inside lambdalet. */
+  sha256: string;
+  /** Base64 SHA-256 of the zip, as Lambda's `CodeSha256` shows it. */
+  sha256Base64: string;
+  /** Size of the zip in bytes. */
+  size: number;
+  /** The read-only folder holding the extracted code. */
+  dir: string;
+}
+
+/** Computes the hex and base64 SHA-256 of some bytes. */
+export function sha256Of(bytes: Uint8Array): { hex: string; base64: string } {
+  const digest = new Bun.CryptoHasher("sha256").update(bytes).digest();
+  return { hex: digest.toString("hex"), base64: digest.toString("base64") };
+}
+
+/** Converts a hex SHA-256 to Lambda's base64 form. */
+export function hexToBase64(hex: string): string {
+  return Buffer.from(hex, "hex").toString("base64");
+}
+
+/** Keeps code zips in the database and their extracted folders under `root`. */
+export class CodeStore {
+  readonly #root: string;
+  readonly #blobs: CodeBlobs;
+  readonly #extracting = new Map<string, Promise<string>>();
+
+  constructor(root: string, blobs: CodeBlobs) {
+    this.#root = root;
+    this.#blobs = blobs;
+    mkdirSync(root, { recursive: true, mode: 0o700 });
+  }
+
+  /** Validates and extracts `zip`, then stores it; throws {@linkcode ZipRejectedError} and writes nothing if bad. */
+  async add(zip: Uint8Array): Promise<StoredCode> {
+    const { hex, base64 } = sha256Of(zip);
+    const dir = await this.#extract(hex, zip);
+    this.#blobs.put(hex, zip);
+    return { sha256: hex, sha256Base64: base64, size: zip.byteLength, dir };
+  }
+
+  /** The extracted folder for `sha256`, extracting it again from the database if it went missing. */
+  async ensure(sha256: string): Promise<string> {
+    const dir = this.dirFor(sha256);
+    if (existsSync(dir)) return dir;
+    const zip = this.#blobs.get(sha256);
+    if (!zip) throw new ZipRejectedError(`No code stored with SHA-256 ${sha256}`);
+    return await this.#extract(sha256, zip);
+  }
+
+  /** Where the code with `sha256` is (or would be) extracted. */
+  dirFor(sha256: string): string {
+    return join(this.#root, sha256);
+  }
+
+  #extract(sha256: string, zip: Uint8Array): Promise<string> {
+    const dir = this.dirFor(sha256);
+    if (existsSync(dir)) return Promise.resolve(dir);
+    const running = this.#extracting.get(sha256);
+    if (running) return running;
+    const work = this.#extractOnce(dir, zip).finally(() => this.#extracting.delete(sha256));
+    this.#extracting.set(sha256, work);
+    return work;
+  }
+
+  async #extractOnce(dir: string, zip: Uint8Array): Promise<string> {
+    const temp = `${dir}.tmp-${process.pid}-${crypto.randomUUID()}`;
+    try {
+      await extractZip(zip, temp);
+      renameSync(temp, dir);
+      return dir;
+    } catch (error) {
+      if (existsSync(temp)) {
+        makeWritable(temp);
+        rmSync(temp, { recursive: true, force: true });
+      }
+      throw error;
+    }
+  }
+}

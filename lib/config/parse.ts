@@ -1,0 +1,31 @@
+/** @module Turns valibot issues into the Lambda validation error that clients expect. */
+import * as v from "valibot";
+import { LambdaError, type LambdaErrorType } from "../errors/mod.ts";
+
+/** Options of {@linkcode parseInput}. */
+export interface ParseInputOptions {
+  /** The Lambda error name thrown on failure. @default "InvalidParameterValueException" */
+  errorType?: LambdaErrorType;
+}
+
+/** Parses `input` with `schema`, throwing a Lambda validation error that names each failing member. */
+export function parseInput<S extends v.GenericSchema>(
+  schema: S,
+  input: unknown,
+  options: ParseInputOptions = {},
+): v.InferOutput<S> {
+  const result = v.safeParse(schema, input);
+  if (result.success) return result.output;
+  const messages = result.issues.map(describeIssue);
+  const count = messages.length === 1 ? "1 validation error" : `${messages.length} validation errors`;
+  throw new LambdaError(
+    options.errorType ?? "InvalidParameterValueException",
+    `${count} detected: ${messages.join("; ")}`,
+  );
+}
+
+function describeIssue(issue: v.BaseIssue<unknown>): string {
+  const path = issue.path?.map((item) => String(item.key)).join(".");
+  const where = path ? ` at '${path}'` : "";
+  return `Value${where} failed to satisfy constraint: ${issue.message}`;
+}

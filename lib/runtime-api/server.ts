@@ -1,0 +1,180 @@
+/** @module The Lambda Runtime API (2018-06-01) served to one worker on its own loopback port. */
+import { type Invocation, type InvocationOutcome, MAX_RESPONSE_BYTES, platformError } from "./invocation.ts";
+
+/** What a worker's Runtime API reports to its owner. */
+export interface RuntimeApiEvents {
+  /** The worker asked for its next invocation while none was pending: it is ready. */
+  onReady(): void;
+  /** The worker reported an initialization error outside any invocation. */
+  onInitError(outcome: InvocationOutcome): void;
+}
+
+interface Pending {
+  invocation: Invocation;
+  delivered: boolean;
+  resolve(outcome: InvocationOutcome): void;
+}
+
+const PREFIX = "/2018-06-01/runtime";
+const COMPLETED_MEMORY = 16;
+
+/**
+ * One worker's Runtime API. The owner hands it one invocation at a time with {@linkcode deliver}; the
+ * worker fetches it with `GET /invocation/next` and answers with `/response` or `/error`.
+ */
+export class RuntimeApiServer {
+  readonly #server: Bun.Server<undefined>;
+  readonly #events: RuntimeApiEvents;
+  #pending: Pending | null = null;
+  #waitingNext: ((pending: Pending) => void) | null = null;
+  readonly #completed: string[] = [];
+
+  constructor(events: RuntimeApiEvents) {
+    this.#events = events;
+    this.#server = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      idleTimeout: 0,
+      maxRequestBodySize: 4 * MAX_RESPONSE_BYTES,
+      routes: {
+        [`${PREFIX}/invocation/next`]: { GET: () => this.#next() },
+        [`${PREFIX}/invocation/:id/response`]: {
+          POST: (req) => this.#complete(req.params.id, req, "success"),
+        },
+        [`${PREFIX}/invocation/:id/error`]: {
+          POST: (req) => this.#complete(req.params.id, req, "error"),
+        },
+        [`${PREFIX}/init/error`]: { POST: (req) => this.#initError(req) },
+      },
+      fetch: () => runtimeError(404, "NotFound", "Unknown Runtime API path"),
+    });
+  }
+
+  /** `host:port`, the value of `AWS_LAMBDA_RUNTIME_API`. */
+  get address(): string {
+    return `127.0.0.1:${this.#server.port}`;
+  }
+
+  /** Hands `invocation` to the worker; resolves with its outcome. One at a time. */
+  deliver(invocation: Invocation): Promise<InvocationOutcome> {
+    if (this.#pending) throw new Error("Cannot deliver an invocation while another is pending");
+    return new Promise((resolve) => {
+      const pending: Pending = { invocation, delivered: false, resolve };
+      this.#pending = pending;
+      const waiting = this.#waitingNext;
+      if (waiting) {
+        this.#waitingNext = null;
+        waiting(pending);
+      }
+    });
+  }
+
+  /** Stops listening and drops every connection, a parked `next` included. */
+  close(): void {
+    this.#waitingNext = null;
+    void this.#server.stop(true);
+  }
+
+  #next(): Response | Promise<Response> {
+    const pending = this.#pending;
+    if (pending && !pending.delivered) return this.#hand(pending);
+    return new Promise<Pending>((resolve) => {
+      this.#waitingNext = resolve;
+      if (!pending) this.#events.onReady();
+    }).then((next) => this.#hand(next));
+  }
+
+  #hand(pending: Pending): Response {
+    pending.delivered = true;
+    const { invocation } = pending;
+    const headers: Record<string, string> = {
+      "Content-Type": "application/json",
+      "Lambda-Runtime-Aws-Request-Id": invocation.requestId,
+      "Lambda-Runtime-Deadline-Ms": String(invocation.deadlineMs),
+      "Lambda-Runtime-Invoked-Function-Arn": invocation.invokedFunctionArn,
+      "Lambda-Runtime-Trace-Id": invocation.traceId,
+    };
+    if (invocation.clientContext !== undefined) {
+      headers["Lambda-Runtime-Client-Context"] = invocation.clientContext;
+    }
+    if (invocation.cognitoIdentity !== undefined) {
+      headers["Lambda-Runtime-Cognito-Identity"] = invocation.cognitoIdentity;
+    }
+    return new Response(invocation.payload, { headers });
+  }
+
+  async #complete(id: string, req: Request, kind: "success" | "error"): Promise<Response> {
+    const pending = this.#pending;
+    if (!pending || pending.invocation.requestId !== id || !pending.delivered) {
+      if (this.#completed.includes(id)) {
+        return runtimeError(403, "InvalidStateTransition", `Invocation ${id} has already been answered`);
+      }
+      return runtimeError(400, "InvalidRequestID", "Invalid request ID");
+    }
+    const declared = Number(req.headers.get("content-length") ?? "0");
+    const body = declared > MAX_RESPONSE_BYTES ? null : new Uint8Array(await req.arrayBuffer());
+    if (kind === "success" && (body === null || body.byteLength > MAX_RESPONSE_BYTES)) {
+      const size = body?.byteLength ?? declared;
+      this.#finish(
+        pending,
+        platformError(
+          "Function.ResponseSizeTooLarge",
+          `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes): ${size} bytes`,
+        ),
+      );
+      return runtimeError(
+        413,
+        "RequestEntityTooLarge",
+        `Response payload must be at most ${MAX_RESPONSE_BYTES} bytes`,
+      );
+    }
+    const bytes = body ?? new Uint8Array();
+    const outcome: InvocationOutcome = kind === "success" ? { kind, body: bytes } : {
+      kind,
+      errorType: errorTypeOf(req, bytes),
+      body: bytes.byteLength ? bytes : errorBody("Unknown", ""),
+    };
+    this.#finish(pending, outcome);
+    return Response.json({ status: "OK" }, { status: 202 });
+  }
+
+  async #initError(req: Request): Promise<Response> {
+    const bytes = new Uint8Array(await req.arrayBuffer());
+    const outcome: InvocationOutcome = { kind: "error", errorType: errorTypeOf(req, bytes), body: bytes };
+    const pending = this.#pending;
+    if (pending) this.#finish(pending, outcome);
+    else this.#events.onInitError(outcome);
+    return Response.json({ status: "OK" }, { status: 202 });
+  }
+
+  #finish(pending: Pending, outcome: InvocationOutcome): void {
+    this.#pending = null;
+    this.#completed.push(pending.invocation.requestId);
+    if (this.#completed.length > COMPLETED_MEMORY) this.#completed.shift();
+    pending.resolve(outcome);
+  }
+}
+
+function errorTypeOf(req: Request, body: Uint8Array): string {
+  const header = req.headers.get("lambda-runtime-function-error-type");
+  if (header) return header;
+  try {
+    const parsed: unknown = JSON.parse(new TextDecoder().decode(body));
+    if (
+      parsed && typeof parsed === "object" && "errorType" in parsed && typeof parsed.errorType === "string"
+    ) {
+      return parsed.errorType;
+    }
+  } catch {
+    // not JSON: the type stays unknown
+  }
+  return "Unknown";
+}
+
+function errorBody(errorType: string, errorMessage: string): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify({ errorType, errorMessage }));
+}
+
+function runtimeError(status: number, errorType: string, errorMessage: string): Response {
+  return Response.json({ errorMessage, errorType }, { status });
+}

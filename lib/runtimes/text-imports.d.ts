@@ -1,0 +1,5 @@
+/** @module Types for files imported as text (`with { type: "text" }`). */
+declare module "*.mjs" {
+  const text: string;
+  export default text;
+}

@@ -1,0 +1,47 @@
+/** @module The shape every sandbox gives the scheduler for one running worker process. */
+
+/** How to start a worker process. */
+export interface SpawnSpec {
+  /** Executable and arguments. */
+  cmd: string[];
+  /** The complete environment: nothing of the agent's leaks in. */
+  env: Record<string, string>;
+  /** Working directory (the task root). */
+  cwd: string;
+}
+
+/** A started worker process. */
+export interface WorkerProcess {
+  /** Process id of the worker's leader. */
+  readonly pid: number;
+  /** Resolves when the process has exited, with how it ended. */
+  readonly exited: Promise<ExitStatus>;
+  /** The worker's standard output. */
+  readonly stdout: ReadableStream<Uint8Array>;
+  /** The worker's standard error. */
+  readonly stderr: ReadableStream<Uint8Array>;
+  /** Kills the worker and every process it started. */
+  kill(): void;
+}
+
+/** How a process ended. */
+export interface ExitStatus {
+  /** The exit code, or null when a signal ended it. */
+  code: number | null;
+  /** The signal's name, or null. */
+  signal: string | null;
+}
+
+/** Describes an exit the way Lambda does: `exit status 3` or `signal: killed`. */
+export function describeExit(status: ExitStatus): string {
+  if (status.signal) return `signal: ${SIGNAL_WORDS[status.signal] ?? status.signal.toLowerCase()}`;
+  return `exit status ${status.code ?? 0}`;
+}
+
+const SIGNAL_WORDS: Record<string, string> = {
+  SIGKILL: "killed",
+  SIGTERM: "terminated",
+  SIGSEGV: "segmentation fault",
+  SIGABRT: "aborted",
+  SIGINT: "interrupt",
+};

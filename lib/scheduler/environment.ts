@@ -1,0 +1,54 @@
+/** @module The environment a worker starts with: the function's variables under Lambda's reserved ones. */
+import type { LaunchCommand } from "../runtimes/mod.ts";
+import type { FunctionTarget } from "./target.ts";
+
+/** Lambda's PATH inside an execution environment. */
+const LAMBDA_PATH = ["/usr/local/bin", "/usr/bin", "/bin", "/opt/bin"];
+const LAMBDA_LD_LIBRARY_PATH =
+  "/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib";
+
+/** Options of {@linkcode workerEnvironment}. */
+export interface WorkerEnvironmentOptions {
+  /** `host:port` of the worker's Runtime API. */
+  runtimeApi: string;
+  /** The folder holding the bootstraps. */
+  runtimeDir: string;
+  /** The launch command, for its PATH additions. */
+  launch: LaunchCommand;
+  /** The worker's log stream name. */
+  logStreamName: string;
+}
+
+/** Builds a worker's complete environment; reserved names always win over the function's own. */
+export function workerEnvironment(
+  target: FunctionTarget,
+  options: WorkerEnvironmentOptions,
+): Record<string, string> {
+  const { config } = target;
+  return {
+    LANG: "en_US.UTF-8",
+    PATH: [...options.launch.pathDirs, ...LAMBDA_PATH].join(":"),
+    LD_LIBRARY_PATH: LAMBDA_LD_LIBRARY_PATH,
+    ...config.environment,
+    _HANDLER: config.handler,
+    AWS_REGION: target.region,
+    AWS_DEFAULT_REGION: target.region,
+    AWS_EXECUTION_ENV: `AWS_Lambda_${config.runtime}`,
+    AWS_LAMBDA_FUNCTION_NAME: config.functionName,
+    AWS_LAMBDA_FUNCTION_VERSION: target.version,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(config.memorySize),
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${config.functionName}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: options.logStreamName,
+    AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+    AWS_LAMBDA_RUNTIME_API: options.runtimeApi,
+    LAMBDA_TASK_ROOT: target.codeDir,
+    LAMBDA_RUNTIME_DIR: options.runtimeDir,
+    TZ: ":UTC",
+  };
+}
+
+/** A log stream name as Lambda makes them: `2024/01/11/[$LATEST]<32 hex>`. */
+export function logStreamName(version: string, date: Date = new Date()): string {
+  const day = date.toISOString().slice(0, 10).replaceAll("-", "/");
+  return `${day}/[${version}]${crypto.randomUUID().replaceAll("-", "")}`;
+}

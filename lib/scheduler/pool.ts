@@ -1,0 +1,170 @@
+/** @module The on-demand pool of one function version: warm reuse, a cap on workers, a bounded queue. */
+import { LambdaError } from "../errors/mod.ts";
+import type { InvocationOutcome, InvocationRequest } from "../runtime-api/mod.ts";
+import type { RuntimeHost } from "../runtimes/mod.ts";
+import type { FunctionTarget } from "./target.ts";
+import { Worker } from "./worker.ts";
+
+/** Limits of one pool, in Greengrass's terms. */
+export interface PoolLimits {
+  /** Workers that may run at once (`maxInstancesCount`). */
+  maxInstances: number;
+  /** Invocations that may wait for a worker (`maxQueueSize`). */
+  maxQueue: number;
+  /** How long an idle worker is kept warm, in ms (`maxIdleTimeInSeconds`). */
+  idleTimeoutMs: number;
+  /** How long a starting worker may take to ask for work, in ms (`statusTimeoutInSeconds`). */
+  startTimeoutMs: number;
+}
+
+/** What a pool needs from its owner. */
+export interface PoolDeps {
+  /** The runtimes of this host. */
+  host: RuntimeHost;
+  /** Receives each line a worker of this pool writes. */
+  onLog(line: string): void;
+}
+
+type Lease = { worker: Worker } | { outcome: InvocationOutcome };
+
+interface Waiter {
+  requestId: string;
+  resolve(lease: Lease): void;
+  reject(error: unknown): void;
+}
+
+/** Runs invocations of one function version on warm workers, starting new ones up to the cap. */
+export class Pool {
+  readonly #target: FunctionTarget;
+  readonly #deps: PoolDeps;
+  readonly #limits: PoolLimits;
+  readonly #workers = new Set<Worker>();
+  readonly #idle: Worker[] = [];
+  readonly #idleTimers = new Map<Worker, ReturnType<typeof setTimeout>>();
+  readonly #waiters: Waiter[] = [];
+  #starting = 0;
+  #retired = false;
+
+  constructor(target: FunctionTarget, deps: PoolDeps, limits: PoolLimits) {
+    this.#target = target;
+    this.#deps = deps;
+    this.#limits = limits;
+  }
+
+  /** Workers alive or starting. */
+  get size(): number {
+    return this.#workers.size + this.#starting;
+  }
+
+  /** Runs `request` on a warm worker, a new one, or after waiting in the queue. */
+  async invoke(request: InvocationRequest): Promise<InvocationOutcome> {
+    const lease = await this.#acquire(request.requestId);
+    if ("outcome" in lease) return lease.outcome;
+    try {
+      return await lease.worker.invoke(request);
+    } finally {
+      this.#release(lease.worker);
+    }
+  }
+
+  /** Stops taking new work: idle workers stop now, busy ones after their invocation and the queue. */
+  retire(): void {
+    this.#retired = true;
+    for (const worker of this.#idle.splice(0)) this.#stopWorker(worker);
+  }
+
+  /** Kills every worker and fails every queued invocation. */
+  stop(): void {
+    this.#retired = true;
+    for (const waiter of this.#waiters.splice(0)) {
+      waiter.reject(new LambdaError("ServiceException", "The agent is shutting down"));
+    }
+    for (const worker of [...this.#workers]) this.#stopWorker(worker);
+  }
+
+  #acquire(requestId: string): Promise<Lease> {
+    const idle = this.#idle.pop();
+    if (idle) {
+      clearTimeout(this.#idleTimers.get(idle));
+      this.#idleTimers.delete(idle);
+      return Promise.resolve({ worker: idle });
+    }
+    if (this.size < this.#limits.maxInstances) return this.#start(requestId);
+    if (this.#waiters.length >= this.#limits.maxQueue) {
+      throw new LambdaError("TooManyRequestsException", "Rate Exceeded.", {
+        body: { Reason: "ConcurrentInvocationLimitExceeded" },
+        headers: { "Retry-After": "1" },
+      });
+    }
+    return new Promise((resolve, reject) => this.#waiters.push({ requestId, resolve, reject }));
+  }
+
+  async #start(requestId: string): Promise<Lease> {
+    this.#starting++;
+    let started;
+    try {
+      started = await Worker.start(this.#target, {
+        host: this.#deps.host,
+        onLog: this.#deps.onLog,
+        startTimeoutMs: this.#limits.startTimeoutMs,
+        requestId,
+      });
+    } finally {
+      this.#starting--;
+    }
+    if (!started.ok) {
+      this.#pump();
+      return { outcome: started.outcome };
+    }
+    const { worker } = started;
+    this.#workers.add(worker);
+    void worker.exited.then(() => this.#forget(worker));
+    return { worker };
+  }
+
+  #release(worker: Worker): void {
+    if (worker.state === "dead") {
+      this.#forget(worker);
+      return;
+    }
+    const waiter = this.#waiters.shift();
+    if (waiter) {
+      waiter.resolve({ worker });
+      return;
+    }
+    if (this.#retired) {
+      this.#stopWorker(worker);
+      return;
+    }
+    this.#idle.push(worker);
+    const timer = setTimeout(() => {
+      const index = this.#idle.indexOf(worker);
+      if (index !== -1) this.#idle.splice(index, 1);
+      this.#idleTimers.delete(worker);
+      this.#stopWorker(worker);
+    }, this.#limits.idleTimeoutMs);
+    timer.unref?.();
+    this.#idleTimers.set(worker, timer);
+  }
+
+  #stopWorker(worker: Worker): void {
+    clearTimeout(this.#idleTimers.get(worker));
+    this.#idleTimers.delete(worker);
+    worker.kill();
+    this.#forget(worker);
+  }
+
+  #forget(worker: Worker): void {
+    if (!this.#workers.delete(worker)) return;
+    const index = this.#idle.indexOf(worker);
+    if (index !== -1) this.#idle.splice(index, 1);
+    this.#pump();
+  }
+
+  /** Starts a worker for the oldest waiter when a slot has freed up. */
+  #pump(): void {
+    if (this.#waiters.length === 0 || this.size >= this.#limits.maxInstances) return;
+    const waiter = this.#waiters.shift()!;
+    this.#start(waiter.requestId).then(waiter.resolve, waiter.reject);
+  }
+}

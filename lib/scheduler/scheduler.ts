@@ -1,0 +1,74 @@
+/** @module Routes each invocation to the pool of its function version, and owns every pool. */
+import { LambdaError } from "../errors/mod.ts";
+import type { InvocationOutcome, InvocationRequest } from "../runtime-api/mod.ts";
+import type { RuntimeHost } from "../runtimes/mod.ts";
+import { Pool, type PoolLimits } from "./pool.ts";
+import type { FunctionTarget } from "./target.ts";
+
+/** Options of {@linkcode Scheduler}. */
+export interface SchedulerOptions {
+  /** The runtimes of this host. */
+  host: RuntimeHost;
+  /** Receives each line a worker writes, with the function it belongs to. */
+  onLog?(target: FunctionTarget, line: string): void;
+  /** Pool limits. @default Greengrass's defaults: 100 workers, 1000 queued, 60 s idle, 60 s to start */
+  limits?: Partial<PoolLimits>;
+}
+
+/** Greengrass's defaults for a function's lifecycle. */
+export const DEFAULT_POOL_LIMITS: PoolLimits = {
+  maxInstances: 100,
+  maxQueue: 1000,
+  idleTimeoutMs: 60_000,
+  startTimeoutMs: 60_000,
+};
+
+/** Owns one pool per function version; a changed revision retires the old pool. */
+export class Scheduler {
+  readonly #options: SchedulerOptions;
+  readonly #limits: PoolLimits;
+  readonly #pools = new Map<string, { revisionId: string; pool: Pool }>();
+  #stopped = false;
+
+  constructor(options: SchedulerOptions) {
+    this.#options = options;
+    this.#limits = { ...DEFAULT_POOL_LIMITS, ...options.limits };
+  }
+
+  /** Runs one invocation of `target` and resolves with how it ended. */
+  invoke(target: FunctionTarget, request: InvocationRequest): Promise<InvocationOutcome> {
+    if (this.#stopped) throw new LambdaError("ServiceException", "The agent is shutting down");
+    return this.#poolFor(target).invoke(request);
+  }
+
+  /** Retires the pools of a function (all versions, or one): their workers stop after their current work. */
+  retire(functionName: string, version?: string): void {
+    for (const [key, entry] of this.#pools) {
+      const [name, poolVersion] = key.split("\0");
+      if (name !== functionName || (version !== undefined && poolVersion !== version)) continue;
+      entry.pool.retire();
+      this.#pools.delete(key);
+    }
+  }
+
+  /** Kills every worker; later invocations are refused. */
+  stop(): void {
+    this.#stopped = true;
+    for (const { pool } of this.#pools.values()) pool.stop();
+    this.#pools.clear();
+  }
+
+  #poolFor(target: FunctionTarget): Pool {
+    const key = `${target.config.functionName}\0${target.version}`;
+    const existing = this.#pools.get(key);
+    if (existing && existing.revisionId === target.config.revisionId) return existing.pool;
+    existing?.pool.retire();
+    const onLog = this.#options.onLog;
+    const pool = new Pool(target, {
+      host: this.#options.host,
+      onLog: onLog ? (line) => onLog(target, line) : () => {},
+    }, this.#limits);
+    this.#pools.set(key, { revisionId: target.config.revisionId, pool });
+    return pool;
+  }
+}

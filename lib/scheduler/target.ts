@@ -1,0 +1,16 @@
+/** @module What the scheduler needs to know about the function version it runs. */
+import type { FunctionConfig } from "../config/mod.ts";
+
+/** A resolved function version, ready to run. */
+export interface FunctionTarget {
+  /** The version's configuration. */
+  config: FunctionConfig;
+  /** `$LATEST` or a published version number. */
+  version: string;
+  /** The function's unqualified ARN. */
+  functionArn: string;
+  /** The folder holding the extracted code. */
+  codeDir: string;
+  /** The region named in the worker's environment. */
+  region: string;
+}

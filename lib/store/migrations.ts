@@ -1,0 +1,23 @@
+/** @module The database schema, as an ordered list of migrations; `PRAGMA user_version` counts those applied. */
+
+/** Each entry moves the schema one version forward. Never edit one that has shipped: append. */
+export const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE code (
+     sha256 TEXT PRIMARY KEY,
+     size INTEGER NOT NULL,
+     zip BLOB NOT NULL,
+     created_at TEXT NOT NULL
+   ) STRICT;
+   CREATE TABLE functions (
+     name TEXT PRIMARY KEY,
+     created_at TEXT NOT NULL,
+     tags TEXT NOT NULL DEFAULT '{}'
+   ) STRICT;
+   CREATE TABLE versions (
+     function_name TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE,
+     version TEXT NOT NULL,
+     code_sha256 TEXT NOT NULL REFERENCES code(sha256),
+     config TEXT NOT NULL,
+     PRIMARY KEY (function_name, version)
+   ) STRICT;`,
+];
