@@ -53,7 +53,7 @@ export function startAgent(options: AgentOptions): Agent {
     store,
     fetch: async (request) => await app.fetch(request),
     async stop() {
-      scheduler.stop();
+      await scheduler.stop();
       await server.stop(true);
       store.close();
     },

@@ -73,13 +73,15 @@ export class Pool {
     for (const worker of this.#idle.splice(0)) this.#stopWorker(worker);
   }
 
-  /** Kills every worker and fails every queued invocation. */
-  stop(): void {
+  /** Kills every worker and fails every queued invocation; resolves once every worker has exited. */
+  async stop(): Promise<void> {
     this.#retired = true;
     for (const waiter of this.#waiters.splice(0)) {
       waiter.reject(new LambdaError("ServiceException", "The agent is shutting down"));
     }
-    for (const worker of [...this.#workers]) this.#stopWorker(worker);
+    const workers = [...this.#workers];
+    for (const worker of workers) this.#stopWorker(worker);
+    await Promise.all(workers.map((worker) => worker.exited));
   }
 
   #acquire(requestId: string): Promise<Lease> {

@@ -51,11 +51,12 @@ export class Scheduler {
     }
   }
 
-  /** Kills every worker; later invocations are refused. */
-  stop(): void {
+  /** Kills every worker and waits for them to exit; later invocations are refused. */
+  async stop(): Promise<void> {
     this.#stopped = true;
-    for (const { pool } of this.#pools.values()) pool.stop();
+    const pools = [...this.#pools.values()];
     this.#pools.clear();
+    await Promise.all(pools.map(({ pool }) => pool.stop()));
   }
 
   #poolFor(target: FunctionTarget): Pool {

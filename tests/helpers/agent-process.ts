@@ -1,0 +1,89 @@
+/** @module Starts a real agent process (from source or a compiled binary) on an ephemeral port. */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** The repository root. */
+export const REPO_ROOT = join(import.meta.dir, "..", "..");
+
+/** The command that runs lambdalet from source. */
+export const SOURCE_COMMAND: readonly string[] = [process.execPath, join(REPO_ROOT, "main.ts")];
+
+/** A running agent process. */
+export interface AgentProcess {
+  /** The API's base URL. */
+  url: string;
+  /** The data dir it uses. */
+  dataDir: string;
+  /** The process. */
+  proc: Bun.Subprocess<"ignore", "pipe", "pipe">;
+  /** Everything the agent printed so far. */
+  output(): string;
+  /** Stops it with SIGTERM and waits for its exit code. */
+  stop(): Promise<number>;
+}
+
+/** Options of {@linkcode startAgentProcess}. */
+export interface AgentProcessOptions {
+  /** The lambdalet command. @default SOURCE_COMMAND */
+  command?: readonly string[];
+  /** The data dir. @default a new temporary folder */
+  dataDir?: string;
+  /** The working directory. @default the data dir's parent */
+  cwd?: string;
+  /** Extra `serve` flags. @default [] */
+  flags?: string[];
+}
+
+/** Makes a new temporary folder. */
+export function tempDir(prefix = "lambdalet-test-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Starts `lambdalet serve --port 0` and waits until it prints the address it listens on. */
+export async function startAgentProcess(options: AgentProcessOptions = {}): Promise<AgentProcess> {
+  const dataDir = options.dataDir ?? join(tempDir(), "data");
+  const proc = Bun.spawn({
+    cmd: [
+      ...(options.command ?? SOURCE_COMMAND),
+      "serve",
+      "--port",
+      "0",
+      "--data-dir",
+      dataDir,
+      ...(options.flags ?? []),
+    ],
+    cwd: options.cwd ?? join(dataDir, ".."),
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  let text = "";
+  const collect = async (stream: ReadableStream<Uint8Array>) => {
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) text += decoder.decode(chunk, { stream: true });
+  };
+  void collect(proc.stdout);
+  void collect(proc.stderr);
+  const deadline = Date.now() + 15_000;
+  let url: string | undefined;
+  while (!url) {
+    url = /listening on (http:\/\/\S+)/.exec(text)?.[1];
+    if (url) break;
+    if (proc.exitCode !== null || Date.now() > deadline) {
+      proc.kill();
+      throw new Error(`The agent did not start:\n${text}`);
+    }
+    await Bun.sleep(20);
+  }
+  return {
+    url,
+    dataDir,
+    proc,
+    output: () => text,
+    async stop() {
+      proc.kill("SIGTERM");
+      return await proc.exited;
+    },
+  };
+}

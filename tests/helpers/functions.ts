@@ -1,0 +1,75 @@
+/** @module Function code used by the tests, and helpers to deploy and invoke it over real HTTP. */
+import { buildZip } from "../../lib/code/mod.ts";
+import { DEMO_HANDLER_SOURCE } from "../../lib/demo/demo-function.ts";
+
+/** Handlers written the way people write them for Lambda, one per behaviour under test. */
+export const HANDLERS = {
+  /** The seed's greeting. */
+  greeting: DEMO_HANDLER_SOURCE,
+  /** Counts its invocations in module state: proves execution-context reuse. */
+  counter: `let count = 0;
+exports.handler = async () => ({ count: ++count, pid: process.pid });
+`,
+  /** The (event, context, callback) style. */
+  callback: `exports.handler = (event, context, callback) => {
+  setTimeout(() => callback(null, { echoed: event, requestId: context.awsRequestId }), 5);
+};
+`,
+  /** Throws a typed error. */
+  throwing:
+    `class ValidationError extends Error { constructor(m) { super(m); this.name = "ValidationError"; } }
+exports.handler = async () => { throw new ValidationError("the order has no items"); };
+`,
+  /** Hands back what the worker was started with. */
+  environment: `exports.handler = async (event, context) => ({
+  env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("AWS_") || k.startsWith("LAMBDA_") || k === "_HANDLER" || k === "GREETING" || k === "TZ")),
+  functionName: context.functionName,
+  remaining: context.getRemainingTimeInMillis(),
+});
+`,
+} as const;
+
+/** Zips one handler as `index.js`. */
+export function handlerZip(source: string): Uint8Array {
+  return buildZip({ "index.js": source });
+}
+
+/** The CreateFunction body for a nodejs function running `source`. */
+export function createBody(
+  name: string,
+  source: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    FunctionName: name,
+    Runtime: "nodejs20.x",
+    Role: "arn:aws:iam::000000000000:role/test",
+    Handler: "index.handler",
+    Code: { ZipFile: Buffer.from(handlerZip(source)).toString("base64") },
+    ...extra,
+  };
+}
+
+/** POSTs a CreateFunction body to the agent at `url`. */
+export function createFunction(url: string, body: unknown): Promise<Response> {
+  return fetch(`${url}/2015-03-31/functions`, { method: "POST", body: JSON.stringify(body) });
+}
+
+/** Invokes `name` on the agent at `url` with a raw body and headers. */
+export function invoke(
+  url: string,
+  name: string,
+  body?: string | Uint8Array,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return fetch(`${url}/2015-03-31/functions/${encodeURIComponent(name)}/invocations`, {
+    method: "POST",
+    body: body ?? null,
+    headers,
+  });
+}
+
+/** Reads a JSON response body as the type the test expects. */
+export async function readJson<T>(response: Response): Promise<T> {
+  return await response.json() as T;
+}
