@@ -12,12 +12,23 @@ export const TARGETS: Record<string, string> = {
 /** Compiles `main.ts` for one target into `outdir/lambdalet-linux-<name>`; returns the file's path. */
 export async function buildBinary(name: string, outdir: string): Promise<string> {
   const target = TARGETS[name];
-  if (!target) throw new Error(`Cannot build for '${name}': known targets are ${Object.keys(TARGETS).join(", ")}`);
+  if (!target) {
+    throw new Error(`Cannot build for '${name}': known targets are ${Object.keys(TARGETS).join(", ")}`);
+  }
   mkdirSync(outdir, { recursive: true });
   const outfile = join(outdir, `lambdalet-linux-${name}`);
   const root = join(import.meta.dir, "..");
   const proc = Bun.spawn({
-    cmd: [process.execPath, "build", "--compile", "--minify", `--target=${target}`, "main.ts", "--outfile", outfile],
+    cmd: [
+      process.execPath,
+      "build",
+      "--compile",
+      "--minify",
+      `--target=${target}`,
+      "main.ts",
+      "--outfile",
+      outfile,
+    ],
     cwd: root,
     stdout: "inherit",
     stderr: "inherit",
