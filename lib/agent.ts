@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { createApi } from "./api/mod.ts";
 import { CodeStore } from "./code/mod.ts";
 import type { AgentOptions } from "./config/mod.ts";
+import { BackgroundRunner } from "./events/mod.ts";
 import { RuntimeHost } from "./runtimes/mod.ts";
 import { Scheduler } from "./scheduler/mod.ts";
 import { openStore, type Store } from "./store/mod.ts";
@@ -35,7 +36,15 @@ export function startAgent(options: AgentOptions): Agent {
     host,
     onLog: (target, line) => console.log(`[${target.config.functionName}:${target.version}] ${line}`),
   });
-  const app = createApi({ store, code, scheduler, region: options.region, accountId: options.accountId });
+  const events = new BackgroundRunner(scheduler);
+  const app = createApi({
+    store,
+    code,
+    scheduler,
+    events,
+    region: options.region,
+    accountId: options.accountId,
+  });
   const server = Bun.serve({
     hostname: options.host,
     port: options.port,

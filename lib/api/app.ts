@@ -3,23 +3,57 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { MAX_SYNC_PAYLOAD_BYTES } from "../config/mod.ts";
 import { LambdaError } from "../errors/mod.ts";
+import { accountSettingsHandler } from "./account-settings.ts";
+import {
+  createAliasHandler,
+  deleteAliasHandler,
+  getAliasHandler,
+  listAliasesHandler,
+  updateAliasHandler,
+} from "./aliases.ts";
 import type { ApiDeps, ApiEnv } from "./context.ts";
 import { createFunctionHandler } from "./create-function.ts";
+import { deleteFunctionHandler } from "./delete-function.ts";
 import { renderError, unknownOperation } from "./errors.ts";
+import {
+  CODE_DOWNLOAD_PATH,
+  codeDownloadHandler,
+  getFunctionConfigurationHandler,
+  getFunctionHandler,
+} from "./get-function.ts";
 import { invokeHandler } from "./invoke.ts";
+import { listFunctionsHandler } from "./list-functions.ts";
+import { updateFunctionCodeHandler, updateFunctionConfigurationHandler } from "./update-function.ts";
+import { listVersionsHandler, publishVersionHandler } from "./versions.ts";
+
+const FUNCTIONS = "/2015-03-31/functions";
+const FUNCTION = `${FUNCTIONS}/:name`;
 
 /** Builds the API app over the agent's parts. */
 export function createApi(deps: ApiDeps): Hono<ApiEnv> {
-  const app = new Hono<ApiEnv>();
+  const app = new Hono<ApiEnv>({ strict: false });
   app.use(async (c, next) => {
     const requestId = crypto.randomUUID();
     c.set("requestId", requestId);
     await next();
     c.header("x-amzn-RequestId", requestId);
   });
-  app.post("/2015-03-31/functions", createFunctionHandler(deps));
+  app.post(FUNCTIONS, createFunctionHandler(deps));
+  app.get(FUNCTIONS, listFunctionsHandler(deps));
+  app.get(FUNCTION, getFunctionHandler(deps));
+  app.delete(FUNCTION, deleteFunctionHandler(deps));
+  app.get(`${FUNCTION}/configuration`, getFunctionConfigurationHandler(deps));
+  app.put(`${FUNCTION}/configuration`, updateFunctionConfigurationHandler(deps));
+  app.put(`${FUNCTION}/code`, updateFunctionCodeHandler(deps));
+  app.post(`${FUNCTION}/versions`, publishVersionHandler(deps));
+  app.get(`${FUNCTION}/versions`, listVersionsHandler(deps));
+  app.post(`${FUNCTION}/aliases`, createAliasHandler(deps));
+  app.get(`${FUNCTION}/aliases`, listAliasesHandler(deps));
+  app.get(`${FUNCTION}/aliases/:alias`, getAliasHandler(deps));
+  app.put(`${FUNCTION}/aliases/:alias`, updateAliasHandler(deps));
+  app.delete(`${FUNCTION}/aliases/:alias`, deleteAliasHandler(deps));
   app.post(
-    "/2015-03-31/functions/:name/invocations",
+    `${FUNCTION}/invocations`,
     bodyLimit({
       maxSize: MAX_SYNC_PAYLOAD_BYTES,
       onError: () => {
@@ -31,6 +65,8 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
     }),
     invokeHandler(deps),
   );
+  app.get("/2016-08-19/account-settings", accountSettingsHandler(deps));
+  app.get(`${CODE_DOWNLOAD_PATH}/:file`, codeDownloadHandler(deps));
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.notFound(unknownOperation);
   app.onError(renderError);

@@ -1,5 +1,6 @@
 /** @module What every API handler is given: the agent's parts and settings. */
 import type { CodeStore } from "../code/mod.ts";
+import type { BackgroundRunner } from "../events/mod.ts";
 import type { Scheduler } from "../scheduler/mod.ts";
 import type { Store } from "../store/mod.ts";
 
@@ -11,6 +12,8 @@ export interface ApiDeps {
   code: CodeStore;
   /** Runs invocations. */
   scheduler: Scheduler;
+  /** Runs Event invocations in the background. */
+  events: BackgroundRunner;
   /** The region named in ARNs. */
   region: string;
   /** The account id named in ARNs. */

@@ -2,6 +2,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { LambdaError } from "../errors/mod.ts";
+import { RevisionMismatchError } from "../store/mod.ts";
 import type { ApiEnv } from "./context.ts";
 
 /** Renders any error thrown by a handler as a Lambda service error response. */
@@ -31,6 +32,9 @@ export function unknownOperation(c: Context<ApiEnv>): Response {
 
 function toLambdaError(error: Error): LambdaError {
   if (error instanceof LambdaError) return error;
+  if (error instanceof RevisionMismatchError) {
+    return new LambdaError("PreconditionFailedException", error.message);
+  }
   if (error instanceof HTTPException && error.status === 413) {
     return new LambdaError(
       "RequestTooLargeException",
@@ -43,17 +47,4 @@ function toLambdaError(error: Error): LambdaError {
   return new LambdaError("ServiceException", "An internal error occurred in the agent; see its log", {
     cause: error,
   });
-}
-
-/** Parses a JSON request body, answering `InvalidRequestContentException` when it is not JSON. */
-export async function readJsonBody(c: Context<ApiEnv>): Promise<unknown> {
-  const text = await c.req.text();
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new LambdaError(
-      "InvalidRequestContentException",
-      `Could not parse request body into json: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
 }

@@ -1,19 +1,21 @@
 /** @module Invoke: `POST /2015-03-31/functions/{FunctionName}/invocations`. */
 import type { Handler } from "hono";
-import { InvokeHeadersSchema, parseInput } from "../config/mod.ts";
+import { InvokeHeadersSchema, MAX_ASYNC_PAYLOAD_BYTES, parseInput } from "../config/mod.ts";
 import { LambdaError } from "../errors/mod.ts";
 import type { InvocationRequest } from "../runtime-api/mod.ts";
-import { functionArn, parseFunctionRef } from "./arn.ts";
+import { logTail } from "../scheduler/mod.ts";
+import { functionArn } from "./arn.ts";
 import { decodeClientContext } from "./client-context.ts";
 import type { ApiDeps, ApiEnv } from "./context.ts";
+import { functionRefOf } from "./request.ts";
 import { resolveTarget } from "./resolve.ts";
 
 const EMPTY_EVENT = new TextEncoder().encode("{}");
 
-/** Builds the Invoke handler. */
+/** Builds the Invoke handler: RequestResponse, Event and DryRun, with log tails and client context. */
 export function invokeHandler(deps: ApiDeps): Handler<ApiEnv> {
   return async (c) => {
-    const ref = parseFunctionRef(c.req.param("name") ?? "", c.req.query("Qualifier"));
+    const ref = functionRefOf(c);
     const headers = parseInput(InvokeHeadersSchema, {
       invocationType: c.req.header("x-amz-invocation-type"),
       logType: c.req.header("x-amz-log-type"),
@@ -21,10 +23,16 @@ export function invokeHandler(deps: ApiDeps): Handler<ApiEnv> {
     });
     const clientContext = decodeClientContext(headers.clientContext);
     const body = new Uint8Array(await c.req.arrayBuffer());
+    if (headers.invocationType === "Event" && body.byteLength > MAX_ASYNC_PAYLOAD_BYTES) {
+      throw new LambdaError(
+        "RequestTooLargeException",
+        `Request must be smaller than ${MAX_ASYNC_PAYLOAD_BYTES} bytes for the InvokeAsync operation`,
+      );
+    }
     checkJson(body);
     const target = await resolveTarget(deps, ref);
     const requestId = c.get("requestId");
-    const responseHeaders = { "X-Amz-Executed-Version": target.version };
+    const responseHeaders: Record<string, string> = { "X-Amz-Executed-Version": target.version };
     if (headers.invocationType === "DryRun") return c.body(null, 204, responseHeaders);
     const request: InvocationRequest = {
       requestId,
@@ -34,16 +42,15 @@ export function invokeHandler(deps: ApiDeps): Handler<ApiEnv> {
       ...(clientContext === undefined ? {} : { clientContext }),
     };
     if (headers.invocationType === "Event") {
-      deps.scheduler.invoke(target, request).catch((error: unknown) => {
-        console.error(`[invoke] event ${requestId} for ${ref.name} failed:`, error);
-      });
+      deps.events.submit(target, request);
       return c.body(null, 202, responseHeaders);
     }
-    const outcome = await deps.scheduler.invoke(target, request);
+    const { outcome, log } = await deps.scheduler.invoke(target, request);
+    if (headers.logType === "Tail") responseHeaders["X-Amz-Log-Result"] = logTail(log);
+    if (outcome.kind === "error") responseHeaders["X-Amz-Function-Error"] = "Unhandled";
     return c.body(outcome.body as Uint8Array<ArrayBuffer>, 200, {
       ...responseHeaders,
       "Content-Type": "application/json",
-      ...(outcome.kind === "error" ? { "X-Amz-Function-Error": "Unhandled" } : {}),
     });
   };
 }

@@ -1,7 +1,7 @@
 /** @module Renders stored configuration in the Lambda API's JSON shapes. */
 import { hexToBase64 } from "../code/mod.ts";
 import type { FunctionConfig } from "../config/mod.ts";
-import { LATEST } from "../store/mod.ts";
+import { type AliasRecord, LATEST } from "../store/mod.ts";
 import { functionArn } from "./arn.ts";
 
 /** The architecture Lambda would name for this host. */
@@ -41,8 +41,25 @@ export function renderConfiguration(config: FunctionConfig, options: RenderOptio
     LastUpdateStatus: "Successful",
     PackageType: "Zip",
     Architectures: [HOST_ARCHITECTURE],
-    EphemeralStorage: { Size: 512 },
-    LoggingConfig: { LogFormat: "Text", LogGroup: `/aws/lambda/${config.functionName}` },
+    EphemeralStorage: { Size: config.ephemeralStorageSize },
+    LoggingConfig: { LogFormat: config.logFormat, LogGroup: `/aws/lambda/${config.functionName}` },
     SnapStart: { ApplyOn: "None", OptimizationStatus: "Off" },
+    Edge: config.edge,
+  };
+}
+
+/** An `AliasConfiguration` object. */
+export function renderAlias(
+  alias: AliasRecord,
+  options: Omit<RenderOptions, "version">,
+): Record<string, unknown> {
+  const weights = alias.additionalVersionWeights;
+  return {
+    AliasArn: functionArn(options.region, options.accountId, alias.functionName, alias.name),
+    Name: alias.name,
+    FunctionVersion: alias.functionVersion,
+    Description: alias.description,
+    ...(Object.keys(weights).length ? { RoutingConfig: { AdditionalVersionWeights: weights } } : {}),
+    RevisionId: alias.revisionId,
   };
 }

@@ -1,15 +1,58 @@
-/** @module Finds the function version a client named, ready for the scheduler. */
+/** @module Finds the function version a client named: by `$LATEST`, a version number or an alias. */
+import type { FunctionConfig } from "../config/mod.ts";
 import { LambdaError } from "../errors/mod.ts";
 import type { FunctionTarget } from "../scheduler/mod.ts";
-import { LATEST } from "../store/mod.ts";
+import { type AliasRecord, LATEST } from "../store/mod.ts";
 import { functionArn, type FunctionRef } from "./arn.ts";
 import type { ApiDeps } from "./context.ts";
 
-/** Resolves `ref` to a runnable version, or throws `ResourceNotFoundException`. */
-export async function resolveTarget(deps: ApiDeps, ref: FunctionRef): Promise<FunctionTarget> {
-  const version = ref.qualifier ?? LATEST;
+/** A version found for a reference. */
+export interface ResolvedVersion {
+  /** Its configuration. */
+  config: FunctionConfig;
+  /** `$LATEST` or the version number. */
+  version: string;
+  /** The alias the client named, when it named one. */
+  alias?: AliasRecord;
+}
+
+/** Whether `qualifier` names a version (`$LATEST` or a number) rather than an alias. */
+export function isVersionQualifier(qualifier: string): boolean {
+  return qualifier === LATEST || /^[0-9]+$/.test(qualifier);
+}
+
+/**
+ * Resolves `ref` to one version, or throws `ResourceNotFoundException`. An alias resolves to its main version,
+ * or, when `pick` is given, to the version its routing weights draw with `pick()` in [0, 1).
+ */
+export function resolveVersion(deps: ApiDeps, ref: FunctionRef, pick?: () => number): ResolvedVersion {
+  const qualifier = ref.qualifier ?? LATEST;
+  if (isVersionQualifier(qualifier)) {
+    const config = deps.store.functions.getVersion(ref.name, qualifier);
+    if (!config) throw functionNotFound(deps, ref);
+    return { config, version: qualifier };
+  }
+  const alias = deps.store.aliases.get(ref.name, qualifier);
+  if (!alias) throw functionNotFound(deps, ref);
+  const version = pick ? routeAlias(alias, pick()) : alias.functionVersion;
   const config = deps.store.functions.getVersion(ref.name, version);
-  if (!config) throw functionNotFound(deps, ref);
+  if (!config) throw functionNotFound(deps, { name: ref.name, qualifier: version });
+  return { config, version, alias };
+}
+
+/** The version an alias sends an invocation to, for a draw in [0, 1). */
+export function routeAlias(alias: AliasRecord, draw: number): string {
+  let threshold = 0;
+  for (const [version, weight] of Object.entries(alias.additionalVersionWeights)) {
+    threshold += weight;
+    if (draw < threshold) return version;
+  }
+  return alias.functionVersion;
+}
+
+/** Resolves `ref` to a runnable target (aliases routed by their weights), extracting its code if needed. */
+export async function resolveTarget(deps: ApiDeps, ref: FunctionRef): Promise<FunctionTarget> {
+  const { config, version } = resolveVersion(deps, ref, Math.random);
   const codeDir = await deps.code.ensure(config.codeSha256);
   return {
     config,
@@ -20,10 +63,15 @@ export async function resolveTarget(deps: ApiDeps, ref: FunctionRef): Promise<Fu
   };
 }
 
-/** Lambda's 404 for a function (or function version) that does not exist. */
+/** Lambda's 404 for a function (or function version, or alias) that does not exist. */
 export function functionNotFound(deps: ApiDeps, ref: FunctionRef): LambdaError {
   return new LambdaError(
     "ResourceNotFoundException",
     `Function not found: ${functionArn(deps.region, deps.accountId, ref.name, ref.qualifier)}`,
   );
+}
+
+/** Throws `ResourceNotFoundException` unless the function exists. */
+export function requireFunction(deps: ApiDeps, name: string): void {
+  if (!deps.store.functions.exists(name)) throw functionNotFound(deps, { name });
 }

@@ -1,4 +1,6 @@
 /** @module The configuration of one function version, as lambdalet stores and runs it. */
+import { EDGE_DEFAULTS, type EdgeConfig, mergeEdge } from "./edge-config.ts";
+import type { CreateFunctionInput, UpdateFunctionConfigurationInput } from "./function-input.ts";
 
 /** Everything needed to describe and run one version of a function. */
 export interface FunctionConfig {
@@ -26,6 +28,12 @@ export interface FunctionConfig {
   lastModified: string;
   /** Changes whenever the configuration or code changes. */
   revisionId: string;
+  /** Size of /tmp in MB (Lambda's `EphemeralStorage.Size`). @default 512 */
+  ephemeralStorageSize: number;
+  /** `Text` or `JSON` (Lambda's `LoggingConfig.LogFormat`). @default "Text" */
+  logFormat: "Text" | "JSON";
+  /** The Greengrass settings. */
+  edge: EdgeConfig;
 }
 
 /** Defaults that Lambda applies when a client leaves a member out. */
@@ -33,9 +41,73 @@ export const FUNCTION_DEFAULTS = {
   timeout: 3,
   memorySize: 128,
   description: "",
+  ephemeralStorageSize: 512,
+  logFormat: "Text",
 } as const;
 
 /** Formats a date as Lambda formats `LastModified`: `2024-01-11T09:49:02.956+0000`. */
 export function lambdaTimestamp(date: Date = new Date()): string {
   return date.toISOString().replace("Z", "+0000");
+}
+
+/** The code a version runs, as the code store reports it. */
+export interface CodeRef {
+  /** Hex SHA-256 of the zip. */
+  sha256: string;
+  /** Size of the zip in bytes. */
+  size: number;
+}
+
+/** Builds the `$LATEST` configuration of a new function. */
+export function configFromCreate(input: CreateFunctionInput, code: CodeRef): FunctionConfig {
+  return {
+    functionName: input.FunctionName,
+    runtime: input.Runtime,
+    handler: input.Handler,
+    role: input.Role,
+    description: input.Description,
+    timeout: input.Timeout,
+    memorySize: input.MemorySize,
+    environment: input.Environment.Variables,
+    codeSha256: code.sha256,
+    codeSize: code.size,
+    lastModified: lambdaTimestamp(),
+    revisionId: crypto.randomUUID(),
+    ephemeralStorageSize: input.EphemeralStorage?.Size ?? FUNCTION_DEFAULTS.ephemeralStorageSize,
+    logFormat: input.LoggingConfig?.LogFormat ?? FUNCTION_DEFAULTS.logFormat,
+    edge: mergeEdge(EDGE_DEFAULTS, input.Edge),
+  };
+}
+
+/** Applies an UpdateFunctionConfiguration body: given members replace, the rest stay; a new revision. */
+export function applyConfigurationUpdate(
+  config: FunctionConfig,
+  input: UpdateFunctionConfigurationInput,
+): FunctionConfig {
+  return {
+    ...config,
+    runtime: input.Runtime ?? config.runtime,
+    handler: input.Handler ?? config.handler,
+    role: input.Role ?? config.role,
+    description: input.Description ?? config.description,
+    timeout: input.Timeout ?? config.timeout,
+    memorySize: input.MemorySize ?? config.memorySize,
+    environment: input.Environment ? input.Environment.Variables : config.environment,
+    ephemeralStorageSize: input.EphemeralStorage?.Size ?? config.ephemeralStorageSize,
+    logFormat: input.LoggingConfig?.LogFormat ?? config.logFormat,
+    edge: mergeEdge(config.edge, input.Edge),
+    lastModified: lambdaTimestamp(),
+    revisionId: crypto.randomUUID(),
+  };
+}
+
+/** Points a configuration at new code, with a new revision. */
+export function applyCodeUpdate(config: FunctionConfig, code: CodeRef): FunctionConfig {
+  return {
+    ...config,
+    codeSha256: code.sha256,
+    codeSize: code.size,
+    lastModified: lambdaTimestamp(),
+    revisionId: crypto.randomUUID(),
+  };
 }

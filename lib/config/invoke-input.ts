@@ -3,6 +3,8 @@ import * as v from "valibot";
 
 /** Lambda's limit on a synchronous request payload, in bytes. */
 export const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
+/** Lambda's limit on an asynchronous (Event) request payload, in bytes. */
+export const MAX_ASYNC_PAYLOAD_BYTES = 256 * 1024;
 /** Lambda's limit on the decoded client context, in bytes. */
 export const MAX_CLIENT_CONTEXT_BYTES = 3583;
 

@@ -1,7 +1,9 @@
 /** @module Schemas and types for everything lambdalet reads from outside, and function configuration. */
 export * from "./function-config.ts";
-export * from "./create-function-input.ts";
+export * from "./function-input.ts";
+export * from "./edge-config.ts";
 export * from "./parse.ts";
 export * from "./runtimes.ts";
 export * from "./agent-options.ts";
 export * from "./invoke-input.ts";
+export * from "./control-plane-input.ts";

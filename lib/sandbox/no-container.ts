@@ -1,4 +1,5 @@
 /** @module NoContainer mode: the worker is a plain child process leading its own process group. */
+import { readFileSync } from "node:fs";
 import type { ExitStatus, SpawnSpec, WorkerProcess } from "./worker-process.ts";
 
 /** Starts a worker as a plain process in a new session, so that killing its group kills its children too. */
@@ -29,5 +30,16 @@ export function spawnNoContainer(spec: SpawnSpec): WorkerProcess {
       }
       proc.kill("SIGKILL");
     },
+    peakMemoryBytes: () => peakResidentBytes(proc.pid),
   };
+}
+
+/** The peak resident set size of a process (`VmHWM` in /proc), in bytes; null once it is gone. */
+export function peakResidentBytes(pid: number): number | null {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? Number(match[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
 }

@@ -22,6 +22,8 @@ export interface WorkerProcess {
   readonly stderr: ReadableStream<Uint8Array>;
   /** Kills the worker and every process it started. */
   kill(): void;
+  /** Peak memory use of the worker so far, in bytes, when the sandbox can tell. */
+  peakMemoryBytes(): number | null;
 }
 
 /** How a process ended. */

@@ -1,4 +1,6 @@
 /** @module Runs invocations on workers: pools per function version, warm reuse, deadlines. */
-export { DEFAULT_POOL_LIMITS, Scheduler, type SchedulerOptions } from "./scheduler.ts";
+export { poolLimits, Scheduler, type SchedulerOptions } from "./scheduler.ts";
 export type { PoolLimits } from "./pool.ts";
 export type { FunctionTarget } from "./target.ts";
+export type { InvocationResult } from "./worker.ts";
+export { formatInvocationLog, LOG_TAIL_BYTES, logTail } from "./invocation-log.ts";

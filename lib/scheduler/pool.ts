@@ -1,9 +1,9 @@
 /** @module The on-demand pool of one function version: warm reuse, a cap on workers, a bounded queue. */
 import { LambdaError } from "../errors/mod.ts";
-import type { InvocationOutcome, InvocationRequest } from "../runtime-api/mod.ts";
+import type { InvocationRequest } from "../runtime-api/mod.ts";
 import type { RuntimeHost } from "../runtimes/mod.ts";
 import type { FunctionTarget } from "./target.ts";
-import { Worker } from "./worker.ts";
+import { type InvocationResult, Worker } from "./worker.ts";
 
 /** Limits of one pool, in Greengrass's terms. */
 export interface PoolLimits {
@@ -25,7 +25,7 @@ export interface PoolDeps {
   onLog(line: string): void;
 }
 
-type Lease = { worker: Worker } | { outcome: InvocationOutcome };
+type Lease = { worker: Worker } | { result: InvocationResult };
 
 interface Waiter {
   requestId: string;
@@ -57,9 +57,9 @@ export class Pool {
   }
 
   /** Runs `request` on a warm worker, a new one, or after waiting in the queue. */
-  async invoke(request: InvocationRequest): Promise<InvocationOutcome> {
+  async invoke(request: InvocationRequest): Promise<InvocationResult> {
     const lease = await this.#acquire(request.requestId);
-    if ("outcome" in lease) return lease.outcome;
+    if ("result" in lease) return lease.result;
     try {
       return await lease.worker.invoke(request);
     } finally {
@@ -116,7 +116,7 @@ export class Pool {
     }
     if (!started.ok) {
       this.#pump();
-      return { outcome: started.outcome };
+      return { result: started.result };
     }
     const { worker } = started;
     this.#workers.add(worker);

@@ -1,9 +1,10 @@
 /** @module Routes each invocation to the pool of its function version, and owns every pool. */
 import { LambdaError } from "../errors/mod.ts";
-import type { InvocationOutcome, InvocationRequest } from "../runtime-api/mod.ts";
+import type { InvocationRequest } from "../runtime-api/mod.ts";
 import type { RuntimeHost } from "../runtimes/mod.ts";
 import { Pool, type PoolLimits } from "./pool.ts";
 import type { FunctionTarget } from "./target.ts";
+import type { InvocationResult } from "./worker.ts";
 
 /** Options of {@linkcode Scheduler}. */
 export interface SchedulerOptions {
@@ -11,32 +12,31 @@ export interface SchedulerOptions {
   host: RuntimeHost;
   /** Receives each line a worker writes, with the function it belongs to. */
   onLog?(target: FunctionTarget, line: string): void;
-  /** Pool limits. @default Greengrass's defaults: 100 workers, 1000 queued, 60 s idle, 60 s to start */
-  limits?: Partial<PoolLimits>;
 }
 
-/** Greengrass's defaults for a function's lifecycle. */
-export const DEFAULT_POOL_LIMITS: PoolLimits = {
-  maxInstances: 100,
-  maxQueue: 1000,
-  idleTimeoutMs: 60_000,
-  startTimeoutMs: 60_000,
-};
+/** The pool limits a function's Greengrass settings ask for. */
+export function poolLimits(target: FunctionTarget): PoolLimits {
+  const { edge } = target.config;
+  return {
+    maxInstances: edge.maxInstancesCount,
+    maxQueue: edge.maxQueueSize,
+    idleTimeoutMs: edge.maxIdleTimeInSeconds * 1000,
+    startTimeoutMs: edge.statusTimeoutInSeconds * 1000,
+  };
+}
 
 /** Owns one pool per function version; a changed revision retires the old pool. */
 export class Scheduler {
   readonly #options: SchedulerOptions;
-  readonly #limits: PoolLimits;
   readonly #pools = new Map<string, { revisionId: string; pool: Pool }>();
   #stopped = false;
 
   constructor(options: SchedulerOptions) {
     this.#options = options;
-    this.#limits = { ...DEFAULT_POOL_LIMITS, ...options.limits };
   }
 
   /** Runs one invocation of `target` and resolves with how it ended. */
-  invoke(target: FunctionTarget, request: InvocationRequest): Promise<InvocationOutcome> {
+  invoke(target: FunctionTarget, request: InvocationRequest): Promise<InvocationResult> {
     if (this.#stopped) throw new LambdaError("ServiceException", "The agent is shutting down");
     return this.#poolFor(target).invoke(request);
   }
@@ -68,7 +68,7 @@ export class Scheduler {
     const pool = new Pool(target, {
       host: this.#options.host,
       onLog: onLog ? (line) => onLog(target, line) : () => {},
-    }, this.#limits);
+    }, poolLimits(target));
     this.#pools.set(key, { revisionId: target.config.revisionId, pool });
     return pool;
   }

@@ -8,11 +8,20 @@ import {
 import type { RuntimeHost } from "../runtimes/mod.ts";
 import { describeExit, type ExitStatus, spawnNoContainer, type WorkerProcess } from "../sandbox/mod.ts";
 import { logStreamName, workerEnvironment } from "./environment.ts";
+import { formatInvocationLog } from "./invocation-log.ts";
 import { forwardLines } from "./log-lines.ts";
 import type { FunctionTarget } from "./target.ts";
 
 /** Where a worker is in its life. */
 export type WorkerState = "idle" | "busy" | "dead";
+
+/** How one invocation ended, with its log. */
+export interface InvocationResult {
+  /** The worker's answer, or the platform error that replaced it. */
+  outcome: InvocationOutcome;
+  /** The invocation's log, START to REPORT. */
+  log: string;
+}
 
 /** Options of {@linkcode Worker.start}. */
 export interface WorkerStartOptions {
@@ -26,41 +35,83 @@ export interface WorkerStartOptions {
   requestId: string;
 }
 
-/** The result of starting a worker: a ready worker, or the outcome to give the invocation that waited. */
-export type WorkerStart = { ok: true; worker: Worker } | { ok: false; outcome: InvocationOutcome };
+/** The result of starting a worker: a ready worker, or the result to give the invocation that waited. */
+export type WorkerStart = { ok: true; worker: Worker } | { ok: false; result: InvocationResult };
+
+type StartSignal = { ready: true } | { ready: false; outcome: InvocationOutcome };
+
+/** Collects the lines a worker writes, forwarding each and keeping those of the current invocation. */
+class LineCapture {
+  current: string[] = [];
+  constructor(readonly forward: (line: string) => void) {}
+  add = (line: string): void => {
+    this.forward(line);
+    this.current.push(line);
+  };
+  take(): string[] {
+    const lines = this.current;
+    this.current = [];
+    return lines;
+  }
+}
+
+/** Lets output already written by the worker reach its line capture before the log is cut. */
+function settleOutput(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+}
 
 /** A started worker process with its own Runtime API server. */
 export class Worker {
   /** The worker's current state. */
   state: WorkerState = "idle";
+  readonly #target: FunctionTarget;
   readonly #process: WorkerProcess;
   readonly #api: RuntimeApiServer;
   readonly #exited: Promise<ExitStatus>;
-  readonly #timeoutSeconds: number;
+  readonly #capture: LineCapture;
+  #initDurationMs: number | undefined;
 
   private constructor(
+    target: FunctionTarget,
     process: WorkerProcess,
     api: RuntimeApiServer,
     exited: Promise<ExitStatus>,
-    timeout: number,
+    capture: LineCapture,
+    initDurationMs: number,
   ) {
+    this.#target = target;
     this.#process = process;
     this.#api = api;
     this.#exited = exited;
-    this.#timeoutSeconds = timeout;
+    this.#capture = capture;
+    this.#initDurationMs = initDurationMs;
   }
 
   /** Starts a worker for `target` and waits until it asks for its first invocation. */
   static async start(target: FunctionTarget, options: WorkerStartOptions): Promise<WorkerStart> {
     const launch = options.host.launch(target.config.runtime);
-    let settle: (result: { ready: true } | { ready: false; outcome: InvocationOutcome }) => void = () => {};
-    const settled = new Promise<{ ready: true } | { ready: false; outcome: InvocationOutcome }>((resolve) => {
+    const started = performance.now();
+    const capture = new LineCapture(options.onLog);
+    let settle: (signal: StartSignal) => void = () => {};
+    const settled = new Promise<StartSignal>((resolve) => {
       settle = resolve;
     });
     const api = new RuntimeApiServer({
       onReady: () => settle({ ready: true }),
       onInitError: (outcome) => settle({ ready: false, outcome }),
     });
+    const fail = async (outcome: InvocationOutcome): Promise<WorkerStart> => {
+      await settleOutput();
+      const log = formatInvocationLog({
+        requestId: options.requestId,
+        version: target.version,
+        lines: capture.take(),
+        durationMs: performance.now() - started,
+        memorySizeMb: target.config.memorySize,
+        maxMemoryUsedMb: null,
+      });
+      return { ok: false, result: { outcome, log } };
+    };
     let process: WorkerProcess;
     try {
       process = spawnNoContainer({
@@ -76,16 +127,12 @@ export class Worker {
     } catch (error) {
       api.close();
       const message = error instanceof Error ? error.message : String(error);
-      return {
-        ok: false,
-        outcome: platformError(
-          "Runtime.InvalidEntrypoint",
-          `RequestId: ${options.requestId} Error: ${message}`,
-        ),
-      };
+      return await fail(
+        platformError("Runtime.InvalidEntrypoint", `RequestId: ${options.requestId} Error: ${message}`),
+      );
     }
-    forwardLines(process.stdout, options.onLog);
-    forwardLines(process.stderr, options.onLog);
+    forwardLines(process.stdout, capture.add);
+    forwardLines(process.stderr, capture.add);
     const exited = process.exited.finally(() => api.close());
     void exited.then((status) =>
       settle({
@@ -107,14 +154,14 @@ export class Worker {
         ),
       });
     }, options.startTimeoutMs);
-    const result = await settled;
+    const signal = await settled;
     clearTimeout(timer);
-    if (!result.ready) {
+    if (!signal.ready) {
       process.kill();
       api.close();
-      return { ok: false, outcome: result.outcome };
+      return await fail(signal.outcome);
     }
-    const worker = new Worker(process, api, exited, target.config.timeout);
+    const worker = new Worker(target, process, api, exited, capture, performance.now() - started);
     void exited.then(() => {
       worker.state = "dead";
     });
@@ -131,20 +178,23 @@ export class Worker {
     return this.#exited;
   }
 
-  /** Runs one invocation to its end (its deadline counts from now): an answer, a crash, or its deadline (which kills the worker). */
-  async invoke(request: InvocationRequest): Promise<InvocationOutcome> {
+  /** Runs one invocation to its end (its deadline counts from now): an answer, a crash, or its deadline. */
+  async invoke(request: InvocationRequest): Promise<InvocationResult> {
     this.state = "busy";
     const { requestId } = request;
-    const invocation = { ...request, deadlineMs: Date.now() + this.#timeoutSeconds * 1000 };
+    const timeoutSeconds = this.#target.config.timeout;
+    const started = performance.now();
+    const invocation = { ...request, deadlineMs: Date.now() + timeoutSeconds * 1000 };
+    this.#capture.take();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timedOut = new Promise<InvocationOutcome>((resolve) => {
       timer = setTimeout(() => {
         this.kill();
         resolve(platformError(
           "Sandbox.Timedout",
-          `RequestId: ${requestId} Error: Task timed out after ${this.#timeoutSeconds.toFixed(2)} seconds`,
+          `RequestId: ${requestId} Error: Task timed out after ${timeoutSeconds.toFixed(2)} seconds`,
         ));
-      }, Math.max(invocation.deadlineMs - Date.now(), 0));
+      }, timeoutSeconds * 1000);
     });
     const crashed = this.#exited.then((status) =>
       platformError(
@@ -152,12 +202,27 @@ export class Worker {
         `RequestId: ${requestId} Error: Runtime exited with error: ${describeExit(status)}`,
       )
     );
+    let outcome: InvocationOutcome;
     try {
-      return await Promise.race([this.#api.deliver(invocation), crashed, timedOut]);
+      outcome = await Promise.race([this.#api.deliver(invocation), crashed, timedOut]);
     } finally {
       clearTimeout(timer);
-      if (this.state === "busy") this.state = "idle";
     }
+    const durationMs = performance.now() - started;
+    await settleOutput();
+    const peak = this.#process.peakMemoryBytes();
+    const log = formatInvocationLog({
+      requestId,
+      version: this.#target.version,
+      lines: this.#capture.take(),
+      durationMs,
+      memorySizeMb: this.#target.config.memorySize,
+      maxMemoryUsedMb: peak === null ? null : Math.ceil(peak / 1024 / 1024),
+      ...(this.#initDurationMs === undefined ? {} : { initDurationMs: this.#initDurationMs }),
+    });
+    this.#initDurationMs = undefined;
+    if (this.state === "busy") this.state = "idle";
+    return { outcome, log };
   }
 
   /** Kills the worker and all its children, and closes its Runtime API. */

@@ -1,6 +1,7 @@
 /** @module Functions and their versions: the rows behind the Lambda control plane. */
 import type { Database } from "bun:sqlite";
-import type { FunctionConfig } from "../config/mod.ts";
+import { EDGE_DEFAULTS, FUNCTION_DEFAULTS, type FunctionConfig, lambdaTimestamp } from "../config/mod.ts";
+import { type Page, pageOf } from "./paging.ts";
 
 /** The version name of the unpublished, editable version. */
 export const LATEST = "$LATEST";
@@ -13,6 +14,34 @@ export class FunctionExistsError extends Error {
   }
 }
 
+/** Thrown when a function or version that should exist does not. */
+export class NotFoundError extends Error {
+  constructor(what: string) {
+    super(`${what} not found`);
+    this.name = "NotFoundError";
+  }
+}
+
+/** Thrown when a `RevisionId` given by the client is not the current one. */
+export class RevisionMismatchError extends Error {
+  constructor() {
+    super(
+      "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id",
+    );
+    this.name = "RevisionMismatchError";
+  }
+}
+
+/** A stored version with its name. */
+export interface VersionRow {
+  /** `$LATEST` or a number. */
+  version: string;
+  /** Its configuration. */
+  config: FunctionConfig;
+}
+
+const VERSION_ORDER = "CASE version WHEN '$LATEST' THEN 0 ELSE CAST(version AS INTEGER) END";
+
 /** Reads and writes functions and their versions. */
 export class FunctionRepository {
   readonly #db: Database;
@@ -24,21 +53,19 @@ export class FunctionRepository {
   /** Creates a function with its `$LATEST` version, in one transaction. */
   create(config: FunctionConfig, tags: Record<string, string>): void {
     this.#db.transaction(() => {
-      const existing = this.#db.query("SELECT 1 FROM functions WHERE name = ?").get(config.functionName);
-      if (existing) throw new FunctionExistsError(config.functionName);
+      if (this.exists(config.functionName)) throw new FunctionExistsError(config.functionName);
       this.#db.query("INSERT INTO functions (name, created_at, tags) VALUES (?, ?, ?)").run(
         config.functionName,
         new Date().toISOString(),
         JSON.stringify(tags),
       );
-      this.#db.query("INSERT INTO versions (function_name, version, code_sha256, config) VALUES (?, ?, ?, ?)")
-        .run(
-          config.functionName,
-          LATEST,
-          config.codeSha256,
-          JSON.stringify(config),
-        );
+      this.#putVersion(config.functionName, LATEST, config);
     })();
+  }
+
+  /** Whether a function named `name` exists. */
+  exists(name: string): boolean {
+    return this.#db.query("SELECT 1 FROM functions WHERE name = ?").get(name) !== null;
   }
 
   /** One version of a function, or null when either is unknown. */
@@ -46,7 +73,7 @@ export class FunctionRepository {
     const row = this.#db.query<{ config: string }, [string, string]>(
       "SELECT config FROM versions WHERE function_name = ? AND version = ?",
     ).get(name, version);
-    return row ? JSON.parse(row.config) as FunctionConfig : null;
+    return row ? parseConfig(row.config) : null;
   }
 
   /** The tags of a function, or null when it is unknown. */
@@ -57,11 +84,129 @@ export class FunctionRepository {
     return row ? JSON.parse(row.tags) as Record<string, string> : null;
   }
 
+  /**
+   * Replaces `$LATEST` with what `change` makes of it, in one transaction; checks `revisionId` when given.
+   * Returns the new configuration.
+   */
+  updateLatest(
+    name: string,
+    change: (config: FunctionConfig) => FunctionConfig,
+    revisionId?: string,
+  ): FunctionConfig {
+    return this.#db.transaction(() => {
+      const current = this.getVersion(name);
+      if (!current) throw new NotFoundError(`Function ${name}`);
+      if (revisionId !== undefined && revisionId !== current.revisionId) throw new RevisionMismatchError();
+      const next = change(current);
+      this.#putVersion(name, LATEST, next);
+      return next;
+    })();
+  }
+
+  /**
+   * Publishes `$LATEST` as a new numbered version, or returns the newest version when `$LATEST` has not
+   * changed since (as Lambda does). `check` may refuse before anything is written.
+   */
+  publish(
+    name: string,
+    description: string | undefined,
+    check: (latest: FunctionConfig) => void,
+  ): VersionRow {
+    return this.#db.transaction(() => {
+      const latest = this.getVersion(name);
+      if (!latest) throw new NotFoundError(`Function ${name}`);
+      check(latest);
+      const newest = this.#newestPublished(name);
+      if (newest && sameContent(newest.config, latest)) return newest;
+      const row = this.#db.query<{ last_version: number }, [string]>(
+        "UPDATE functions SET last_version = last_version + 1 WHERE name = ? RETURNING last_version",
+      ).get(name);
+      const version = String(row!.last_version);
+      const config: FunctionConfig = {
+        ...latest,
+        description: description ?? latest.description,
+        lastModified: lambdaTimestamp(),
+        revisionId: crypto.randomUUID(),
+      };
+      this.#putVersion(name, version, config);
+      return { version, config };
+    })();
+  }
+
+  /** The versions of a function, `$LATEST` first then by number, one page from `marker`. */
+  listVersions(name: string, marker: string | undefined, maxItems: number): Page<VersionRow> {
+    const rows = this.#db.query<{ version: string; config: string }, [string]>(
+      `SELECT version, config FROM versions WHERE function_name = ? ORDER BY ${VERSION_ORDER}`,
+    ).all(name).map((row) => ({ version: row.version, config: parseConfig(row.config) }));
+    return pageOf(rows, (row) => row.version, marker, maxItems);
+  }
+
+  /** Functions by name, one page from `marker`; with `allVersions`, every version of each. */
+  listFunctions(marker: string | undefined, maxItems: number, allVersions: boolean): Page<VersionRow> {
+    const where = allVersions ? "" : "WHERE version = '$LATEST'";
+    const rows = this.#db.query<{ version: string; config: string }, []>(
+      `SELECT version, config FROM versions ${where} ORDER BY function_name, ${VERSION_ORDER}`,
+    ).all().map((row) => ({ version: row.version, config: parseConfig(row.config) }));
+    return pageOf(rows, (row) => `${row.config.functionName}:${row.version}`, marker, maxItems);
+  }
+
+  /** Deletes a function with all its versions and aliases. Returns false when it did not exist. */
+  deleteFunction(name: string): boolean {
+    return this.#db.query("DELETE FROM functions WHERE name = ?").run(name).changes > 0;
+  }
+
+  /** Deletes one published version. Returns false when it did not exist. */
+  deleteVersion(name: string, version: string): boolean {
+    return this.#db.query("DELETE FROM versions WHERE function_name = ? AND version = ?").run(name, version)
+      .changes > 0;
+  }
+
+  /** The number of functions and the total size of their code zips. */
+  usage(): { functionCount: number; totalCodeSize: number } {
+    const functions = this.#db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM functions").get()?.n ?? 0;
+    const size = this.#db.query<{ n: number | null }, []>(
+      "SELECT SUM(size) AS n FROM code WHERE sha256 IN (SELECT code_sha256 FROM versions)",
+    ).get()?.n ?? 0;
+    return { functionCount: functions, totalCodeSize: size };
+  }
+
   /** Every stored version's configuration, for start-up checks. */
   listAllVersions(): FunctionConfig[] {
     return this.#db.query<{ config: string }, []>(
       "SELECT config FROM versions ORDER BY function_name, version",
     )
-      .all().map((row) => JSON.parse(row.config) as FunctionConfig);
+      .all().map((row) => parseConfig(row.config));
   }
+
+  #newestPublished(name: string): VersionRow | null {
+    const row = this.#db.query<{ version: string; config: string }, [string]>(
+      `SELECT version, config FROM versions WHERE function_name = ? AND version != '$LATEST'
+       ORDER BY CAST(version AS INTEGER) DESC LIMIT 1`,
+    ).get(name);
+    return row ? { version: row.version, config: parseConfig(row.config) } : null;
+  }
+
+  #putVersion(name: string, version: string, config: FunctionConfig): void {
+    this.#db.query(
+      `INSERT INTO versions (function_name, version, code_sha256, config) VALUES (?, ?, ?, ?)
+       ON CONFLICT (function_name, version) DO UPDATE SET code_sha256 = excluded.code_sha256, config = excluded.config`,
+    ).run(name, version, config.codeSha256, JSON.stringify(config));
+  }
+}
+
+/** Reads a stored configuration, filling members that older agents did not write. */
+function parseConfig(text: string): FunctionConfig {
+  const stored = JSON.parse(text) as Partial<FunctionConfig>;
+  return {
+    ephemeralStorageSize: FUNCTION_DEFAULTS.ephemeralStorageSize,
+    logFormat: FUNCTION_DEFAULTS.logFormat,
+    ...stored,
+    edge: { ...EDGE_DEFAULTS, ...stored.edge },
+  } as FunctionConfig;
+}
+
+/** Whether two configurations run the same code the same way (publishing again would change nothing). */
+function sameContent(a: FunctionConfig, b: FunctionConfig): boolean {
+  const strip = ({ lastModified: _l, revisionId: _r, description: _d, ...rest }: FunctionConfig) => rest;
+  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
 }

@@ -20,4 +20,14 @@ export const MIGRATIONS: readonly string[] = [
      config TEXT NOT NULL,
      PRIMARY KEY (function_name, version)
    ) STRICT;`,
+  `ALTER TABLE functions ADD COLUMN last_version INTEGER NOT NULL DEFAULT 0;
+   CREATE TABLE aliases (
+     function_name TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE,
+     name TEXT NOT NULL,
+     function_version TEXT NOT NULL,
+     description TEXT NOT NULL DEFAULT '',
+     routing TEXT NOT NULL DEFAULT '{}',
+     revision_id TEXT NOT NULL,
+     PRIMARY KEY (function_name, name)
+   ) STRICT;`,
 ];

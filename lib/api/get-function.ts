@@ -1,0 +1,41 @@
+/** @module GetFunction and GetFunctionConfiguration: `GET /2015-03-31/functions/{F}[/configuration]`. */
+import type { Handler } from "hono";
+import type { ApiDeps, ApiEnv } from "./context.ts";
+import { renderConfiguration } from "./render.ts";
+import { functionRefOf } from "./request.ts";
+import { resolveVersion } from "./resolve.ts";
+
+/** The path under which the agent serves stored code zips (GetFunction's `Code.Location`). */
+export const CODE_DOWNLOAD_PATH = "/lambdalet/v1/code";
+
+/** Builds the GetFunction handler: configuration, a download URL for the code, and tags. */
+export function getFunctionHandler(deps: ApiDeps): Handler<ApiEnv> {
+  return (c) => {
+    const ref = functionRefOf(c);
+    const { config, version } = resolveVersion(deps, ref);
+    const origin = new URL(c.req.url).origin;
+    return c.json({
+      Configuration: renderConfiguration(config, { ...deps, version }),
+      Code: { RepositoryType: "S3", Location: `${origin}${CODE_DOWNLOAD_PATH}/${config.codeSha256}.zip` },
+      Tags: deps.store.functions.getTags(ref.name) ?? {},
+    });
+  };
+}
+
+/** Builds the GetFunctionConfiguration handler. */
+export function getFunctionConfigurationHandler(deps: ApiDeps): Handler<ApiEnv> {
+  return (c) => {
+    const { config, version } = resolveVersion(deps, functionRefOf(c));
+    return c.json(renderConfiguration(config, { ...deps, version }));
+  };
+}
+
+/** Builds the handler that serves a stored code zip by its hex SHA-256. */
+export function codeDownloadHandler(deps: ApiDeps): Handler<ApiEnv> {
+  return (c) => {
+    const sha256 = /^([0-9a-f]{64})\.zip$/.exec(c.req.param("file") ?? "")?.[1];
+    const zip = sha256 ? deps.store.code.get(sha256) : null;
+    if (!zip) return c.json({ Type: "User", message: "No such code" }, 404);
+    return c.body(zip as Uint8Array<ArrayBuffer>, 200, { "Content-Type": "application/zip" });
+  };
+}
