@@ -2,7 +2,9 @@
 /** @module The lambdalet command line: `serve` runs the agent; the other commands talk to it over HTTP. */
 import { defineCommand, runMain } from "citty";
 import { createFunctionCommand } from "./lib/cli/create-function.ts";
+import { eventsCommand } from "./lib/cli/events.ts";
 import { invokeCommand } from "./lib/cli/invoke.ts";
+import { LAMBDA_COMMANDS } from "./lib/cli/lambda-commands.ts";
 import { serveCommand } from "./lib/cli/serve.ts";
 import { VERSION } from "./lib/version.ts";
 
@@ -16,6 +18,8 @@ const main = defineCommand({
     serve: serveCommand,
     "create-function": createFunctionCommand,
     invoke: invokeCommand,
+    ...LAMBDA_COMMANDS,
+    events: eventsCommand,
   },
 });
 

@@ -68,11 +68,6 @@ export async function callApi(endpoint: string, call: ApiCall): Promise<Response
   );
 }
 
-/** Prints a JSON document the way the AWS CLI does (4-space indent). */
-export function printJson(value: unknown): void {
-  console.log(JSON.stringify(value, null, 4));
-}
-
 /** Wraps a command's `run` so that a {@linkcode CliError} prints its message and exits with its code. */
 export function exitOnCliError<A extends unknown[]>(
   run: (...args: A) => Promise<void>,

@@ -3,9 +3,11 @@ import { writeFileSync } from "node:fs";
 import { defineCommand } from "citty";
 import * as v from "valibot";
 import { readBlobArg } from "./arg-values.ts";
-import { callApi, CliError, exitOnCliError, printJson, resolveEndpoint } from "./client.ts";
-import { endpointArg } from "./common-args.ts";
+import { callApi, CliError, exitOnCliError, resolveEndpoint } from "./client.ts";
+import { commonArgs, outputFormatOf } from "./common-args.ts";
+import { sampleEvent } from "./events.ts";
 import { parseFlag } from "./flags.ts";
+import { printResult } from "./output.ts";
 
 /** The invoke command. */
 export const invokeCommand = defineCommand({
@@ -24,11 +26,20 @@ export const invokeCommand = defineCommand({
     "invocation-type": { type: "string", description: "RequestResponse (default), Event or DryRun" },
     "log-type": { type: "string", description: "None (default) or Tail" },
     "client-context": { type: "string", description: "Base64 JSON client context" },
+    event: {
+      type: "string",
+      description: "Send a sample event instead of --payload, e.g. s3:put (see events list)",
+    },
+    "cli-binary-format": {
+      type: "string",
+      description: "Accepted for AWS CLI compatibility; payloads are raw",
+    },
     outfile: { type: "positional", required: true, description: "Where to write the response payload" },
-    ...endpointArg,
+    ...commonArgs,
   },
   run: exitOnCliError(async ({ args }) => {
     const endpoint = resolveEndpoint(args["endpoint-url"]);
+    const format = outputFormatOf(args.output);
     const invocationType = parseFlag(
       v.optional(
         v.picklist(["RequestResponse", "Event", "DryRun"], "must be RequestResponse, Event or DryRun"),
@@ -45,17 +56,26 @@ export const invokeCommand = defineCommand({
     if (invocationType) headers["X-Amz-Invocation-Type"] = invocationType;
     if (logType) headers["X-Amz-Log-Type"] = logType;
     if (args["client-context"]) headers["X-Amz-Client-Context"] = args["client-context"];
+    if (args.event !== undefined && args.payload !== undefined) {
+      throw new CliError("--event and --payload cannot be used together", 252);
+    }
+    const [source = "", kind = ""] = (args.event ?? "").split(":");
+    const body = args.event !== undefined
+      ? new TextEncoder().encode(JSON.stringify(sampleEvent(source, kind)))
+      : args.payload === undefined
+      ? undefined
+      : readBlobArg("payload", args.payload);
     const query = args.qualifier ? `?Qualifier=${encodeURIComponent(args.qualifier)}` : "";
     const response = await callApi(endpoint, {
       operation: "Invoke",
       method: "POST",
       path: `/2015-03-31/functions/${encodeURIComponent(args["function-name"])}/invocations${query}`,
-      body: args.payload === undefined ? undefined : readBlobArg("payload", args.payload),
+      body,
       headers,
     });
-    const payload = new Uint8Array(await response.arrayBuffer());
+    const answer = new Uint8Array(await response.arrayBuffer());
     try {
-      writeFileSync(args.outfile, payload);
+      writeFileSync(args.outfile, answer);
     } catch (error) {
       throw new CliError(
         `Could not write ${args.outfile}: ${error instanceof Error ? error.message : error}`,
@@ -69,7 +89,7 @@ export const invokeCommand = defineCommand({
     if (logResult) meta.LogResult = logResult;
     const executed = response.headers.get("x-amz-executed-version");
     if (executed) meta.ExecutedVersion = executed;
-    printJson(meta);
+    printResult(meta, format);
     if (logResult) process.stderr.write(Buffer.from(logResult, "base64").toString("utf8"));
   }),
 });
