@@ -9,6 +9,22 @@ if ! command -v bun >/dev/null 2>&1 || [ "$(bun --version)" != "$BUN_VERSION" ];
   npm install -g "bun@$BUN_VERSION"
 fi
 
+# Debian packages the tests drive: the AWS CLI v2 and boto3 (real clients against the agent).
+DEBIAN_PACKAGES="awscli python3-boto3"
+missing=""
+for package in $DEBIAN_PACKAGES; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing="$missing $package"
+done
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "==> installing Debian packages:$missing"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+  else
+    echo "==> not root: the tests that need$missing will be skipped (and say so)"
+  fi
+fi
+
 echo "==> installing dependencies (bun.lock)"
 bun install --frozen-lockfile
 

@@ -4,22 +4,8 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { buildZip } from "../../lib/code/mod.ts";
 import { type AgentProcess, startAgentProcess } from "../helpers/agent-process.ts";
-import { createBody, createFunction, HANDLERS, invoke, readJson } from "../helpers/functions.ts";
-
-interface ServiceError {
-  Type: string;
-  message: string;
-}
-
-async function expectLambdaError(response: Response, status: number, type: string): Promise<ServiceError> {
-  expect(response.status).toBe(status);
-  expect(response.headers.get("x-amzn-errortype")).toBe(type);
-  expect(response.headers.get("content-type")).toContain("application/json");
-  const body = await readJson<ServiceError>(response);
-  expect(body.Type).toBe(status >= 500 ? "Service" : "User");
-  expect(body.message.length).toBeGreaterThan(0);
-  return body;
-}
+import { createBody, createFunction, HANDLERS, invoke } from "../helpers/functions.ts";
+import { expectLambdaError } from "../helpers/lambda-errors.ts";
 
 function zipBody(name: string, zip: Uint8Array): Record<string, unknown> {
   return { ...createBody(name, ""), Code: { ZipFile: Buffer.from(zip).toString("base64") } };

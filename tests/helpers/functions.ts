@@ -73,3 +73,31 @@ export function invoke(
 export async function readJson<T>(response: Response): Promise<T> {
   return await response.json() as T;
 }
+
+/** A handler that reports which code and version ran, its client context and STAGE; it appends the request id to `event.writeTo`. */
+export function taggedHandler(tag: string): string {
+  return `const fs = require("node:fs");
+exports.handler = async (event, context) => {
+  console.log("handling", JSON.stringify(event));
+  if (event && event.writeTo) fs.appendFileSync(event.writeTo, context.awsRequestId + "\\n");
+  return {
+    tag: ${JSON.stringify(tag)},
+    version: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+    invokedFunctionArn: context.invokedFunctionArn,
+    clientContext: context.clientContext ?? null,
+    stage: process.env.STAGE ?? null,
+  };
+};
+`;
+}
+
+/** Polls until `check` returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (true) {
+    const value = check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Condition not met within ${timeoutMs} ms`);
+    await Bun.sleep(25);
+  }
+}

@@ -1,0 +1,227 @@
+/** @module The AWS CLI v2, unmodified, drives lambdalet through --endpoint-url. */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type AgentProcess, startAgentProcess, tempDir } from "../helpers/agent-process.ts";
+import { AWS_CLI, awsEnvironment, explainSkip } from "../helpers/aws-tools.ts";
+import { handlerZip, taggedHandler } from "../helpers/functions.ts";
+
+if (!AWS_CLI) {
+  explainSkip(
+    "AWS CLI tests",
+    "/usr/bin/aws is missing (Debian package awscli; scripts/test.sh installs it)",
+  );
+}
+
+describe.skipIf(!AWS_CLI)("the AWS CLI v2 against lambdalet", () => {
+  let agent: AgentProcess;
+  let work: string;
+
+  async function aws(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const proc = Bun.spawn({
+      cmd: [AWS_CLI!, "lambda", ...args, "--endpoint-url", agent.url],
+      env: awsEnvironment(),
+      cwd: work,
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const [stdout, stderr, code] = await Promise.all([
+      new Response(proc.stdout).text(),
+      new Response(proc.stderr).text(),
+      proc.exited,
+    ]);
+    return { code, stdout, stderr };
+  }
+
+  async function awsJson<T>(...args: string[]): Promise<T> {
+    const result = await aws(...args);
+    if (result.code !== 0) throw new Error(`aws ${args.join(" ")} failed (${result.code}): ${result.stderr}`);
+    return result.stdout.trim() ? JSON.parse(result.stdout) as T : ({} as T);
+  }
+
+  beforeAll(async () => {
+    agent = await startAgentProcess();
+    work = tempDir("lambdalet-awscli-");
+    writeFileSync(join(work, "v1.zip"), handlerZip(taggedHandler("v1")));
+    writeFileSync(join(work, "v2.zip"), handlerZip(taggedHandler("v2")));
+  });
+
+  afterAll(async () => {
+    await agent?.stop();
+  });
+
+  test("create-function, invoke with a log tail and a client context, Event and DryRun", async () => {
+    const created = await awsJson<{ FunctionName: string; State: string }>(
+      "create-function",
+      "--function-name",
+      "cli-fn",
+      "--runtime",
+      "nodejs20.x",
+      "--role",
+      "arn:aws:iam::123456789012:role/lambda",
+      "--handler",
+      "index.handler",
+      "--zip-file",
+      "fileb://v1.zip",
+      "--environment",
+      "Variables={STAGE=cli}",
+      "--timeout",
+      "5",
+    );
+    expect(created).toMatchObject({ FunctionName: "cli-fn", State: "Active" });
+    expect((await aws("wait", "function-active-v2", "--function-name", "cli-fn")).code).toBe(0);
+
+    const invoked = await awsJson<{ StatusCode: number; ExecutedVersion: string; LogResult: string }>(
+      "invoke",
+      "--function-name",
+      "cli-fn",
+      "--cli-binary-format",
+      "raw-in-base64-out",
+      "--payload",
+      '{"name":"Roy Singh"}',
+      "--log-type",
+      "Tail",
+      "--client-context",
+      Buffer.from('{"custom":{"k":"v"}}').toString("base64"),
+      "out.json",
+    );
+    expect(invoked.StatusCode).toBe(200);
+    expect(invoked.ExecutedVersion).toBe("$LATEST");
+    expect(Buffer.from(invoked.LogResult, "base64").toString()).toContain('handling {"name":"Roy Singh"}');
+    const body = JSON.parse(readFileSync(join(work, "out.json"), "utf8"));
+    expect(body).toMatchObject({ tag: "v1", stage: "cli", clientContext: { custom: { k: "v" } } });
+
+    const event = await awsJson<{ StatusCode: number }>(
+      "invoke",
+      "--function-name",
+      "cli-fn",
+      "--invocation-type",
+      "Event",
+      "event.json",
+    );
+    expect(event.StatusCode).toBe(202);
+    const dry = await awsJson<{ StatusCode: number }>(
+      "invoke",
+      "--function-name",
+      "cli-fn",
+      "--invocation-type",
+      "DryRun",
+      "dry.json",
+    );
+    expect(dry.StatusCode).toBe(204);
+  });
+
+  test("update-function-code --publish, update-function-configuration, aliases and qualifiers", async () => {
+    const updated = await awsJson<{ Version: string }>(
+      "update-function-code",
+      "--function-name",
+      "cli-fn",
+      "--zip-file",
+      "fileb://v2.zip",
+      "--publish",
+    );
+    expect(updated.Version).toBe("1");
+    const configured = await awsJson<{ Environment: { Variables: Record<string, string> } }>(
+      "update-function-configuration",
+      "--function-name",
+      "cli-fn",
+      "--environment",
+      "Variables={STAGE=later}",
+    );
+    expect(configured.Environment.Variables).toEqual({ STAGE: "later" });
+    const alias = await awsJson<{ AliasArn: string }>(
+      "create-alias",
+      "--function-name",
+      "cli-fn",
+      "--name",
+      "live",
+      "--function-version",
+      "1",
+    );
+    expect(alias.AliasArn).toEndWith(":function:cli-fn:live");
+    const viaAlias = await awsJson<{ ExecutedVersion: string }>(
+      "invoke",
+      "--function-name",
+      "cli-fn",
+      "--qualifier",
+      "live",
+      "alias.json",
+    );
+    expect(viaAlias.ExecutedVersion).toBe("1");
+    expect(JSON.parse(readFileSync(join(work, "alias.json"), "utf8"))).toMatchObject({
+      tag: "v2",
+      stage: "cli",
+    });
+    const latest = await awsJson<{ ExecutedVersion: string }>(
+      "invoke",
+      "--function-name",
+      "cli-fn",
+      "latest.json",
+    );
+    expect(latest.ExecutedVersion).toBe("$LATEST");
+    expect(JSON.parse(readFileSync(join(work, "latest.json"), "utf8"))).toMatchObject({ stage: "later" });
+  });
+
+  test("list-functions, list-versions-by-function, list-aliases, get-function", async () => {
+    const functions = await awsJson<{ Functions: { FunctionName: string }[] }>("list-functions");
+    expect(functions.Functions.map((fn) => fn.FunctionName)).toEqual(["cli-fn"]);
+    const versions = await awsJson<{ Versions: { Version: string }[] }>(
+      "list-versions-by-function",
+      "--function-name",
+      "cli-fn",
+    );
+    expect(versions.Versions.map((version) => version.Version)).toEqual(["$LATEST", "1"]);
+    const aliases = await awsJson<{ Aliases: { Name: string; FunctionVersion: string }[] }>(
+      "list-aliases",
+      "--function-name",
+      "cli-fn",
+    );
+    expect(aliases.Aliases).toMatchObject([{ Name: "live", FunctionVersion: "1" }]);
+    const got = await awsJson<{ Configuration: { Version: string }; Code: { Location: string } }>(
+      "get-function",
+      "--function-name",
+      "cli-fn",
+      "--qualifier",
+      "1",
+    );
+    expect(got.Configuration.Version).toBe("1");
+    expect(got.Code.Location).toStartWith(agent.url);
+  });
+
+  test("service errors come out as the AWS CLI prints them, with exit code 254", async () => {
+    const missing = await aws("get-function", "--function-name", "nope");
+    expect(missing.code).toBe(254);
+    expect(missing.stderr).toContain(
+      "An error occurred (ResourceNotFoundException) when calling the GetFunction operation: Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope",
+    );
+    const bad = await aws(
+      "update-function-configuration",
+      "--function-name",
+      "cli-fn",
+      "--timeout",
+      "901",
+    );
+    expect(bad.code).toBe(254);
+    expect(bad.stderr).toContain("InvalidParameterValueException");
+    const conflict = await aws(
+      "create-function",
+      "--function-name",
+      "cli-fn",
+      "--runtime",
+      "nodejs20.x",
+      "--role",
+      "r",
+      "--handler",
+      "index.handler",
+      "--zip-file",
+      "fileb://v1.zip",
+    );
+    expect(conflict.stderr).toContain("ResourceConflictException");
+  });
+
+  test("delete-function removes the function", async () => {
+    expect((await aws("delete-alias", "--function-name", "cli-fn", "--name", "live")).code).toBe(0);
+    expect((await aws("delete-function", "--function-name", "cli-fn")).code).toBe(0);
+    expect((await aws("get-function", "--function-name", "cli-fn")).code).toBe(254);
+  });
+});
