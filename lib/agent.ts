@@ -31,7 +31,7 @@ export function startAgent(options: AgentOptions): Agent {
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const store = openStore(join(options.dataDir, "lambdalet.db"));
   const code = new CodeStore(join(options.dataDir, "code"), store.code);
-  const host = RuntimeHost.install(join(options.dataDir, "runtimes"));
+  const host = RuntimeHost.install(join(options.dataDir, "runtimes"), options.interpreters);
   const scheduler = new Scheduler({
     host,
     onLog: (target, line) => console.log(`[${target.config.functionName}:${target.version}] ${line}`),

@@ -29,14 +29,15 @@ export function invokeHandler(deps: ApiDeps): Handler<ApiEnv> {
         `Request must be smaller than ${MAX_ASYNC_PAYLOAD_BYTES} bytes for the InvokeAsync operation`,
       );
     }
-    checkJson(body);
     const target = await resolveTarget(deps, ref);
+    const binary = target.config.edge.inputPayloadEncodingType === "binary";
+    if (!binary) checkJson(body);
     const requestId = c.get("requestId");
     const responseHeaders: Record<string, string> = { "X-Amz-Executed-Version": target.version };
     if (headers.invocationType === "DryRun") return c.body(null, 204, responseHeaders);
     const request: InvocationRequest = {
       requestId,
-      payload: body.byteLength ? body : EMPTY_EVENT,
+      payload: body.byteLength || binary ? body : EMPTY_EVENT,
       invokedFunctionArn: functionArn(deps.region, deps.accountId, ref.name, ref.qualifier),
       traceId: traceId(),
       ...(clientContext === undefined ? {} : { clientContext }),

@@ -1,7 +1,7 @@
 /** @module `lambdalet serve`: runs the agent until SIGTERM or SIGINT. */
 import { defineCommand } from "citty";
 import { type Agent, startAgent } from "../agent.ts";
-import { resolveAgentOptions } from "../config/mod.ts";
+import { loadAgentOptions } from "../config/mod.ts";
 import { DEMO_FUNCTION_NAME, demoCreateFunctionBody, demoCurlLine } from "../demo/demo-function.ts";
 import { VERSION } from "../version.ts";
 import { CliError, exitOnCliError } from "./client.ts";
@@ -10,6 +10,7 @@ import { CliError, exitOnCliError } from "./client.ts";
 export const serveCommand = defineCommand({
   meta: { name: "serve", description: "Run the agent: the Lambda API, the scheduler and the workers" },
   args: {
+    config: { type: "string", description: "Agent config file (JSON; see config/lambdalet.example.json)" },
     host: { type: "string", description: "Address to listen on (default 127.0.0.1)" },
     port: { type: "string", description: "Port to listen on (default 9001; 0 picks a free one)" },
     "data-dir": { type: "string", description: "Where state is kept (default /var/lib/lambdalet as root)" },
@@ -23,12 +24,12 @@ export const serveCommand = defineCommand({
   run: exitOnCliError(async ({ args }) => {
     let options;
     try {
-      options = resolveAgentOptions({
+      options = loadAgentOptions(args.config, {
         host: args.host,
         port: args.port,
         dataDir: args["data-dir"],
         region: args.region,
-        allowUnauthenticated: args["allow-unauthenticated"] ?? false,
+        allowUnauthenticated: args["allow-unauthenticated"],
       });
     } catch (error) {
       throw new CliError(error instanceof Error ? error.message : String(error), 252);

@@ -1,7 +1,9 @@
-/** @module The agent's own settings: where it listens, where it keeps state, how it names things. */
+/** @module The agent's own settings: where it listens, where it keeps state, how it names things, what it runs. */
+import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import * as v from "valibot";
+import { defaultInterpreterMap, RUNTIME_FAMILIES } from "./runtimes.ts";
 
 /** Settings of a running agent, after validation and defaults. */
 export interface AgentOptions {
@@ -17,6 +19,8 @@ export interface AgentOptions {
   accountId: string;
   /** Allow listening on a non-loopback address although no credentials are checked. @default false */
   allowUnauthenticated: boolean;
+  /** The interpreter program (a name on PATH or an absolute path) of each runtime id. @default node / python3 */
+  interpreters: Record<string, string>;
 }
 
 /** The data dir used when none is given: system-wide as root, per user otherwise. */
@@ -32,18 +36,22 @@ const PortSchema = v.pipe(
   v.maxValue(65535, "must be ≤ 65535"),
 );
 
-/** The schema of agent options as they come from CLI flags or a config file. */
-export const AgentOptionsSchema = v.object({
-  host: v.optional(v.pipe(v.string(), v.minLength(1)), "127.0.0.1"),
-  port: v.optional(PortSchema, 9001),
+/** The schema of agent options as they come from CLI flags or the config file. */
+export const AgentOptionsSchema = v.strictObject({
+  host: v.optional(v.pipe(v.string(), v.minLength(1))),
+  port: v.optional(PortSchema),
   dataDir: v.optional(v.pipe(v.string(), v.minLength(1))),
-  region: v.optional(
-    v.pipe(v.string(), v.regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must look like us-east-1")),
-    "us-east-1",
-  ),
-  accountId: v.optional(v.pipe(v.string(), v.regex(/^\d{12}$/, "must be 12 digits")), "000000000000"),
-  allowUnauthenticated: v.optional(v.boolean(), false),
+  region: v.optional(v.pipe(v.string(), v.regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must look like us-east-1"))),
+  accountId: v.optional(v.pipe(v.string(), v.regex(/^\d{12}$/, "must be 12 digits"))),
+  allowUnauthenticated: v.optional(v.boolean()),
+  runtimes: v.optional(v.record(
+    v.pipe(v.string(), v.check((id) => id in RUNTIME_FAMILIES, "must be a known runtime id")),
+    v.pipe(v.string(), v.minLength(1, "must name an interpreter")),
+  )),
 });
+
+/** Raw agent options: from a config file, flags, or both. */
+export type AgentOptionsInput = v.InferInput<typeof AgentOptionsSchema>;
 
 /** Loopback addresses the agent may listen on without credentials. */
 export function isLoopback(host: string): boolean {
@@ -51,22 +59,58 @@ export function isLoopback(host: string): boolean {
 }
 
 /** Validates raw options and applies defaults; throws an Error naming the bad option. */
-export function resolveAgentOptions(raw: unknown): AgentOptions {
+export function resolveAgentOptions(raw: unknown, source = "the agent"): AgentOptions {
   const result = v.safeParse(AgentOptionsSchema, raw);
   if (!result.success) {
     const issue = result.issues[0];
     const key = issue?.path?.map((item) => String(item.key)).join(".") ?? "options";
     throw new Error(
-      `Cannot start the agent as '${key}' ${issue?.message}: current value is ${
+      `Cannot start ${source} as '${key}' ${issue?.message}: current value is ${
         JSON.stringify(issue?.input)
       }`,
     );
   }
-  const options = { ...result.output, dataDir: result.output.dataDir ?? defaultDataDir() };
+  const input = result.output;
+  const options: AgentOptions = {
+    host: input.host ?? "127.0.0.1",
+    port: input.port ?? 9001,
+    dataDir: input.dataDir ?? defaultDataDir(),
+    region: input.region ?? "us-east-1",
+    accountId: input.accountId ?? "000000000000",
+    allowUnauthenticated: input.allowUnauthenticated ?? false,
+    interpreters: { ...defaultInterpreterMap(), ...input.runtimes },
+  };
   if (!isLoopback(options.host) && !options.allowUnauthenticated) {
     throw new Error(
       `Cannot listen on '${options.host}' as the agent checks no credentials yet: listen on 127.0.0.1, or pass --allow-unauthenticated on a trusted network`,
     );
   }
   return options;
+}
+
+/** Reads an agent config file (JSON) and merges `overrides` (flags) over it. */
+export function loadAgentOptions(path: string | undefined, overrides: Record<string, unknown>): AgentOptions {
+  let file: Record<string, unknown> = {};
+  if (path !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (error) {
+      throw new Error(
+        `Cannot read the config file ${path}: ${error instanceof Error ? error.message : error}`,
+      );
+    }
+    try {
+      file = JSON.parse(text) as Record<string, unknown>;
+    } catch (error) {
+      throw new Error(
+        `Cannot parse the config file ${path} as JSON: ${error instanceof Error ? error.message : error}`,
+      );
+    }
+  }
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
+  return resolveAgentOptions(
+    { ...file, ...defined },
+    path === undefined ? "the agent" : `the agent with ${path}`,
+  );
 }

@@ -1,14 +1,40 @@
-/** @module The runtime identifiers lambdalet knows and the language family each belongs to. */
+/** @module The runtime identifiers lambdalet knows, the family each belongs to and its default interpreter. */
 
 /** A family of runtimes sharing one bootstrap. */
-export type RuntimeFamily = "nodejs";
+export type RuntimeFamily = "nodejs" | "python" | "bun" | "provided";
 
-/** Runtime identifiers, as in the Lambda API's `Runtime` member, that this build can run. */
+/** Runtime identifiers, as in the Lambda API's `Runtime` member, with their family. */
 export const RUNTIME_FAMILIES: Readonly<Record<string, RuntimeFamily>> = {
   "nodejs18.x": "nodejs",
   "nodejs20.x": "nodejs",
   "nodejs22.x": "nodejs",
+  "python3.8": "python",
+  "python3.9": "python",
+  "python3.10": "python",
+  "python3.11": "python",
+  "python3.12": "python",
+  "python3.13": "python",
+  "bun1.x": "bun",
+  "provided": "provided",
+  "provided.al2": "provided",
+  "provided.al2023": "provided",
 };
 
 /** The runtime identifiers accepted by CreateFunction, sorted. */
 export const SUPPORTED_RUNTIMES: readonly string[] = Object.keys(RUNTIME_FAMILIES).sort();
+
+/** The interpreter program each family runs on when the agent config names none (bun and provided need none). */
+export const DEFAULT_INTERPRETERS: Readonly<Partial<Record<RuntimeFamily, string>>> = {
+  nodejs: "node",
+  python: "python3",
+};
+
+/** The default interpreter of every runtime id that needs one: `python3.11` → `python3`, `nodejs20.x` → `node`. */
+export function defaultInterpreterMap(): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const [runtime, family] of Object.entries(RUNTIME_FAMILIES)) {
+    const program = DEFAULT_INTERPRETERS[family];
+    if (program) map[runtime] = program;
+  }
+  return map;
+}

@@ -1,7 +1,9 @@
 /** @module The runtime bootstraps, embedded in the binary as text and written to the data dir at start. */
 import nodejsBootstrap from "../../runtimes/nodejs/bootstrap.mjs" with { type: "text" };
+import pythonBootstrap from "../../runtimes/python/bootstrap.py" with { type: "text" };
 
 /** Each runtime file by its path under the runtimes folder. */
 export const EMBEDDED_RUNTIME_FILES: Readonly<Record<string, string>> = {
   "nodejs/bootstrap.mjs": nodejsBootstrap,
+  "python/bootstrap.py": pythonBootstrap,
 };

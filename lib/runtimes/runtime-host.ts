@@ -1,17 +1,21 @@
 /** @module The runtimes on this host: bootstraps written out once, interpreters found once, launch commands. */
 import {
+  accessSync,
   chmodSync,
+  constants,
   existsSync,
   mkdirSync,
   readFileSync,
-  realpathSync,
   renameSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { dirname, join } from "node:path";
-import { RUNTIME_FAMILIES } from "../config/mod.ts";
+import { RUNTIME_FAMILIES, type RuntimeFamily } from "../config/mod.ts";
 import { LambdaError } from "../errors/mod.ts";
 import { EMBEDDED_RUNTIME_FILES } from "./embedded.ts";
+import { findInterpreter, type Interpreter } from "./interpreter.ts";
+import { selfCommand } from "./self-command.ts";
 
 /** How to start a worker for one runtime. */
 export interface LaunchCommand {
@@ -19,52 +23,111 @@ export interface LaunchCommand {
   cmd: string[];
   /** Folders to put first on the worker's PATH (the interpreter's). */
   pathDirs: string[];
+  /** Variables the runtime needs besides Lambda's. */
+  env: Record<string, string>;
 }
 
-/** Where interpreters were found, by program name (`node`); null when missing. */
-export type Interpreters = Readonly<Record<string, string | null>>;
+/** Thrown when a function's code cannot be started (no bootstrap, not executable): a function error, not a service error. */
+export class EntrypointError extends Error {
+  /** Lambda's error type for it. */
+  readonly errorType = "Runtime.InvalidEntrypoint";
+  constructor(message: string) {
+    super(message);
+    this.name = "EntrypointError";
+  }
+}
 
 /** Knows where each runtime's bootstrap and interpreter are, and builds the command that starts a worker. */
 export class RuntimeHost {
   /** The folder holding the bootstraps (`LAMBDA_RUNTIME_DIR` of NoContainer workers). */
   readonly runtimeDir: string;
-  /** Interpreters found on PATH at start. */
-  readonly interpreters: Interpreters;
+  readonly #programs: Readonly<Record<string, string>>;
+  readonly #found = new Map<string, Promise<Interpreter | null>>();
 
-  constructor(runtimeDir: string, interpreters: Interpreters) {
+  constructor(runtimeDir: string, programs: Readonly<Record<string, string>>) {
     this.runtimeDir = runtimeDir;
-    this.interpreters = interpreters;
+    this.#programs = programs;
   }
 
-  /** Writes the embedded bootstraps under `runtimeDir` and finds the interpreters on PATH. */
-  static install(runtimeDir: string): RuntimeHost {
+  /** Writes the embedded bootstraps under `runtimeDir`; `programs` maps runtime ids to interpreter programs. */
+  static install(runtimeDir: string, programs: Readonly<Record<string, string>>): RuntimeHost {
     for (const [name, text] of Object.entries(EMBEDDED_RUNTIME_FILES)) {
       writeIfChanged(join(runtimeDir, name), text);
     }
-    return new RuntimeHost(runtimeDir, { node: findExecutable("node") });
+    return new RuntimeHost(runtimeDir, programs);
   }
 
-  /** The command that starts a worker for `runtime`; throws `InvalidRuntimeException` when it cannot run here. */
-  launch(runtime: string): LaunchCommand {
+  /** The interpreter of `runtime` (found once, then remembered), or null when it needs none or is missing. */
+  interpreter(runtime: string): Promise<Interpreter | null> {
     const family = RUNTIME_FAMILIES[runtime];
-    if (family === "nodejs") {
-      const node = this.interpreters.node;
-      if (!node) {
+    const program = this.#programs[runtime];
+    if (!family || !program) return Promise.resolve(null);
+    const key = `${family}\0${program}`;
+    let found = this.#found.get(key);
+    if (!found) {
+      found = findInterpreter(family, program);
+      this.#found.set(key, found);
+    }
+    return found;
+  }
+
+  /**
+   * The command that starts a worker for `runtime` with code in `codeDir`. Throws `InvalidRuntimeException` when
+   * the runtime cannot run on this host, {@linkcode EntrypointError} when the code has no usable bootstrap.
+   */
+  async launch(runtime: string, codeDir: string): Promise<LaunchCommand> {
+    const family: RuntimeFamily | undefined = RUNTIME_FAMILIES[runtime];
+    switch (family) {
+      case "nodejs":
+      case "python": {
+        const interpreter = await this.interpreter(runtime);
+        if (!interpreter) throw missingInterpreter(runtime, this.#programs[runtime] ?? "?");
+        const bootstrap = family === "nodejs"
+          ? [join(this.runtimeDir, "nodejs", "bootstrap.mjs")]
+          : ["-u", join(this.runtimeDir, "python", "bootstrap.py")];
+        const env: Record<string, string> = family === "python"
+          ? { PYTHONDONTWRITEBYTECODE: "1", PYTHONUNBUFFERED: "1" }
+          : {};
+        return { cmd: [interpreter.path, ...bootstrap], pathDirs: [dirname(interpreter.path)], env };
+      }
+      case "bun":
+        return {
+          cmd: [...selfCommand(), "__runtime", join(this.runtimeDir, "nodejs", "bootstrap.mjs")],
+          pathDirs: [],
+          env: {},
+        };
+      case "provided":
+        return { cmd: [findBootstrap(codeDir)], pathDirs: [], env: {} };
+      default:
         throw new LambdaError(
           "InvalidRuntimeException",
-          `The runtime ${runtime} needs 'node' on the agent's PATH and none was found: install Node.js, or pick another runtime`,
+          `The runtime ${runtime} is not supported by this agent`,
         );
-      }
-      return { cmd: [node, join(this.runtimeDir, "nodejs", "bootstrap.mjs")], pathDirs: [dirname(node)] };
     }
-    throw new LambdaError("InvalidRuntimeException", `The runtime ${runtime} is not supported by this agent`);
   }
 }
 
-/** Finds `program` on PATH and resolves symlinks, so workers run the real file. */
-export function findExecutable(program: string): string | null {
-  const found = Bun.which(program);
-  return found ? realpathSync(found) : null;
+/** The executable `bootstrap` of a `provided` function: in its code, then in /opt. */
+function findBootstrap(codeDir: string): string {
+  for (const candidate of [join(codeDir, "bootstrap"), "/opt/bootstrap"]) {
+    if (!existsSync(candidate) || !statSync(candidate).isFile()) continue;
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      throw new EntrypointError(
+        `Couldn't find valid bootstrap(s): ${candidate} is not executable (chmod 755 it in the zip)`,
+      );
+    }
+  }
+  throw new EntrypointError("Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]");
+}
+
+function missingInterpreter(runtime: string, program: string): LambdaError {
+  return new LambdaError(
+    "InvalidRuntimeException",
+    `The runtime ${runtime} needs the interpreter '${program}' and it cannot be run on this host: install it, or map ${runtime} to another interpreter in the agent config's "runtimes"`,
+  );
 }
 
 function writeIfChanged(path: string, text: string): void {

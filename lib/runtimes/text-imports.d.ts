@@ -3,3 +3,8 @@ declare module "*.mjs" {
   const text: string;
   export default text;
 }
+
+declare module "*.py" {
+  const text: string;
+  export default text;
+}

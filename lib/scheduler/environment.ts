@@ -30,6 +30,8 @@ export function workerEnvironment(
     PATH: [...options.launch.pathDirs, ...LAMBDA_PATH].join(":"),
     LD_LIBRARY_PATH: LAMBDA_LD_LIBRARY_PATH,
     ...config.environment,
+    ...options.launch.env,
+    ...(config.edge.inputPayloadEncodingType === "binary" ? { LAMBDALET_PAYLOAD_ENCODING: "binary" } : {}),
     _HANDLER: config.handler,
     AWS_REGION: target.region,
     AWS_DEFAULT_REGION: target.region,

@@ -5,7 +5,7 @@ import {
   platformError,
   RuntimeApiServer,
 } from "../runtime-api/mod.ts";
-import type { RuntimeHost } from "../runtimes/mod.ts";
+import { EntrypointError, type LaunchCommand, type RuntimeHost } from "../runtimes/mod.ts";
 import { describeExit, type ExitStatus, spawnNoContainer, type WorkerProcess } from "../sandbox/mod.ts";
 import { logStreamName, workerEnvironment } from "./environment.ts";
 import { formatInvocationLog } from "./invocation-log.ts";
@@ -89,7 +89,6 @@ export class Worker {
 
   /** Starts a worker for `target` and waits until it asks for its first invocation. */
   static async start(target: FunctionTarget, options: WorkerStartOptions): Promise<WorkerStart> {
-    const launch = options.host.launch(target.config.runtime);
     const started = performance.now();
     const capture = new LineCapture(options.onLog);
     let settle: (signal: StartSignal) => void = () => {};
@@ -112,6 +111,16 @@ export class Worker {
       });
       return { ok: false, result: { outcome, log } };
     };
+    let launch: LaunchCommand;
+    try {
+      launch = await options.host.launch(target.config.runtime, target.codeDir);
+    } catch (error) {
+      api.close();
+      if (!(error instanceof EntrypointError)) throw error;
+      return await fail(
+        platformError(error.errorType, `RequestId: ${options.requestId} Error: ${error.message}`),
+      );
+    }
     let process: WorkerProcess;
     try {
       process = spawnNoContainer({

@@ -1,4 +1,5 @@
-// lambdalet's Node.js bootstrap: loads the handler, then loops on the Lambda Runtime API (2018-06-01).
+// lambdalet's JavaScript bootstrap: loads the handler, then loops on the Lambda Runtime API (2018-06-01).
+// Node.js runs it for the nodejs runtimes; the lambdalet binary itself runs it (under Bun) for bun1.x.
 import { existsSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
@@ -6,6 +7,10 @@ import { pathToFileURL } from "node:url";
 import { format } from "node:util";
 
 const [HOST, PORT] = (process.env.AWS_LAMBDA_RUNTIME_API ?? "").split(":");
+const BINARY_PAYLOAD = process.env.LAMBDALET_PAYLOAD_ENCODING === "binary";
+const EXTENSIONS = process.versions.bun
+  ? [".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".tsx", ".jsx"]
+  : [".js", ".mjs", ".cjs"];
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 let currentRequestId = null;
 
@@ -71,9 +76,7 @@ async function loadHandler() {
     throw new RuntimeError("Runtime.MalformedHandlerName", `Bad handler ${spec}`);
   }
   const moduleName = path.join(path.dirname(spec), base.slice(0, dot));
-  const file = [".js", ".mjs", ".cjs"].map((ext) => path.resolve(taskRoot, moduleName + ext)).find(
-    existsSync,
-  );
+  const file = EXTENSIONS.map((ext) => path.resolve(taskRoot, moduleName + ext)).find(existsSync);
   if (!file) {
     throw new RuntimeError("Runtime.ImportModuleError", `Error: Cannot find module '${moduleName}'`);
   }
@@ -118,14 +121,21 @@ function makeContext(headers) {
   };
 }
 
+// A callback-style handler's answer waits, as on Lambda, until the event loop is empty, unless the handler set
+// context.callbackWaitsForEmptyEventLoop = false. The Runtime API's idle keep-alive socket does not count.
+function whenEventLoopEmpty(settle) {
+  process.once("beforeExit", settle);
+}
+
 function runHandler(handler, event, context) {
   return new Promise((resolve, reject) => {
     let settled = false;
     const callback = (error, result) => {
       if (settled) return;
       settled = true;
-      if (error !== null && error !== undefined) reject(error);
-      else resolve(result);
+      const settle = () => (error !== null && error !== undefined ? reject(error) : resolve(result));
+      if (context.callbackWaitsForEmptyEventLoop) whenEventLoopEmpty(settle);
+      else settle();
     };
     context.done = callback;
     context.succeed = (result) => callback(null, result);
@@ -138,8 +148,10 @@ function runHandler(handler, event, context) {
       return;
     }
     if (returned && typeof returned.then === "function") {
+      context.callbackWaitsForEmptyEventLoop = false; // async handlers answer when their promise settles
       returned.then((result) => callback(null, result), (error) => callback(error ?? new Error("rejected")));
     } else if (handler.length < 3) {
+      context.callbackWaitsForEmptyEventLoop = false;
       callback(null, returned);
     }
   });
@@ -173,7 +185,7 @@ async function main() {
     currentRequestId = requestId;
     process.env._X_AMZN_TRACE_ID = next.headers["lambda-runtime-trace-id"] ?? "";
     try {
-      const event = JSON.parse(next.body.toString("utf8"));
+      const event = BINARY_PAYLOAD ? next.body : JSON.parse(next.body.toString("utf8"));
       const result = await runHandler(handler, event, makeContext(next.headers));
       const body = JSON.stringify(result === undefined ? null : result);
       await call("POST", `/invocation/${requestId}/response`, body, { "Content-Type": "application/json" });

@@ -1,0 +1,25 @@
+/** @module The lambdalet command line: `serve` runs the agent; the other commands talk to it over HTTP. */
+import { defineCommand, runMain } from "citty";
+import { createFunctionCommand } from "./create-function.ts";
+import { eventsCommand } from "./events.ts";
+import { invokeCommand } from "./invoke.ts";
+import { LAMBDA_COMMANDS } from "./lambda-commands.ts";
+import { serveCommand } from "./serve.ts";
+import { VERSION } from "../version.ts";
+
+const main = defineCommand({
+  meta: {
+    name: "lambdalet",
+    version: VERSION,
+    description: "Run AWS Lambda-style functions on edge devices",
+  },
+  subCommands: {
+    serve: serveCommand,
+    "create-function": createFunctionCommand,
+    invoke: invokeCommand,
+    ...LAMBDA_COMMANDS,
+    events: eventsCommand,
+  },
+});
+
+await runMain(main);

@@ -1,0 +1,167 @@
+"""lambdalet's Python bootstrap: imports the handler, then loops on the Lambda Runtime API (2018-06-01)."""
+import http.client
+import importlib
+import json
+import logging
+import os
+import sys
+import time
+import traceback
+
+RUNTIME_API = os.environ.get("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")
+BINARY_PAYLOAD = os.environ.get("LAMBDALET_PAYLOAD_ENCODING") == "binary"
+
+
+class RuntimeClient:
+    """Keeps one HTTP connection to the agent's Runtime API."""
+
+    def __init__(self, address):
+        host, port = address.rsplit(":", 1)
+        self.connection = http.client.HTTPConnection(host, int(port))
+
+    def call(self, method, path, body=None, headers=None):
+        try:
+            self.connection.request(method, "/2018-06-01/runtime" + path, body=body, headers=headers or {})
+            response = self.connection.getresponse()
+            return response.status, dict((k.lower(), v) for k, v in response.getheaders()), response.read()
+        except (ConnectionError, http.client.HTTPException, OSError):
+            self.connection.close()
+            raise
+
+
+class ClientContext:
+    """The mobile client context, as `context.client_context` shows it."""
+
+    def __init__(self, data):
+        self.client = data.get("client")
+        self.custom = data.get("custom")
+        self.env = data.get("env")
+
+
+class CognitoIdentity:
+    """The Cognito identity, as `context.identity` shows it."""
+
+    def __init__(self, data):
+        self.cognito_identity_id = data.get("cognitoIdentityId")
+        self.cognito_identity_pool_id = data.get("cognitoIdentityPoolId")
+
+
+class LambdaContext:
+    """The context object handlers receive."""
+
+    def __init__(self, headers):
+        self.aws_request_id = headers.get("lambda-runtime-aws-request-id")
+        self.invoked_function_arn = headers.get("lambda-runtime-invoked-function-arn")
+        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
+        self.memory_limit_in_mb = int(os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"))
+        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
+        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
+        self._deadline_ms = int(headers.get("lambda-runtime-deadline-ms", "0"))
+        context = headers.get("lambda-runtime-client-context")
+        identity = headers.get("lambda-runtime-cognito-identity")
+        self.client_context = ClientContext(json.loads(context)) if context else None
+        self.identity = CognitoIdentity(json.loads(identity)) if identity else None
+
+    def get_remaining_time_in_millis(self):
+        return max(self._deadline_ms - int(time.time() * 1000), 0)
+
+
+class HandlerError(Exception):
+    """A failure to load the handler, with the error type Lambda reports for it."""
+
+    def __init__(self, error_type, message):
+        super().__init__(message)
+        self.error_type = error_type
+
+
+def load_handler(spec):
+    module_path, dot, function_name = spec.rpartition(".")
+    if not dot or not module_path or not function_name:
+        raise HandlerError("Runtime.MalformedHandlerName", "Bad handler '%s': not enough values to unpack" % spec)
+    module_name = module_path.replace("/", ".")
+    task_root = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
+    if task_root not in sys.path:
+        sys.path.insert(0, task_root)
+    try:
+        module = importlib.import_module(module_name)
+    except SyntaxError as error:
+        raise HandlerError("Runtime.UserCodeSyntaxError", "Syntax error in module '%s': %s" % (module_name, error))
+    except ImportError as error:
+        raise HandlerError("Runtime.ImportModuleError", "Unable to import module '%s': %s" % (module_name, error))
+    handler = getattr(module, function_name, None)
+    if not callable(handler):
+        raise HandlerError("Runtime.HandlerNotFound", "Handler '%s' missing on module '%s'" % (function_name, module_name))
+    return handler
+
+
+def error_body(error, request_id=None, error_type=None):
+    body = {
+        "errorMessage": str(error),
+        "errorType": error_type or type(error).__name__,
+        "stackTrace": traceback.format_list(traceback.extract_tb(error.__traceback__)),
+    }
+    if request_id:
+        body["requestId"] = request_id
+    return body
+
+
+def post_error(client, path, body):
+    payload = json.dumps(body).encode()
+    headers = {"Content-Type": "application/json", "Lambda-Runtime-Function-Error-Type": body["errorType"]}
+    client.call("POST", path, payload, headers)
+
+
+CURRENT = {"request_id": None}
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds the current request id to log records, as Lambda's log format shows it."""
+
+    def filter(self, record):
+        record.aws_request_id = CURRENT["request_id"]
+        return True
+
+
+def configure_logging():
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s", "%Y-%m-%dT%H:%M:%S"))
+    handler.addFilter(RequestIdFilter())
+    logging.Formatter.converter = time.gmtime
+    logging.getLogger().addHandler(handler)
+
+
+def main():
+    configure_logging()
+    client = RuntimeClient(RUNTIME_API)
+    try:
+        handler = load_handler(os.environ.get("_HANDLER", ""))
+    except HandlerError as error:
+        print("[ERROR] %s: %s" % (error.error_type, error), file=sys.stderr)
+        post_error(client, "/init/error", error_body(error, error_type=error.error_type))
+        sys.exit(1)
+    except Exception as error:  # an exception raised by the module's own top-level code
+        traceback.print_exc()
+        post_error(client, "/init/error", error_body(error))
+        sys.exit(1)
+    while True:
+        try:
+            _, headers, body = client.call("GET", "/invocation/next")
+        except Exception:
+            sys.exit(1)  # the agent is gone
+        request_id = headers.get("lambda-runtime-aws-request-id")
+        CURRENT["request_id"] = request_id
+        os.environ["_X_AMZN_TRACE_ID"] = headers.get("lambda-runtime-trace-id", "")
+        try:
+            event = body if BINARY_PAYLOAD else json.loads(body or b"{}")
+            result = handler(event, LambdaContext(headers))
+            payload = json.dumps(result).encode()
+        except Exception as error:
+            traceback.print_exc()
+            post_error(client, "/invocation/%s/error" % request_id, error_body(error, request_id))
+            continue
+        client.call("POST", "/invocation/%s/response" % request_id, payload, {"Content-Type": "application/json"})
+
+
+if __name__ == "__main__":
+    main()
