@@ -55,6 +55,11 @@ export class RuntimeApiServer {
     return `127.0.0.1:${this.#server.port}`;
   }
 
+  /** Whether the worker has fetched the invocation handed to it with {@linkcode deliver}. */
+  get fetched(): boolean {
+    return this.#pending?.delivered ?? false;
+  }
+
   /** Hands `invocation` to the worker; resolves with its outcome. One at a time. */
   deliver(invocation: Invocation): Promise<InvocationOutcome> {
     if (this.#pending) throw new Error("Cannot deliver an invocation while another is pending");

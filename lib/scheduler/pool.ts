@@ -1,9 +1,9 @@
 /** @module The on-demand pool of one function version: warm reuse, a cap on workers, a bounded queue. */
 import { LambdaError } from "../errors/mod.ts";
-import type { InvocationRequest } from "../runtime-api/mod.ts";
+import { type InvocationRequest, platformError } from "../runtime-api/mod.ts";
 import type { RuntimeHost } from "../runtimes/mod.ts";
 import type { FunctionTarget } from "./target.ts";
-import { type InvocationResult, Worker } from "./worker.ts";
+import { type InvocationResult, Worker, WorkerGoneError } from "./worker.ts";
 
 /** Limits of one pool, in Greengrass's terms. */
 export interface PoolLimits {
@@ -24,6 +24,9 @@ export interface PoolDeps {
   /** Receives each line a worker of this pool writes. */
   onLog(line: string): void;
 }
+
+/** How many workers an invocation may be handed to when each dies before fetching it. */
+const MAX_DELIVERY_ATTEMPTS = 3;
 
 type Lease = { worker: Worker } | { result: InvocationResult };
 
@@ -58,12 +61,23 @@ export class Pool {
 
   /** Runs `request` on a warm worker, a new one, or after waiting in the queue. */
   async invoke(request: InvocationRequest): Promise<InvocationResult> {
-    const lease = await this.#acquire(request.requestId);
-    if ("result" in lease) return lease.result;
-    try {
-      return await lease.worker.invoke(request);
-    } finally {
-      this.#release(lease.worker);
+    for (let attempt = 1;; attempt++) {
+      const lease = await this.#acquire(request.requestId);
+      if ("result" in lease) return lease.result;
+      try {
+        return await lease.worker.invoke(request);
+      } catch (error) {
+        // the worker died before it fetched the invocation (e.g. just after answering the previous one): it
+        // never started, so it runs on another worker
+        if (!(error instanceof WorkerGoneError)) throw error;
+        if (attempt >= MAX_DELIVERY_ATTEMPTS) {
+          const message =
+            `RequestId: ${request.requestId} Error: Runtime exited before it fetched the invocation`;
+          return { outcome: platformError("Runtime.ExitError", message), log: "" };
+        }
+      } finally {
+        this.#release(lease.worker);
+      }
     }
   }
 

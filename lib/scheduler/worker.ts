@@ -12,6 +12,14 @@ import { formatInvocationLog } from "./invocation-log.ts";
 import { forwardLines } from "./log-lines.ts";
 import type { FunctionTarget } from "./target.ts";
 
+/** Thrown by {@linkcode Worker.invoke} when the worker died before it fetched the invocation: safe to retry. */
+export class WorkerGoneError extends Error {
+  constructor() {
+    super("The worker exited before it fetched the invocation");
+    this.name = "WorkerGoneError";
+  }
+}
+
 /** Where a worker is in its life. */
 export type WorkerState = "idle" | "busy" | "dead";
 
@@ -70,6 +78,7 @@ export class Worker {
   readonly #exited: Promise<ExitStatus>;
   readonly #capture: LineCapture;
   #initDurationMs: number | undefined;
+  #onExit: ((status: ExitStatus) => void) | null = null;
 
   private constructor(
     target: FunctionTarget,
@@ -171,8 +180,9 @@ export class Worker {
       return await fail(signal.outcome);
     }
     const worker = new Worker(target, process, api, exited, capture, performance.now() - started);
-    void exited.then(() => {
+    void exited.then((status) => {
       worker.state = "dead";
+      worker.#onExit?.(status);
     });
     return { ok: true, worker };
   }
@@ -205,17 +215,23 @@ export class Worker {
         ));
       }, timeoutSeconds * 1000);
     });
-    const crashed = this.#exited.then((status) =>
-      platformError(
-        "Runtime.ExitError",
-        `RequestId: ${requestId} Error: Runtime exited with error: ${describeExit(status)}`,
-      )
-    );
+    const crashed = new Promise<InvocationOutcome>((resolve, reject) => {
+      this.#onExit = (status) => {
+        if (!this.#api.fetched) reject(new WorkerGoneError());
+        else {
+          resolve(platformError(
+            "Runtime.ExitError",
+            `RequestId: ${requestId} Error: Runtime exited with error: ${describeExit(status)}`,
+          ));
+        }
+      };
+    });
     let outcome: InvocationOutcome;
     try {
       outcome = await Promise.race([this.#api.deliver(invocation), crashed, timedOut]);
     } finally {
       clearTimeout(timer);
+      this.#onExit = null;
     }
     const durationMs = performance.now() - started;
     await settleOutput();

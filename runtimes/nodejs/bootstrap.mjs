@@ -87,7 +87,10 @@ async function loadHandler() {
     if (error instanceof SyntaxError) {
       throw new RuntimeError("Runtime.UserCodeSyntaxError", String(error), error);
     }
-    throw new RuntimeError("Runtime.ImportModuleError", String(error), error);
+    if (error?.code === "MODULE_NOT_FOUND" || error?.code === "ERR_MODULE_NOT_FOUND") {
+      throw new RuntimeError("Runtime.ImportModuleError", String(error), error);
+    }
+    throw error; // the module's own top-level code failed: its error, as it is
   }
   const names = base.slice(dot + 1).split(".");
   const lookup = (root) =>

@@ -1,5 +1,5 @@
 /** @module Function code used by the tests, and helpers to deploy and invoke it over real HTTP. */
-import { buildZip } from "../../lib/code/mod.ts";
+import { buildZip, type ZipEntry } from "../../lib/code/mod.ts";
 import { DEMO_HANDLER_SOURCE } from "../../lib/demo/demo-function.ts";
 
 /** Handlers written the way people write them for Lambda, one per behaviour under test. */
@@ -100,4 +100,57 @@ export async function eventually<T>(check: () => T | undefined, timeoutMs = 10_0
     if (Date.now() > deadline) throw new Error(`Condition not met within ${timeoutMs} ms`);
     await Bun.sleep(25);
   }
+}
+
+/** The CreateFunction body for any runtime, with the code given as files. */
+export function createBodyWith(
+  name: string,
+  runtime: string,
+  handler: string,
+  files: Record<string, ZipEntry>,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    FunctionName: name,
+    Runtime: runtime,
+    Role: "arn:aws:iam::000000000000:role/test",
+    Handler: handler,
+    Code: { ZipFile: Buffer.from(buildZip(files)).toString("base64") },
+    ...extra,
+  };
+}
+
+/** Creates a function and fails the test unless the agent answers 201. */
+export async function deploy(url: string, body: Record<string, unknown>): Promise<void> {
+  const response = await createFunction(url, body);
+  if (response.status !== 201) {
+    throw new Error(`CreateFunction ${body.FunctionName} failed: ${await response.text()}`);
+  }
+}
+
+/** What an invocation answered: status, function error, the JSON body and the decoded log tail. */
+export interface Invoked<T> {
+  status: number;
+  functionError: string | null;
+  executedVersion: string | null;
+  body: T;
+  log: string;
+}
+
+/** Invokes with `X-Amz-Log-Type: Tail` and decodes everything. */
+export async function invokeTail<T = Record<string, unknown>>(
+  url: string,
+  name: string,
+  payload?: string | Uint8Array,
+  headers: Record<string, string> = {},
+): Promise<Invoked<T>> {
+  const response = await invoke(url, name, payload, { "X-Amz-Log-Type": "Tail", ...headers });
+  const text = await response.text();
+  return {
+    status: response.status,
+    functionError: response.headers.get("x-amz-function-error"),
+    executedVersion: response.headers.get("x-amz-executed-version"),
+    body: (text ? JSON.parse(text) : null) as T,
+    log: Buffer.from(response.headers.get("x-amz-log-result") ?? "", "base64").toString("utf8"),
+  };
 }
