@@ -199,4 +199,8 @@ async function main() {
   }
 }
 
-await main();
+// Not awaited at top level: a pending top-level await would keep Bun from ever reporting an empty event loop.
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
