@@ -9,8 +9,9 @@ if ! command -v bun >/dev/null 2>&1 || [ "$(bun --version)" != "$BUN_VERSION" ];
   npm install -g "bun@$BUN_VERSION"
 fi
 
-# Debian packages the tests drive: the AWS CLI v2 and boto3 (real clients against the agent).
-DEBIAN_PACKAGES="awscli python3-boto3"
+# Debian packages the tests drive: the AWS CLI v2 and boto3 (real clients against the agent), and the tools that
+# build aws-lambda-ric's native part (AWS's Node.js runtime interface client, run unmodified in a test).
+DEBIAN_PACKAGES="awscli python3-boto3 autoconf automake libtool cmake make g++ curl"
 missing=""
 for package in $DEBIAN_PACKAGES; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing="$missing $package"
