@@ -1,7 +1,7 @@
 /** @module Wires the agent's parts together once: store, code, runtimes, scheduler, API and HTTP server. */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { createApi } from "./api/mod.ts";
+import { createApi, startPinned } from "./api/mod.ts";
 import { CodeStore } from "./code/mod.ts";
 import type { AgentOptions } from "./config/mod.ts";
 import { BackgroundRunner } from "./events/mod.ts";
@@ -19,7 +19,7 @@ export interface Agent {
   store: Store;
   /** The API's request handler, for in-process calls. */
   fetch(request: Request): Promise<Response>;
-  /** Stops workers, the server and the database. */
+  /** Drains (new invocations get 503 while running ones finish), then stops workers, the server and the database. */
   stop(): Promise<void>;
 }
 
@@ -37,14 +37,8 @@ export function startAgent(options: AgentOptions): Agent {
     onLog: (target, line) => console.log(`[${target.config.functionName}:${target.version}] ${line}`),
   });
   const events = new BackgroundRunner(scheduler);
-  const app = createApi({
-    store,
-    code,
-    scheduler,
-    events,
-    region: options.region,
-    accountId: options.accountId,
-  });
+  const deps = { store, code, scheduler, events, region: options.region, accountId: options.accountId };
+  const app = createApi(deps);
   const server = Bun.serve({
     hostname: options.host,
     port: options.port,
@@ -53,6 +47,9 @@ export function startAgent(options: AgentOptions): Agent {
     fetch: (request) => app.fetch(request),
   });
   const port = server.port ?? options.port;
+  for (const name of new Set(store.functions.listAllVersions().map((config) => config.functionName))) {
+    void startPinned(deps, name);
+  }
   const host4url = options.host.includes(":") && !options.host.startsWith("[")
     ? `[${options.host}]`
     : options.host;
@@ -62,6 +59,7 @@ export function startAgent(options: AgentOptions): Agent {
     store,
     fetch: async (request) => await app.fetch(request),
     async stop() {
+      await scheduler.drain();
       await scheduler.stop();
       await server.stop(true);
       store.close();

@@ -11,6 +11,7 @@ import {
   listAliasesHandler,
   updateAliasHandler,
 } from "./aliases.ts";
+import { deleteConcurrencyHandler, getConcurrencyHandler, putConcurrencyHandler } from "./concurrency.ts";
 import type { ApiDeps, ApiEnv } from "./context.ts";
 import { createFunctionHandler } from "./create-function.ts";
 import { deleteFunctionHandler } from "./delete-function.ts";
@@ -65,7 +66,11 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
     }),
     invokeHandler(deps),
   );
+  app.put("/2017-10-31/functions/:name/concurrency", putConcurrencyHandler(deps));
+  app.get("/2019-09-30/functions/:name/concurrency", getConcurrencyHandler(deps));
+  app.delete("/2017-10-31/functions/:name/concurrency", deleteConcurrencyHandler(deps));
   app.get("/2016-08-19/account-settings", accountSettingsHandler(deps));
+  app.get("/status", (c) => c.json({ functions: deps.scheduler.status() }));
   app.get(`${CODE_DOWNLOAD_PATH}/:file`, codeDownloadHandler(deps));
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.notFound(unknownOperation);

@@ -5,6 +5,7 @@ import { LambdaError } from "../errors/mod.ts";
 import { FunctionExistsError } from "../store/mod.ts";
 import { storeZip } from "./code-upload.ts";
 import type { ApiDeps, ApiEnv } from "./context.ts";
+import { startPinned } from "./pinned.ts";
 import { renderConfiguration } from "./render.ts";
 import { readInput } from "./request.ts";
 
@@ -21,8 +22,11 @@ export function createFunctionHandler(deps: ApiDeps): Handler<ApiEnv> {
       if (error instanceof FunctionExistsError) throw conflict(input.FunctionName);
       throw error;
     }
-    if (!input.Publish) return c.json(renderConfiguration(config, deps), 201);
-    const published = deps.store.functions.publish(config.functionName, undefined, () => {});
+    const published = input.Publish
+      ? deps.store.functions.publish(config.functionName, undefined, () => {})
+      : null;
+    void startPinned(deps, config.functionName);
+    if (!published) return c.json(renderConfiguration(config, deps), 201);
     return c.json(renderConfiguration(published.config, { ...deps, version: published.version }), 201);
   };
 }

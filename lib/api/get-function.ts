@@ -14,10 +14,16 @@ export function getFunctionHandler(deps: ApiDeps): Handler<ApiEnv> {
     const ref = functionRefOf(c);
     const { config, version } = resolveVersion(deps, ref);
     const origin = new URL(c.req.url).origin;
+    const reserved = deps.store.functions.getReservedConcurrency(ref.name);
     return c.json({
-      Configuration: renderConfiguration(config, { ...deps, version }),
+      Configuration: renderConfiguration(config, {
+        ...deps,
+        version,
+        status: deps.scheduler.statusOf(ref.name, version),
+      }),
       Code: { RepositoryType: "S3", Location: `${origin}${CODE_DOWNLOAD_PATH}/${config.codeSha256}.zip` },
       Tags: deps.store.functions.getTags(ref.name) ?? {},
+      ...(typeof reserved === "number" ? { Concurrency: { ReservedConcurrentExecutions: reserved } } : {}),
     });
   };
 }
@@ -26,7 +32,8 @@ export function getFunctionHandler(deps: ApiDeps): Handler<ApiEnv> {
 export function getFunctionConfigurationHandler(deps: ApiDeps): Handler<ApiEnv> {
   return (c) => {
     const { config, version } = resolveVersion(deps, functionRefOf(c));
-    return c.json(renderConfiguration(config, { ...deps, version }));
+    const status = deps.scheduler.statusOf(config.functionName, version);
+    return c.json(renderConfiguration(config, { ...deps, version, status }));
   };
 }
 

@@ -20,7 +20,13 @@ export function listFunctionsHandler(deps: ApiDeps): Handler<ApiEnv> {
       query.FunctionVersion === "ALL",
     );
     return c.json({
-      Functions: page.items.map((row) => renderConfiguration(row.config, { ...deps, version: row.version })),
+      Functions: page.items.map((row) =>
+        renderConfiguration(row.config, {
+          ...deps,
+          version: row.version,
+          status: deps.scheduler.statusOf(row.config.functionName, row.version),
+        })
+      ),
       ...(page.nextMarker ? { NextMarker: page.nextMarker } : {}),
     });
   };

@@ -1,6 +1,7 @@
 /** @module Renders stored configuration in the Lambda API's JSON shapes. */
 import { hexToBase64 } from "../code/mod.ts";
 import type { FunctionConfig } from "../config/mod.ts";
+import type { PoolStatus } from "../scheduler/mod.ts";
 import { type AliasRecord, LATEST } from "../store/mod.ts";
 import { functionArn } from "./arn.ts";
 
@@ -15,6 +16,8 @@ export interface RenderOptions {
   accountId: string;
   /** The version shown. @default "$LATEST" */
   version?: string;
+  /** What the version's workers are doing, shown as `EdgeStatus` when it has any. */
+  status?: PoolStatus | undefined;
 }
 
 /** A `FunctionConfiguration` object, as CreateFunction and GetFunctionConfiguration return it. */
@@ -45,6 +48,7 @@ export function renderConfiguration(config: FunctionConfig, options: RenderOptio
     LoggingConfig: { LogFormat: config.logFormat, LogGroup: `/aws/lambda/${config.functionName}` },
     SnapStart: { ApplyOn: "None", OptimizationStatus: "Off" },
     Edge: config.edge,
+    ...(options.status ? { EdgeStatus: options.status } : {}),
   };
 }
 

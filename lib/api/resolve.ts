@@ -25,7 +25,11 @@ export function isVersionQualifier(qualifier: string): boolean {
  * Resolves `ref` to one version, or throws `ResourceNotFoundException`. An alias resolves to its main version,
  * or, when `pick` is given, to the version its routing weights draw with `pick()` in [0, 1).
  */
-export function resolveVersion(deps: ApiDeps, ref: FunctionRef, pick?: () => number): ResolvedVersion {
+export function resolveVersion(
+  deps: Pick<ApiDeps, "store" | "region" | "accountId">,
+  ref: FunctionRef,
+  pick?: () => number,
+): ResolvedVersion {
   const qualifier = ref.qualifier ?? LATEST;
   if (isVersionQualifier(qualifier)) {
     const config = deps.store.functions.getVersion(ref.name, qualifier);
@@ -51,20 +55,34 @@ export function routeAlias(alias: AliasRecord, draw: number): string {
 }
 
 /** Resolves `ref` to a runnable target (aliases routed by their weights), extracting its code if needed. */
-export async function resolveTarget(deps: ApiDeps, ref: FunctionRef): Promise<FunctionTarget> {
+export async function resolveTarget(deps: TargetDeps, ref: FunctionRef): Promise<FunctionTarget> {
   const { config, version } = resolveVersion(deps, ref, Math.random);
+  return await targetOf(deps, config, version);
+}
+
+/** What building a target needs. */
+export type TargetDeps = Pick<ApiDeps, "store" | "code" | "region" | "accountId">;
+
+/** Builds the runnable target of one stored version, extracting its code if needed. */
+export async function targetOf(
+  deps: TargetDeps,
+  config: FunctionConfig,
+  version: string,
+): Promise<FunctionTarget> {
   const codeDir = await deps.code.ensure(config.codeSha256);
+  const reserved = deps.store.functions.getReservedConcurrency(config.functionName);
   return {
     config,
     version,
-    functionArn: functionArn(deps.region, deps.accountId, ref.name),
+    functionArn: functionArn(deps.region, deps.accountId, config.functionName),
     codeDir,
     region: deps.region,
+    ...(typeof reserved === "number" ? { reservedConcurrency: reserved } : {}),
   };
 }
 
 /** Lambda's 404 for a function (or function version, or alias) that does not exist. */
-export function functionNotFound(deps: ApiDeps, ref: FunctionRef): LambdaError {
+export function functionNotFound(deps: Pick<ApiDeps, "region" | "accountId">, ref: FunctionRef): LambdaError {
   return new LambdaError(
     "ResourceNotFoundException",
     `Function not found: ${functionArn(deps.region, deps.accountId, ref.name, ref.qualifier)}`,

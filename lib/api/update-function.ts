@@ -10,6 +10,7 @@ import { LambdaError } from "../errors/mod.ts";
 import { LATEST } from "../store/mod.ts";
 import { storeZip } from "./code-upload.ts";
 import type { ApiDeps, ApiEnv } from "./context.ts";
+import { startPinned } from "./pinned.ts";
 import { renderConfiguration } from "./render.ts";
 import { readInput, unqualifiedRefOf } from "./request.ts";
 import { requireFunction } from "./resolve.ts";
@@ -37,8 +38,9 @@ export function updateFunctionCodeHandler(deps: ApiDeps): Handler<ApiEnv> {
       input.RevisionId,
     );
     deps.scheduler.retire(name, LATEST);
-    if (!input.Publish) return c.json(renderConfiguration(config, deps));
-    const published = deps.store.functions.publish(name, undefined, () => {});
+    const published = input.Publish ? deps.store.functions.publish(name, undefined, () => {}) : null;
+    void startPinned(deps, name);
+    if (!published) return c.json(renderConfiguration(config, deps));
     return c.json(renderConfiguration(published.config, { ...deps, version: published.version }));
   };
 }
@@ -55,6 +57,7 @@ export function updateFunctionConfigurationHandler(deps: ApiDeps): Handler<ApiEn
       input.RevisionId,
     );
     deps.scheduler.retire(name, LATEST);
+    void startPinned(deps, name);
     return c.json(renderConfiguration(config, deps));
   };
 }

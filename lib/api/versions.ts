@@ -5,6 +5,7 @@ import { PagingQuerySchema, parseInput, PublishVersionInputSchema } from "../con
 import { LambdaError } from "../errors/mod.ts";
 import { RevisionMismatchError } from "../store/mod.ts";
 import type { ApiDeps, ApiEnv } from "./context.ts";
+import { startPinned } from "./pinned.ts";
 import { renderConfiguration } from "./render.ts";
 import { readInput, unqualifiedRefOf } from "./request.ts";
 import { requireFunction } from "./resolve.ts";
@@ -27,6 +28,7 @@ export function publishVersionHandler(deps: ApiDeps): Handler<ApiEnv> {
         );
       }
     });
+    void startPinned(deps, name);
     return c.json(renderConfiguration(published.config, { ...deps, version: published.version }), 201);
   };
 }

@@ -256,6 +256,51 @@ export const LAMBDA_COMMANDS: Record<string, CommandDef> = {
       ),
     }),
   }),
+  "put-function-concurrency": operationCommand({
+    name: "put-function-concurrency",
+    description: "Reserve concurrency for a function: a cap on its concurrent invocations (0 throttles all)",
+    operation: "PutFunctionConcurrency",
+    args: {
+      ...functionName,
+      "reserved-concurrent-executions": { type: "string", required: true, description: "The cap" },
+    },
+    request: (args) =>
+      jsonCall("PUT", `/2017-10-31/functions/${encodeURIComponent(args["function-name"])}/concurrency`, {
+        ReservedConcurrentExecutions: parseFlag(
+          IntegerFlag,
+          "reserved-concurrent-executions",
+          args["reserved-concurrent-executions"],
+        ),
+      }),
+  }),
+  "get-function-concurrency": operationCommand({
+    name: "get-function-concurrency",
+    description: "Show a function's reserved concurrency",
+    operation: "GetFunctionConcurrency",
+    args: { ...functionName },
+    request: (args) => ({
+      method: "GET",
+      path: `/2019-09-30/functions/${encodeURIComponent(args["function-name"])}/concurrency`,
+    }),
+  }),
+  "delete-function-concurrency": operationCommand({
+    name: "delete-function-concurrency",
+    description: "Remove a function's reserved concurrency",
+    operation: "DeleteFunctionConcurrency",
+    args: { ...functionName },
+    request: (args) => ({
+      method: "DELETE",
+      path: `/2017-10-31/functions/${encodeURIComponent(args["function-name"])}/concurrency`,
+    }),
+  }),
+  status: operationCommand({
+    name: "status",
+    description:
+      "Show each function version's lifecycle, workers, queue, invocations, errors and cold starts",
+    operation: "Status",
+    args: {},
+    request: () => ({ method: "GET", path: "/status" }),
+  }),
   "get-account-settings": operationCommand({
     name: "get-account-settings",
     description: "Show this agent's limits and usage",

@@ -28,6 +28,8 @@ export interface LambdaErrorOptions {
   body?: Record<string, string>;
   /** Extra response headers, such as `Retry-After`. @default {} */
   headers?: Record<string, string>;
+  /** Another status than the name's usual one (503 for ServiceException while shutting down). */
+  status?: number;
 }
 
 /**
@@ -48,7 +50,7 @@ export class LambdaError extends Error {
     super(message, { cause: options.cause });
     this.name = "LambdaError";
     this.type = type;
-    this.status = LAMBDA_ERROR_STATUS[type];
+    this.status = options.status ?? LAMBDA_ERROR_STATUS[type];
     this.body = options.body ?? {};
     this.headers = options.headers ?? {};
   }

@@ -1,6 +1,6 @@
-/** @module Runs invocations on workers: pools per function version, warm reuse, deadlines. */
-export { poolLimits, Scheduler, type SchedulerOptions } from "./scheduler.ts";
-export type { PoolLimits } from "./pool.ts";
+/** @module Runs invocations on workers: on-demand and pinned pools per function version, deadlines, drain. */
+export { poolLimits, Scheduler, type SchedulerOptions, type VersionStatus } from "./scheduler.ts";
+export type { PoolLimits, PoolStatus } from "./pool-types.ts";
 export type { FunctionTarget } from "./target.ts";
 export type { InvocationResult } from "./worker.ts";
 export { formatInvocationLog, LOG_TAIL_BYTES, logTail } from "./invocation-log.ts";

@@ -2,7 +2,9 @@
 import { LambdaError } from "../errors/mod.ts";
 import type { InvocationRequest } from "../runtime-api/mod.ts";
 import type { RuntimeHost } from "../runtimes/mod.ts";
-import { Pool, type PoolLimits } from "./pool.ts";
+import { OnDemandPool } from "./on-demand-pool.ts";
+import { PinnedPool } from "./pinned-pool.ts";
+import type { FunctionPool, PoolDeps, PoolLimits, PoolStatus } from "./pool-types.ts";
 import type { FunctionTarget } from "./target.ts";
 import type { InvocationResult } from "./worker.ts";
 
@@ -12,6 +14,16 @@ export interface SchedulerOptions {
   host: RuntimeHost;
   /** Receives each line a worker writes, with the function it belongs to. */
   onLog?(target: FunctionTarget, line: string): void;
+  /** Restart backoff of pinned workers, in ms. @default { initialMs: 1000, maxMs: 60000 } */
+  restartBackoff?: { initialMs: number; maxMs: number };
+}
+
+/** One function version's pool, as `lambdalet status` lists it. */
+export interface VersionStatus extends PoolStatus {
+  /** The function's name. */
+  functionName: string;
+  /** `$LATEST` or a version number. */
+  version: string;
 }
 
 /** The pool limits a function's Greengrass settings ask for. */
@@ -25,10 +37,19 @@ export function poolLimits(target: FunctionTarget): PoolLimits {
   };
 }
 
-/** Owns one pool per function version; a changed revision retires the old pool. */
+interface PoolEntry {
+  revisionId: string;
+  target: FunctionTarget;
+  pool: FunctionPool;
+}
+
+/** Owns one pool per function version (on-demand or pinned); a changed revision retires the old pool. */
 export class Scheduler {
   readonly #options: SchedulerOptions;
-  readonly #pools = new Map<string, { revisionId: string; pool: Pool }>();
+  readonly #pools = new Map<string, PoolEntry>();
+  readonly #running = new Map<string, number>();
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #draining = false;
   #stopped = false;
 
   constructor(options: SchedulerOptions) {
@@ -37,18 +58,67 @@ export class Scheduler {
 
   /** Runs one invocation of `target` and resolves with how it ended. */
   invoke(target: FunctionTarget, request: InvocationRequest): Promise<InvocationResult> {
-    if (this.#stopped) throw new LambdaError("ServiceException", "The agent is shutting down");
-    return this.#poolFor(target).invoke(request);
+    if (this.#draining || this.#stopped) {
+      throw new LambdaError("ServiceException", "The agent is shutting down: try again once it is back", {
+        status: 503,
+      });
+    }
+    const name = target.config.functionName;
+    const running = this.#running.get(name) ?? 0;
+    if (target.reservedConcurrency !== undefined && running >= target.reservedConcurrency) {
+      throw new LambdaError("TooManyRequestsException", "Rate Exceeded.", {
+        body: { Reason: "ReservedFunctionConcurrentInvocationLimitExceeded" },
+        headers: { "Retry-After": "1" },
+      });
+    }
+    this.#running.set(name, running + 1);
+    const work = this.#poolFor(target).invoke(request).finally(() => {
+      const left = (this.#running.get(name) ?? 1) - 1;
+      if (left) this.#running.set(name, left);
+      else this.#running.delete(name);
+      this.#inFlight.delete(work);
+    });
+    this.#inFlight.add(work);
+    return work;
+  }
+
+  /** Makes sure a pinned function version has its worker, starting it now; resolves when that start ends. */
+  async ensureStarted(target: FunctionTarget): Promise<PoolStatus["state"]> {
+    if (!target.config.edge.pinned || this.#stopped) return "ready";
+    const pool = this.#poolFor(target);
+    return pool instanceof PinnedPool ? await pool.started : "ready";
   }
 
   /** Retires the pools of a function (all versions, or one): their workers stop after their current work. */
   retire(functionName: string, version?: string): void {
     for (const [key, entry] of this.#pools) {
-      const [name, poolVersion] = key.split("\0");
-      if (name !== functionName || (version !== undefined && poolVersion !== version)) continue;
+      if (entry.target.config.functionName !== functionName) continue;
+      if (version !== undefined && entry.target.version !== version) continue;
       entry.pool.retire();
       this.#pools.delete(key);
     }
+  }
+
+  /** What every pool is doing, by function and version. */
+  status(): VersionStatus[] {
+    return [...this.#pools.values()]
+      .map((entry) => ({
+        functionName: entry.target.config.functionName,
+        version: entry.target.version,
+        ...entry.pool.status(),
+      }))
+      .sort((a, b) => a.functionName.localeCompare(b.functionName) || a.version.localeCompare(b.version));
+  }
+
+  /** The status of one function version's pool, when it has one. */
+  statusOf(functionName: string, version: string): PoolStatus | undefined {
+    return this.#pools.get(poolKey(functionName, version))?.pool.status();
+  }
+
+  /** Refuses new invocations (503) and waits for the running ones to end (each is bounded by its deadline). */
+  async drain(): Promise<void> {
+    this.#draining = true;
+    while (this.#inFlight.size) await Promise.allSettled([...this.#inFlight]);
   }
 
   /** Kills every worker and waits for them to exit; later invocations are refused. */
@@ -59,17 +129,26 @@ export class Scheduler {
     await Promise.all(pools.map(({ pool }) => pool.stop()));
   }
 
-  #poolFor(target: FunctionTarget): Pool {
-    const key = `${target.config.functionName}\0${target.version}`;
+  #poolFor(target: FunctionTarget): FunctionPool {
+    const key = poolKey(target.config.functionName, target.version);
     const existing = this.#pools.get(key);
     if (existing && existing.revisionId === target.config.revisionId) return existing.pool;
     existing?.pool.retire();
     const onLog = this.#options.onLog;
-    const pool = new Pool(target, {
+    const deps: PoolDeps = {
       host: this.#options.host,
-      onLog: onLog ? (line) => onLog(target, line) : () => {},
-    }, poolLimits(target));
-    this.#pools.set(key, { revisionId: target.config.revisionId, pool });
+      onLog: onLog ? (line: string) => onLog(target, line) : () => {},
+      restartBackoff: this.#options.restartBackoff ?? { initialMs: 1000, maxMs: 60_000 },
+    };
+    const limits = poolLimits(target);
+    const pool = target.config.edge.pinned
+      ? new PinnedPool(target, deps, limits)
+      : new OnDemandPool(target, deps, limits);
+    this.#pools.set(key, { revisionId: target.config.revisionId, target, pool });
     return pool;
   }
+}
+
+function poolKey(functionName: string, version: string): string {
+  return `${functionName}\0${version}`;
 }

@@ -13,4 +13,6 @@ export interface FunctionTarget {
   codeDir: string;
   /** The region named in the worker's environment. */
   region: string;
+  /** The function's reserved concurrency (PutFunctionConcurrency), when set: a cap over all its versions. */
+  reservedConcurrency?: number;
 }

@@ -150,6 +150,21 @@ export class FunctionRepository {
     return pageOf(rows, (row) => `${row.config.functionName}:${row.version}`, marker, maxItems);
   }
 
+  /** Sets (or with null, removes) a function's reserved concurrency. Returns false when it does not exist. */
+  setReservedConcurrency(name: string, reserved: number | null): boolean {
+    return this.#db.query("UPDATE functions SET reserved_concurrency = ? WHERE name = ?").run(reserved, name)
+      .changes > 0;
+  }
+
+  /** A function's reserved concurrency: undefined when none is set, null when the function does not exist. */
+  getReservedConcurrency(name: string): number | undefined | null {
+    const row = this.#db.query<{ reserved_concurrency: number | null }, [string]>(
+      "SELECT reserved_concurrency FROM functions WHERE name = ?",
+    ).get(name);
+    if (!row) return null;
+    return row.reserved_concurrency ?? undefined;
+  }
+
   /** Deletes a function with all its versions and aliases. Returns false when it did not exist. */
   deleteFunction(name: string): boolean {
     return this.#db.query("DELETE FROM functions WHERE name = ?").run(name).changes > 0;

@@ -30,4 +30,5 @@ export const MIGRATIONS: readonly string[] = [
      revision_id TEXT NOT NULL,
      PRIMARY KEY (function_name, name)
    ) STRICT;`,
+  `ALTER TABLE functions ADD COLUMN reserved_concurrency INTEGER;`,
 ];

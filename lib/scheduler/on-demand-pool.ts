@@ -1,29 +1,15 @@
 /** @module The on-demand pool of one function version: warm reuse, a cap on workers, a bounded queue. */
 import { LambdaError } from "../errors/mod.ts";
 import { type InvocationRequest, platformError } from "../runtime-api/mod.ts";
-import type { RuntimeHost } from "../runtimes/mod.ts";
+import {
+  type FunctionPool,
+  PoolCounters,
+  type PoolDeps,
+  type PoolLimits,
+  type PoolStatus,
+} from "./pool-types.ts";
 import type { FunctionTarget } from "./target.ts";
 import { type InvocationResult, Worker, WorkerGoneError } from "./worker.ts";
-
-/** Limits of one pool, in Greengrass's terms. */
-export interface PoolLimits {
-  /** Workers that may run at once (`maxInstancesCount`). */
-  maxInstances: number;
-  /** Invocations that may wait for a worker (`maxQueueSize`). */
-  maxQueue: number;
-  /** How long an idle worker is kept warm, in ms (`maxIdleTimeInSeconds`). */
-  idleTimeoutMs: number;
-  /** How long a starting worker may take to ask for work, in ms (`statusTimeoutInSeconds`). */
-  startTimeoutMs: number;
-}
-
-/** What a pool needs from its owner. */
-export interface PoolDeps {
-  /** The runtimes of this host. */
-  host: RuntimeHost;
-  /** Receives each line a worker of this pool writes. */
-  onLog(line: string): void;
-}
 
 /** How many workers an invocation may be handed to when each dies before fetching it. */
 const MAX_DELIVERY_ATTEMPTS = 3;
@@ -37,7 +23,7 @@ interface Waiter {
 }
 
 /** Runs invocations of one function version on warm workers, starting new ones up to the cap. */
-export class Pool {
+export class OnDemandPool implements FunctionPool {
   readonly #target: FunctionTarget;
   readonly #deps: PoolDeps;
   readonly #limits: PoolLimits;
@@ -45,6 +31,7 @@ export class Pool {
   readonly #idle: Worker[] = [];
   readonly #idleTimers = new Map<Worker, ReturnType<typeof setTimeout>>();
   readonly #waiters: Waiter[] = [];
+  readonly #counters = new PoolCounters();
   #starting = 0;
   #retired = false;
 
@@ -63,9 +50,9 @@ export class Pool {
   async invoke(request: InvocationRequest): Promise<InvocationResult> {
     for (let attempt = 1;; attempt++) {
       const lease = await this.#acquire(request.requestId);
-      if ("result" in lease) return lease.result;
+      if ("result" in lease) return this.#counters.record(lease.result);
       try {
-        return await lease.worker.invoke(request);
+        return this.#counters.record(await lease.worker.invoke(request));
       } catch (error) {
         // the worker died before it fetched the invocation (e.g. just after answering the previous one): it
         // never started, so it runs on another worker
@@ -79,6 +66,21 @@ export class Pool {
         this.#release(lease.worker);
       }
     }
+  }
+
+  /** What the pool is doing. */
+  status(): PoolStatus {
+    const idle = this.#idle.length;
+    return {
+      lifecycle: "on-demand",
+      state: this.#retired ? "stopped" : "ready",
+      workers: { starting: this.#starting, idle, busy: this.#workers.size - idle },
+      queueDepth: this.#waiters.length,
+      invocations: this.#counters.invocations,
+      errors: this.#counters.errors,
+      coldStarts: this.#counters.coldStarts,
+      restarts: 0,
+    };
   }
 
   /** Stops taking new work: idle workers stop now, busy ones after their invocation and the queue. */
@@ -117,6 +119,7 @@ export class Pool {
 
   async #start(requestId: string): Promise<Lease> {
     this.#starting++;
+    this.#counters.coldStarts++;
     let started;
     try {
       started = await Worker.start(this.#target, {

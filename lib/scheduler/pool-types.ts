@@ -1,0 +1,74 @@
+/** @module What every pool of a function version shares: limits, dependencies, status and counters. */
+import type { InvocationRequest } from "../runtime-api/mod.ts";
+import type { RuntimeHost } from "../runtimes/mod.ts";
+import type { InvocationResult } from "./worker.ts";
+
+/** Limits of one pool, in Greengrass's terms. */
+export interface PoolLimits {
+  /** Workers that may run at once (`maxInstancesCount`). */
+  maxInstances: number;
+  /** Invocations that may wait for a worker (`maxQueueSize`). */
+  maxQueue: number;
+  /** How long an idle worker is kept warm, in ms (`maxIdleTimeInSeconds`). */
+  idleTimeoutMs: number;
+  /** How long a starting worker may take to ask for work, in ms (`statusTimeoutInSeconds`). */
+  startTimeoutMs: number;
+}
+
+/** What a pool needs from its owner. */
+export interface PoolDeps {
+  /** The runtimes of this host. */
+  host: RuntimeHost;
+  /** Receives each line a worker of this pool writes. */
+  onLog(line: string): void;
+  /** Restart backoff of pinned workers, in ms: first delay and cap. */
+  restartBackoff: { initialMs: number; maxMs: number };
+}
+
+/** What a pool reports about itself. */
+export interface PoolStatus {
+  /** `on-demand` or `pinned`. */
+  lifecycle: "on-demand" | "pinned";
+  /** `ready`; for pinned workers also `starting`, `error` (waiting to restart) or `stopped`. */
+  state: "ready" | "starting" | "error" | "stopped";
+  /** Workers by state. */
+  workers: { starting: number; idle: number; busy: number };
+  /** Invocations waiting for a worker. */
+  queueDepth: number;
+  /** Invocations finished. */
+  invocations: number;
+  /** Invocations that ended with a function error. */
+  errors: number;
+  /** Workers started. */
+  coldStarts: number;
+  /** Restarts of a pinned worker after it failed. */
+  restarts: number;
+  /** The last failure of a pinned worker, while it is in the error state. */
+  lastError?: string;
+}
+
+/** A pool of workers for one function version. */
+export interface FunctionPool {
+  /** Runs one invocation. */
+  invoke(request: InvocationRequest): Promise<InvocationResult>;
+  /** Stops taking work: idle workers stop now, busy ones after their invocation. */
+  retire(): void;
+  /** Kills every worker, fails queued invocations, and resolves once the workers have exited. */
+  stop(): Promise<void>;
+  /** What the pool is doing. */
+  status(): PoolStatus;
+}
+
+/** Counts a pool's invocations, errors and cold starts. */
+export class PoolCounters {
+  invocations = 0;
+  errors = 0;
+  coldStarts = 0;
+
+  /** Records a finished invocation. */
+  record(result: InvocationResult): InvocationResult {
+    this.invocations++;
+    if (result.outcome.kind === "error") this.errors++;
+    return result;
+  }
+}
