@@ -40,6 +40,7 @@ export function invokeHandler(deps: ApiDeps): Handler<ApiEnv> {
       payload: body.byteLength || binary ? body : EMPTY_EVENT,
       invokedFunctionArn: functionArn(deps.region, deps.accountId, ref.name, ref.qualifier),
       traceId: traceId(),
+      captureLog: headers.logType === "Tail",
       ...(clientContext === undefined ? {} : { clientContext }),
     };
     if (headers.invocationType === "Event") {

@@ -32,6 +32,7 @@ export class CodeStore {
   readonly #root: string;
   readonly #blobs: CodeBlobs;
   readonly #extracting = new Map<string, Promise<string>>();
+  readonly #present = new Set<string>();
 
   constructor(root: string, blobs: CodeBlobs) {
     this.#root = root;
@@ -50,7 +51,11 @@ export class CodeStore {
   /** The extracted folder for `sha256`, extracting it again from the database if it went missing. */
   async ensure(sha256: string): Promise<string> {
     const dir = this.dirFor(sha256);
-    if (existsSync(dir)) return dir;
+    if (this.#present.has(dir)) return dir;
+    if (existsSync(dir)) {
+      this.#present.add(dir);
+      return dir;
+    }
     const zip = this.#blobs.get(sha256);
     if (!zip) throw new ZipRejectedError(`No code stored with SHA-256 ${sha256}`);
     return await this.#extract(sha256, zip);

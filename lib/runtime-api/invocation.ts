@@ -22,7 +22,10 @@ export interface Invocation {
 }
 
 /** An invocation as the caller asked for it; the worker sets the deadline when it starts the work. */
-export type InvocationRequest = Omit<Invocation, "deadlineMs">;
+export interface InvocationRequest extends Omit<Invocation, "deadlineMs"> {
+  /** Whether the caller wants the invocation's log (`X-Amz-Log-Type: Tail`); it costs a little. @default false */
+  captureLog?: boolean;
+}
 
 /** How an invocation ended, as the worker (or the agent on its behalf) reported it. */
 export type InvocationOutcome =

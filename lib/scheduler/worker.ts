@@ -27,7 +27,7 @@ export type WorkerState = "idle" | "busy" | "dead";
 export interface InvocationResult {
   /** The worker's answer, or the platform error that replaced it. */
   outcome: InvocationOutcome;
-  /** The invocation's log, START to REPORT. */
+  /** The invocation's log, START to REPORT, when the request asked for it (`captureLog`); else "". */
   log: string;
 }
 
@@ -51,10 +51,12 @@ type StartSignal = { ready: true } | { ready: false; outcome: InvocationOutcome 
 /** Collects the lines a worker writes, forwarding each and keeping those of the current invocation. */
 class LineCapture {
   current: string[] = [];
+  /** Whether lines are kept for the current invocation's log (during starts, always). */
+  keep = true;
   constructor(readonly forward: (line: string) => void) {}
   add = (line: string): void => {
     this.forward(line);
-    this.current.push(line);
+    if (this.keep) this.current.push(line);
   };
   take(): string[] {
     const lines = this.current;
@@ -204,6 +206,7 @@ export class Worker {
     const timeoutSeconds = this.#target.config.timeout;
     const started = performance.now();
     const invocation = { ...request, deadlineMs: Date.now() + timeoutSeconds * 1000 };
+    this.#capture.keep = request.captureLog === true;
     this.#capture.take();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timedOut = new Promise<InvocationOutcome>((resolve) => {
@@ -234,17 +237,20 @@ export class Worker {
       this.#onExit = null;
     }
     const durationMs = performance.now() - started;
-    await settleOutput();
-    const peak = this.#process.peakMemoryBytes();
-    const log = formatInvocationLog({
-      requestId,
-      version: this.#target.version,
-      lines: this.#capture.take(),
-      durationMs,
-      memorySizeMb: this.#target.config.memorySize,
-      maxMemoryUsedMb: peak === null ? null : Math.ceil(peak / 1024 / 1024),
-      ...(this.#initDurationMs === undefined ? {} : { initDurationMs: this.#initDurationMs }),
-    });
+    let log = "";
+    if (request.captureLog) {
+      await settleOutput();
+      const peak = this.#process.peakMemoryBytes();
+      log = formatInvocationLog({
+        requestId,
+        version: this.#target.version,
+        lines: this.#capture.take(),
+        durationMs,
+        memorySizeMb: this.#target.config.memorySize,
+        maxMemoryUsedMb: peak === null ? null : Math.ceil(peak / 1024 / 1024),
+        ...(this.#initDurationMs === undefined ? {} : { initDurationMs: this.#initDurationMs }),
+      });
+    }
     this.#initDurationMs = undefined;
     if (this.state === "busy") this.state = "idle";
     return { outcome, log };

@@ -42,16 +42,27 @@ export interface VersionRow {
 
 const VERSION_ORDER = "CASE version WHEN '$LATEST' THEN 0 ELSE CAST(version AS INTEGER) END";
 
-/** Reads and writes functions and their versions. */
+/**
+ * Reads and writes functions and their versions. Reads of single versions and reserved concurrency are cached in
+ * memory (every invocation reads them); every write through this class empties the cache.
+ */
 export class FunctionRepository {
   readonly #db: Database;
+  readonly #versions = new Map<string, FunctionConfig | null>();
+  readonly #reserved = new Map<string, number | undefined | null>();
 
   constructor(db: Database) {
     this.#db = db;
   }
 
+  #forget(): void {
+    this.#versions.clear();
+    this.#reserved.clear();
+  }
+
   /** Creates a function with its `$LATEST` version, in one transaction. */
   create(config: FunctionConfig, tags: Record<string, string>): void {
+    this.#forget();
     this.#db.transaction(() => {
       if (this.exists(config.functionName)) throw new FunctionExistsError(config.functionName);
       this.#db.query("INSERT INTO functions (name, created_at, tags) VALUES (?, ?, ?)").run(
@@ -70,10 +81,15 @@ export class FunctionRepository {
 
   /** One version of a function, or null when either is unknown. */
   getVersion(name: string, version: string = LATEST): FunctionConfig | null {
+    const key = `${name}\0${version}`;
+    const cached = this.#versions.get(key);
+    if (cached !== undefined) return cached;
     const row = this.#db.query<{ config: string }, [string, string]>(
       "SELECT config FROM versions WHERE function_name = ? AND version = ?",
     ).get(name, version);
-    return row ? parseConfig(row.config) : null;
+    const config = row ? parseConfig(row.config) : null;
+    this.#versions.set(key, config);
+    return config;
   }
 
   /** The tags of a function, or null when it is unknown. */
@@ -93,6 +109,7 @@ export class FunctionRepository {
     change: (config: FunctionConfig) => FunctionConfig,
     revisionId?: string,
   ): FunctionConfig {
+    this.#forget();
     return this.#db.transaction(() => {
       const current = this.getVersion(name);
       if (!current) throw new NotFoundError(`Function ${name}`);
@@ -152,26 +169,31 @@ export class FunctionRepository {
 
   /** Sets (or with null, removes) a function's reserved concurrency. Returns false when it does not exist. */
   setReservedConcurrency(name: string, reserved: number | null): boolean {
+    this.#forget();
     return this.#db.query("UPDATE functions SET reserved_concurrency = ? WHERE name = ?").run(reserved, name)
       .changes > 0;
   }
 
   /** A function's reserved concurrency: undefined when none is set, null when the function does not exist. */
   getReservedConcurrency(name: string): number | undefined | null {
+    if (this.#reserved.has(name)) return this.#reserved.get(name);
     const row = this.#db.query<{ reserved_concurrency: number | null }, [string]>(
       "SELECT reserved_concurrency FROM functions WHERE name = ?",
     ).get(name);
-    if (!row) return null;
-    return row.reserved_concurrency ?? undefined;
+    const reserved = row ? row.reserved_concurrency ?? undefined : null;
+    this.#reserved.set(name, reserved);
+    return reserved;
   }
 
   /** Deletes a function with all its versions and aliases. Returns false when it did not exist. */
   deleteFunction(name: string): boolean {
+    this.#forget();
     return this.#db.query("DELETE FROM functions WHERE name = ?").run(name).changes > 0;
   }
 
   /** Deletes one published version. Returns false when it did not exist. */
   deleteVersion(name: string, version: string): boolean {
+    this.#forget();
     return this.#db.query("DELETE FROM versions WHERE function_name = ? AND version = ?").run(name, version)
       .changes > 0;
   }
@@ -202,6 +224,7 @@ export class FunctionRepository {
   }
 
   #putVersion(name: string, version: string, config: FunctionConfig): void {
+    this.#forget();
     this.#db.query(
       `INSERT INTO versions (function_name, version, code_sha256, config) VALUES (?, ?, ?, ?)
        ON CONFLICT (function_name, version) DO UPDATE SET code_sha256 = excluded.code_sha256, config = excluded.config`,

@@ -1,0 +1,210 @@
+/**
+ * @module Invocation benchmark: `bun scripts/bench/invoke.ts [--seconds 10] [--binary PATH]`.
+ *
+ * Starts an agent (from source, or the given binary) on a free port with a temporary data dir, deploys a no-op
+ * nodejs handler, and prints: warm RequestResponse latency p50/p99 (sequential), throughput at concurrency 1, 8
+ * and 64, cold start p50 next to `node -e 0`, and the agent's RSS idle and with 100 idle warm workers.
+ */
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { buildZip } from "../../lib/code/mod.ts";
+import { startAgentProcess, tempDir } from "../../tests/helpers/agent-process.ts";
+
+const { values } = parseArgs({
+  args: Bun.argv.slice(2),
+  options: { seconds: { type: "string", default: "10" }, binary: { type: "string" } },
+});
+const seconds = Number(values.seconds);
+
+const NOOP = "exports.handler = async () => null;";
+const SLEEPY =
+  "exports.handler = async () => { await new Promise((r) => setTimeout(r, 200)); return null; };";
+
+function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function rssMb(pid: number): number {
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return Number(match?.[1] ?? 0) / 1024;
+}
+
+async function deploy(
+  url: string,
+  name: string,
+  source: string,
+  edge: Record<string, unknown> = {},
+): Promise<void> {
+  const response = await fetch(`${url}/2015-03-31/functions`, {
+    method: "POST",
+    body: JSON.stringify({
+      FunctionName: name,
+      Runtime: "nodejs20.x",
+      Handler: "index.handler",
+      Code: { ZipFile: Buffer.from(buildZip({ "index.js": source })).toString("base64") },
+      Edge: edge,
+    }),
+  });
+  if (response.status !== 201) throw new Error(await response.text());
+}
+
+async function invokeOnce(url: string, name: string): Promise<number> {
+  const started = performance.now();
+  const response = await fetch(`${url}/2015-03-31/functions/${name}/invocations`, {
+    method: "POST",
+    body: "{}",
+  });
+  await response.arrayBuffer();
+  if (response.status !== 200 || response.headers.get("x-amz-function-error")) {
+    throw new Error(`invoke ${name} failed: ${response.status}`);
+  }
+  return performance.now() - started;
+}
+
+/** Requests per second from wrk (Debian package wrk): a load generator that costs the 2 cores little. */
+async function wrkThroughput(
+  url: string,
+  name: string,
+  concurrency: number,
+  durationMs: number,
+): Promise<number> {
+  const script = join(tempDir("lambdalet-wrk-"), "post.lua");
+  await Bun.write(script, 'wrk.method = "POST"\nwrk.body = "{}"\n');
+  const proc = Bun.spawn({
+    cmd: [
+      WRK!,
+      "-t1",
+      `-c${concurrency}`,
+      `-d${durationMs / 1000}s`,
+      "-s",
+      script,
+      `${url}/2015-03-31/functions/${name}/invocations`,
+    ],
+    stdout: "pipe",
+  });
+  const text = await new Response(proc.stdout).text();
+  await proc.exited;
+  if (/Non-2xx/.test(text)) throw new Error(`wrk saw errors:\n${text}`);
+  return Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1] ?? 0);
+}
+
+const WRK = Bun.which("wrk");
+
+async function throughput(
+  url: string,
+  name: string,
+  concurrency: number,
+  durationMs: number,
+): Promise<number> {
+  if (WRK) return await wrkThroughput(url, name, concurrency, durationMs);
+  const deadline = performance.now() + durationMs;
+  let count = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (performance.now() < deadline) {
+      await invokeOnce(url, name);
+      count++;
+    }
+  }));
+  return count / (durationMs / 1000);
+}
+
+function inProcessCallMs(): number {
+  const handler = async () => null;
+  const rounds = 100_000;
+  const started = performance.now();
+  let chain = Promise.resolve<null>(null);
+  for (let i = 0; i < rounds; i++) chain = chain.then(() => handler());
+  return (performance.now() - started) / rounds;
+}
+
+async function nodeStartMs(samples: number): Promise<number> {
+  const node = Bun.which("node")!;
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const started = performance.now();
+    await Bun.spawn({ cmd: [node, "-e", "0"] }).exited;
+    times.push(performance.now() - started);
+  }
+  return percentile(times, 50);
+}
+
+const agent = await startAgentProcess({
+  ...(values.binary ? { command: [resolve(values.binary)] } : {}),
+  dataDir: join(tempDir("lambdalet-bench-"), "data"),
+});
+const pid = agent.proc.pid;
+try {
+  const idleRss = rssMb(pid);
+  await deploy(agent.url, "noop", NOOP, { maxIdleTimeInSeconds: 600 });
+  await invokeOnce(agent.url, "noop");
+
+  const latencies: number[] = [];
+  for (let i = 0; i < 2000; i++) latencies.push(await invokeOnce(agent.url, "noop"));
+  const inProcess = inProcessCallMs();
+
+  const rates: Record<number, number> = {};
+  for (const concurrency of [1, 8, 64]) {
+    await throughput(agent.url, "noop", concurrency, 1000); // warm the workers for this concurrency
+    rates[concurrency] = await throughput(agent.url, "noop", concurrency, seconds * 1000);
+  }
+
+  await deploy(agent.url, "noop4", NOOP, { maxIdleTimeInSeconds: 600, maxInstancesCount: 4 });
+  await throughput(agent.url, "noop4", 64, 1000);
+  const capped = await throughput(agent.url, "noop4", 64, seconds * 1000);
+
+  const coldStarts: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    await fetch(`${agent.url}/2015-03-31/functions/noop/configuration`, {
+      method: "PUT",
+      body: JSON.stringify({ Description: `cold ${i}` }),
+    });
+    coldStarts.push(await invokeOnce(agent.url, "noop"));
+  }
+  const nodeStart = await nodeStartMs(20);
+
+  await deploy(agent.url, "sleepy", SLEEPY, { maxIdleTimeInSeconds: 600 });
+  await Promise.all(Array.from({ length: 100 }, () => invokeOnce(agent.url, "sleepy")));
+  await Bun.sleep(500);
+  const warmRss = rssMb(pid);
+
+  const p50 = percentile(latencies, 50);
+  console.log(
+    `lambdalet invoke benchmark (${
+      values.binary ? `binary ${values.binary}` : "source"
+    }, NoContainer, nodejs20.x no-op)`,
+  );
+  console.log(
+    `warm latency, sequential: p50 ${p50.toFixed(3)} ms, p99 ${percentile(latencies, 99).toFixed(3)} ms`,
+  );
+  console.log(
+    `  in-process handler call: ${(inProcess * 1000).toFixed(2)} µs -> overhead p50 ${
+      (p50 - inProcess).toFixed(3)
+    } ms`,
+  );
+  for (const [concurrency, rate] of Object.entries(rates)) {
+    console.log(
+      `throughput, concurrency ${concurrency}: ${rate.toFixed(0)} invocations/s over ${seconds} s (${
+        WRK ? "wrk" : "fetch loop"
+      })`,
+    );
+  }
+  console.log(
+    `throughput, concurrency 64 with maxInstancesCount 4 (the rest queue): ${
+      capped.toFixed(0)
+    } invocations/s`,
+  );
+  const cold = percentile(coldStarts, 50);
+  console.log(
+    `cold start p50: ${cold.toFixed(1)} ms (node -e 0: ${nodeStart.toFixed(1)} ms -> +${
+      (cold - nodeStart).toFixed(1)
+    } ms)`,
+  );
+  console.log(
+    `agent RSS: idle ${idleRss.toFixed(1)} MB, with 100 idle warm workers ${warmRss.toFixed(1)} MB`,
+  );
+  console.log("GreengrassContainer: not measured (container isolation is not in this build yet)");
+} finally {
+  await agent.stop();
+}
