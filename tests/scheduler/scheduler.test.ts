@@ -193,6 +193,8 @@ exports.handler = async (event) => {
         () => (existsSync(initFile) ? readFileSync(initFile, "utf8") : undefined),
       );
       expect(Number(firstLine.trim())).toBeGreaterThan(0);
+      // the module has loaded; the worker is ready once it asks for its first invocation, still with none run
+      for (let i = 0; i < 100 && (await edgeStatus("pinned"))?.state !== "ready"; i++) await Bun.sleep(20);
       expect(await edgeStatus("pinned")).toMatchObject({
         lifecycle: "pinned",
         state: "ready",
