@@ -1,5 +1,7 @@
 /** @module What every API handler is given: the agent's parts and settings. */
 import type { CodeStore } from "../code/mod.ts";
+import type { AgentFunctionDefaults } from "../config/mod.ts";
+import type { Sandbox } from "../sandbox/mod.ts";
 import type { BackgroundRunner } from "../events/mod.ts";
 import type { Scheduler } from "../scheduler/mod.ts";
 import type { Store } from "../store/mod.ts";
@@ -14,6 +16,10 @@ export interface ApiDeps {
   scheduler: Scheduler;
   /** Runs Event invocations in the background. */
   events: BackgroundRunner;
+  /** Knows which container modes this host can run. */
+  sandbox: Sandbox;
+  /** Defaults from the agent's configuration. */
+  defaults: AgentFunctionDefaults;
   /** The region named in ARNs. */
   region: string;
   /** The account id named in ARNs. */

@@ -5,6 +5,7 @@ import { LambdaError } from "../errors/mod.ts";
 import { FunctionExistsError } from "../store/mod.ts";
 import { storeZip } from "./code-upload.ts";
 import type { ApiDeps, ApiEnv } from "./context.ts";
+import { checkRunnable } from "./isolation-check.ts";
 import { startPinned } from "./pinned.ts";
 import { renderConfiguration } from "./render.ts";
 import { readInput } from "./request.ts";
@@ -15,7 +16,8 @@ export function createFunctionHandler(deps: ApiDeps): Handler<ApiEnv> {
     const input = await readInput(c, CreateFunctionInputSchema);
     if (deps.store.functions.exists(input.FunctionName)) throw conflict(input.FunctionName);
     const stored = await storeZip(deps, input.Code.ZipFile);
-    const config = configFromCreate(input, stored);
+    const config = configFromCreate(input, stored, deps.defaults);
+    checkRunnable(deps, config);
     try {
       deps.store.functions.create(config, input.Tags);
     } catch (error) {

@@ -2,6 +2,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { LambdaError } from "../errors/mod.ts";
+import { IsolationUnavailableError, PosixUserError } from "../sandbox/mod.ts";
 import { RevisionMismatchError } from "../store/mod.ts";
 import type { ApiEnv } from "./context.ts";
 

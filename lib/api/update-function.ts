@@ -10,6 +10,7 @@ import { LambdaError } from "../errors/mod.ts";
 import { LATEST } from "../store/mod.ts";
 import { storeZip } from "./code-upload.ts";
 import type { ApiDeps, ApiEnv } from "./context.ts";
+import { checkRunnable } from "./isolation-check.ts";
 import { startPinned } from "./pinned.ts";
 import { renderConfiguration } from "./render.ts";
 import { readInput, unqualifiedRefOf } from "./request.ts";
@@ -53,7 +54,11 @@ export function updateFunctionConfigurationHandler(deps: ApiDeps): Handler<ApiEn
     requireFunction(deps, name);
     const config = deps.store.functions.updateLatest(
       name,
-      (current) => applyConfigurationUpdate(current, input),
+      (current) => {
+        const next = applyConfigurationUpdate(current, input);
+        checkRunnable(deps, next);
+        return next;
+      },
       input.RevisionId,
     );
     deps.scheduler.retire(name, LATEST);

@@ -15,6 +15,15 @@ export const serveCommand = defineCommand({
     port: { type: "string", description: "Port to listen on (default 9001; 0 picks a free one)" },
     "data-dir": { type: "string", description: "Where state is kept (default /var/lib/lambdalet as root)" },
     region: { type: "string", description: "Region named in ARNs (default us-east-1)" },
+    "default-container-mode": {
+      type: "string",
+      description: "Container mode of functions that name none: GreengrassContainer (default) or NoContainer",
+    },
+    "container-fallback": {
+      type: "string",
+      description:
+        "NoContainer: run GreengrassContainer functions without a container where the host cannot isolate",
+    },
     demo: { type: "boolean", description: "Deploy the demo function 'hello' at start" },
     "allow-unauthenticated": {
       type: "boolean",
@@ -30,6 +39,8 @@ export const serveCommand = defineCommand({
         dataDir: args["data-dir"],
         region: args.region,
         allowUnauthenticated: args["allow-unauthenticated"],
+        defaultContainerMode: args["default-container-mode"],
+        containerFallback: args["container-fallback"],
       });
     } catch (error) {
       throw new CliError(error instanceof Error ? error.message : String(error), 252);
@@ -45,7 +56,7 @@ async function deployDemo(agent: Agent): Promise<void> {
   const response = await agent.fetch(
     new Request(`${agent.url}/2015-03-31/functions`, {
       method: "POST",
-      body: JSON.stringify(demoCreateFunctionBody()),
+      body: JSON.stringify(demoCreateFunctionBody(agent.canIsolate)),
     }),
   );
   if (response.status !== 201 && response.status !== 409) {

@@ -37,7 +37,7 @@ export class CodeStore {
   constructor(root: string, blobs: CodeBlobs) {
     this.#root = root;
     this.#blobs = blobs;
-    mkdirSync(root, { recursive: true, mode: 0o700 });
+    mkdirSync(root, { recursive: true, mode: 0o711 });
   }
 
   /** Validates and extracts `zip`, then stores it; throws {@linkcode ZipRejectedError} and writes nothing if bad. */

@@ -21,6 +21,10 @@ export interface AgentOptions {
   allowUnauthenticated: boolean;
   /** The interpreter program (a name on PATH or an absolute path) of each runtime id. @default node / python3 */
   interpreters: Record<string, string>;
+  /** Run GreengrassContainer functions without a container when the host cannot isolate. @default null */
+  containerFallback: "NoContainer" | null;
+  /** The container mode of functions that do not name one. @default "GreengrassContainer" */
+  defaultContainerMode: "GreengrassContainer" | "NoContainer";
 }
 
 /** The data dir used when none is given: system-wide as root, per user otherwise. */
@@ -44,6 +48,10 @@ export const AgentOptionsSchema = v.strictObject({
   region: v.optional(v.pipe(v.string(), v.regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must look like us-east-1"))),
   accountId: v.optional(v.pipe(v.string(), v.regex(/^\d{12}$/, "must be 12 digits"))),
   allowUnauthenticated: v.optional(v.boolean()),
+  containerFallback: v.optional(v.picklist(["NoContainer"], "must be NoContainer")),
+  defaultContainerMode: v.optional(
+    v.picklist(["GreengrassContainer", "NoContainer"], "must be GreengrassContainer or NoContainer"),
+  ),
   runtimes: v.optional(v.record(
     v.pipe(v.string(), v.check((id) => id in RUNTIME_FAMILIES, "must be a known runtime id")),
     v.pipe(v.string(), v.minLength(1, "must name an interpreter")),
@@ -79,6 +87,8 @@ export function resolveAgentOptions(raw: unknown, source = "the agent"): AgentOp
     accountId: input.accountId ?? "000000000000",
     allowUnauthenticated: input.allowUnauthenticated ?? false,
     interpreters: { ...defaultInterpreterMap(), ...input.runtimes },
+    containerFallback: input.containerFallback ?? null,
+    defaultContainerMode: input.defaultContainerMode ?? "GreengrassContainer",
   };
   if (!isLoopback(options.host) && !options.allowUnauthenticated) {
     throw new Error(

@@ -23,7 +23,7 @@ export interface DeviceMount {
 export interface EdgeConfig {
   /** Long-lived (one worker started with the agent) rather than on-demand. @default false */
   pinned: boolean;
-  /** How workers are isolated. @default "NoContainer" until container isolation ships */
+  /** How workers are isolated. @default "GreengrassContainer" (or the agent's `defaultContainerMode`) */
   containerMode: "GreengrassContainer" | "NoContainer";
   /** Container settings. */
   containerParams: {
@@ -53,7 +53,7 @@ export interface EdgeConfig {
 /** Greengrass's defaults. */
 export const EDGE_DEFAULTS: EdgeConfig = {
   pinned: false,
-  containerMode: "NoContainer",
+  containerMode: "GreengrassContainer",
   containerParams: { mountROSysfs: false, volumes: [], devices: [] },
   maxInstancesCount: 100,
   maxQueueSize: 1000,
@@ -78,13 +78,7 @@ const AbsolutePath = v.pipe(v.string(), v.regex(/^\/\S*$/, "must be an absolute 
 export const EdgeInputSchema = v.strictObject({
   pinned: v.optional(v.boolean()),
   containerMode: v.optional(
-    v.pipe(
-      v.picklist(["GreengrassContainer", "NoContainer"], "must be GreengrassContainer or NoContainer"),
-      v.check(
-        (mode) => mode === "NoContainer",
-        "GreengrassContainer is not available in this build yet: use NoContainer",
-      ),
-    ),
+    v.picklist(["GreengrassContainer", "NoContainer"], "must be GreengrassContainer or NoContainer"),
   ),
   containerParams: v.optional(v.strictObject({
     memorySizeInKB: v.optional(wholeNumber(1024, 10240 * 1024)),

@@ -18,6 +18,8 @@ export interface FunctionConfig {
   timeout: number;
   /** Memory in MB, reported to the function. @default 128 */
   memorySize: number;
+  /** Whether a client set `MemorySize` (then it is also the container's limit, unless memorySizeInKB is set). */
+  memorySizeSet?: boolean;
   /** The function's own environment variables. @default {} */
   environment: Record<string, string>;
   /** Hex SHA-256 of the code zip. */
@@ -58,8 +60,27 @@ export interface CodeRef {
   size: number;
 }
 
+/** Defaults that the agent's own configuration decides. */
+export interface AgentFunctionDefaults {
+  /** The container mode of functions that do not say. @default "GreengrassContainer" */
+  containerMode: EdgeConfig["containerMode"];
+}
+
+/** The default memory limit of a container worker: 16 MB, as Greengrass. */
+export const DEFAULT_CONTAINER_MEMORY_KB = 16384;
+
+/** A container worker's memory limit: `memorySizeInKB`, else `MemorySize` when a client set it, else 16 MB. */
+export function containerMemoryKb(config: FunctionConfig): number {
+  return config.edge.containerParams.memorySizeInKB ??
+    (config.memorySizeSet ? config.memorySize * 1024 : DEFAULT_CONTAINER_MEMORY_KB);
+}
+
 /** Builds the `$LATEST` configuration of a new function. */
-export function configFromCreate(input: CreateFunctionInput, code: CodeRef): FunctionConfig {
+export function configFromCreate(
+  input: CreateFunctionInput,
+  code: CodeRef,
+  defaults: AgentFunctionDefaults = { containerMode: EDGE_DEFAULTS.containerMode },
+): FunctionConfig {
   return {
     functionName: input.FunctionName,
     runtime: input.Runtime,
@@ -67,7 +88,8 @@ export function configFromCreate(input: CreateFunctionInput, code: CodeRef): Fun
     role: input.Role,
     description: input.Description,
     timeout: input.Timeout,
-    memorySize: input.MemorySize,
+    memorySize: input.MemorySize ?? FUNCTION_DEFAULTS.memorySize,
+    memorySizeSet: input.MemorySize !== undefined,
     environment: input.Environment.Variables,
     codeSha256: code.sha256,
     codeSize: code.size,
@@ -75,7 +97,7 @@ export function configFromCreate(input: CreateFunctionInput, code: CodeRef): Fun
     revisionId: crypto.randomUUID(),
     ephemeralStorageSize: input.EphemeralStorage?.Size ?? FUNCTION_DEFAULTS.ephemeralStorageSize,
     logFormat: input.LoggingConfig?.LogFormat ?? FUNCTION_DEFAULTS.logFormat,
-    edge: mergeEdge(EDGE_DEFAULTS, input.Edge),
+    edge: mergeEdge({ ...EDGE_DEFAULTS, containerMode: defaults.containerMode }, input.Edge),
   };
 }
 
@@ -92,6 +114,7 @@ export function applyConfigurationUpdate(
     description: input.Description ?? config.description,
     timeout: input.Timeout ?? config.timeout,
     memorySize: input.MemorySize ?? config.memorySize,
+    memorySizeSet: config.memorySizeSet === true || input.MemorySize !== undefined,
     environment: input.Environment ? input.Environment.Variables : config.environment,
     ephemeralStorageSize: input.EphemeralStorage?.Size ?? config.ephemeralStorageSize,
     logFormat: input.LoggingConfig?.LogFormat ?? config.logFormat,

@@ -173,7 +173,7 @@ export const CreateFunctionInputSchema = v.object({
     "",
   ),
   Timeout: v.optional(TimeoutSchema, 3),
-  MemorySize: v.optional(MemorySizeSchema, 128),
+  MemorySize: v.optional(MemorySizeSchema),
   Environment: v.optional(v.object({ Variables: v.optional(EnvironmentVariablesSchema, {}) }), {
     Variables: {},
   }),

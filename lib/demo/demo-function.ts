@@ -12,8 +12,11 @@ export const DEMO_HANDLER_SOURCE = `exports.handler = async (event) => {
 };
 `;
 
-/** The CreateFunction body that deploys the demo function. */
-export function demoCreateFunctionBody(): Record<string, unknown> {
+/**
+ * The CreateFunction body that deploys the demo function: in a GreengrassContainer where the host can isolate
+ * (with 128 MB, as Node.js needs more than the 16 MB default), else as a plain process.
+ */
+export function demoCreateFunctionBody(isolate = false): Record<string, unknown> {
   const zip = buildZip({ "index.js": DEMO_HANDLER_SOURCE });
   return {
     FunctionName: DEMO_FUNCTION_NAME,
@@ -22,6 +25,8 @@ export function demoCreateFunctionBody(): Record<string, unknown> {
     Handler: "index.handler",
     Description: "The greeting function of the seed: returns 'Hello <name> and address is <addr>'",
     Timeout: 5,
+    MemorySize: 128,
+    Edge: { containerMode: isolate ? "GreengrassContainer" : "NoContainer" },
     Code: { ZipFile: Buffer.from(zip).toString("base64") },
   };
 }

@@ -25,6 +25,14 @@ export interface LaunchCommand {
   pathDirs: string[];
   /** Variables the runtime needs besides Lambda's. */
   env: Record<string, string>;
+  /** Host folders a container must show at the same path (an interpreter's install prefix outside /usr). */
+  hostPaths: string[];
+}
+
+/** The install prefix of an executable (`/opt/node` for `/opt/node/bin/node`), unless the system folders hold it. */
+function installPrefix(executable: string): string[] {
+  const prefix = dirname(dirname(executable));
+  return prefix === "/" || prefix === "/usr" || prefix.startsWith("/usr/") ? [] : [prefix];
 }
 
 /** Thrown when a function's code cannot be started (no bootstrap, not executable): a function error, not a service error. */
@@ -88,16 +96,22 @@ export class RuntimeHost {
         const env: Record<string, string> = family === "python"
           ? { PYTHONDONTWRITEBYTECODE: "1", PYTHONUNBUFFERED: "1" }
           : {};
-        return { cmd: [interpreter.path, ...bootstrap], pathDirs: [dirname(interpreter.path)], env };
+        return {
+          cmd: [interpreter.path, ...bootstrap],
+          pathDirs: [dirname(interpreter.path)],
+          env,
+          hostPaths: installPrefix(interpreter.path),
+        };
       }
       case "bun":
         return {
           cmd: [...selfCommand(), "__runtime", join(this.runtimeDir, "nodejs", "bootstrap.mjs")],
           pathDirs: [],
           env: {},
+          hostPaths: selfCommand().map((part) => dirname(part)),
         };
       case "provided":
-        return { cmd: [findBootstrap(codeDir)], pathDirs: [], env: {} };
+        return { cmd: [findBootstrap(codeDir)], pathDirs: [], env: {}, hostPaths: [] };
       default:
         throw new LambdaError(
           "InvalidRuntimeException",

@@ -1,3 +1,24 @@
-/** @module Where workers run: NoContainer processes (containers come with isolation). */
+/** @module Where workers run: GreengrassContainer (namespaces + cgroups) or NoContainer, chosen per function. */
+export { type CgroupLayout, parseCgroupLayout } from "./cgroup-layout.ts";
+export { CgroupV1Driver } from "./cgroup-v1.ts";
+export { CgroupV2Driver } from "./cgroup-v2.ts";
+export { containerScript, RUNTIME_ROOT, TASK_ROOT } from "./container.ts";
+export {
+  detectHostCapabilities,
+  type DetectOptions,
+  type HostCapabilities,
+  missingForContainers,
+  type Requirement,
+} from "./host-capabilities.ts";
 export { spawnNoContainer } from "./no-container.ts";
+export { PosixUserError, resolvePosixUser } from "./posix-user.ts";
+export {
+  type ContainerMode,
+  IsolationUnavailableError,
+  type ModeDecision,
+  Sandbox,
+  type SandboxOptions,
+  type WorkerSpawnSpec,
+} from "./sandbox.ts";
+export type { CgroupDriver, CgroupLimits, WorkerCgroup } from "./worker-cgroup.ts";
 export { describeExit, type ExitStatus, type SpawnSpec, type WorkerProcess } from "./worker-process.ts";

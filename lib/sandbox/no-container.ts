@@ -1,11 +1,43 @@
-/** @module NoContainer mode: the worker is a plain child process leading its own process group. */
+/** @module NoContainer mode: the worker is a plain child process leading its own process group (and cgroup). */
 import { readFileSync } from "node:fs";
+import { joinCgroupsScript } from "./shell.ts";
+import type { PosixUser } from "./posix-user.ts";
+import type { WorkerCgroup } from "./worker-cgroup.ts";
+
+/** Run the worker as another user, through util-linux `setpriv`, with no_new_privs. */
+export interface PrivilegeDrop {
+  /** The setpriv executable. */
+  setpriv: string;
+  /** The user and group to become. */
+  user: PosixUser;
+}
 import type { ExitStatus, SpawnSpec, WorkerProcess } from "./worker-process.ts";
 
-/** Starts a worker as a plain process in a new session, so that killing its group kills its children too. */
-export function spawnNoContainer(spec: SpawnSpec): WorkerProcess {
+/**
+ * Starts a worker as a plain process in a new session, so that killing its group kills its children too. With a
+ * cgroup (no limits), the process joins it first so that even children that leave the group are killed with it.
+ */
+export function spawnNoContainer(
+  spec: SpawnSpec,
+  cgroup?: WorkerCgroup,
+  drop?: PrivilegeDrop,
+): WorkerProcess {
+  const command = drop
+    ? [
+      drop.setpriv,
+      `--reuid=${drop.user.uid}`,
+      `--regid=${drop.user.gid}`,
+      "--clear-groups",
+      "--no-new-privs",
+      "--",
+      ...spec.cmd,
+    ]
+    : spec.cmd;
+  const cmd = cgroup
+    ? ["/bin/sh", "-c", `${joinCgroupsScript(cgroup.procsFiles)}\nexec "$@"`, "sh", ...command]
+    : command;
   const proc = Bun.spawn({
-    cmd: spec.cmd,
+    cmd,
     env: spec.env,
     cwd: spec.cwd,
     stdin: "ignore",
@@ -13,16 +45,21 @@ export function spawnNoContainer(spec: SpawnSpec): WorkerProcess {
     stderr: "pipe",
     detached: true,
   });
-  const exited: Promise<ExitStatus> = proc.exited.then(() => ({
-    code: proc.signalCode === null ? proc.exitCode : null,
-    signal: proc.signalCode === null ? null : String(proc.signalCode),
-  }));
+  const exited: Promise<ExitStatus> = proc.exited.then(() => {
+    cgroup?.kill();
+    cgroup?.remove();
+    return {
+      code: proc.signalCode === null ? proc.exitCode : null,
+      signal: proc.signalCode === null ? null : String(proc.signalCode),
+    };
+  });
   return {
     pid: proc.pid,
     exited,
     stdout: proc.stdout,
     stderr: proc.stderr,
     kill() {
+      cgroup?.kill();
       try {
         process.kill(-proc.pid, "SIGKILL");
       } catch {
@@ -30,7 +67,8 @@ export function spawnNoContainer(spec: SpawnSpec): WorkerProcess {
       }
       proc.kill("SIGKILL");
     },
-    peakMemoryBytes: () => peakResidentBytes(proc.pid),
+    peakMemoryBytes: () => cgroup?.peakBytes() ?? peakResidentBytes(proc.pid),
+    oomKilled: () => false,
   };
 }
 

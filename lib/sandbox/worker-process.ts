@@ -24,6 +24,8 @@ export interface WorkerProcess {
   kill(): void;
   /** Peak memory use of the worker so far, in bytes, when the sandbox can tell. */
   peakMemoryBytes(): number | null;
+  /** Whether the kernel killed the worker for using more memory than its limit. */
+  oomKilled(): boolean;
 }
 
 /** How a process ended. */

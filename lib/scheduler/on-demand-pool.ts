@@ -124,6 +124,7 @@ export class OnDemandPool implements FunctionPool {
     try {
       started = await Worker.start(this.#target, {
         host: this.#deps.host,
+        sandbox: this.#deps.sandbox,
         onLog: this.#deps.onLog,
         startTimeoutMs: this.#limits.startTimeoutMs,
         requestId,

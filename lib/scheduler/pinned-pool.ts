@@ -114,6 +114,7 @@ export class PinnedPool implements FunctionPool {
     try {
       started = await Worker.start(this.#target, {
         host: this.#deps.host,
+        sandbox: this.#deps.sandbox,
         onLog: this.#deps.onLog,
         startTimeoutMs: this.#limits.startTimeoutMs,
         requestId: crypto.randomUUID(),

@@ -1,6 +1,7 @@
 /** @module What every pool of a function version shares: limits, dependencies, status and counters. */
 import type { InvocationRequest } from "../runtime-api/mod.ts";
 import type { RuntimeHost } from "../runtimes/mod.ts";
+import type { Sandbox } from "../sandbox/mod.ts";
 import type { InvocationResult } from "./worker.ts";
 
 /** Limits of one pool, in Greengrass's terms. */
@@ -19,6 +20,8 @@ export interface PoolLimits {
 export interface PoolDeps {
   /** The runtimes of this host. */
   host: RuntimeHost;
+  /** Starts workers in the function's container mode. */
+  sandbox: Sandbox;
   /** Receives each line a worker of this pool writes. */
   onLog(line: string): void;
   /** Restart backoff of pinned workers, in ms: first delay and cap. */
@@ -45,6 +48,8 @@ export interface PoolStatus {
   restarts: number;
   /** The last failure of a pinned worker, while it is in the error state. */
   lastError?: string;
+  /** How workers are isolated: `GreengrassContainer`, or `NoContainer` (with the fallback's reason if any). */
+  isolation?: string;
 }
 
 /** A pool of workers for one function version. */

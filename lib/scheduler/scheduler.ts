@@ -2,6 +2,7 @@
 import { LambdaError } from "../errors/mod.ts";
 import type { InvocationRequest } from "../runtime-api/mod.ts";
 import type { RuntimeHost } from "../runtimes/mod.ts";
+import type { Sandbox } from "../sandbox/mod.ts";
 import { OnDemandPool } from "./on-demand-pool.ts";
 import { PinnedPool } from "./pinned-pool.ts";
 import type { FunctionPool, PoolDeps, PoolLimits, PoolStatus } from "./pool-types.ts";
@@ -12,6 +13,8 @@ import type { InvocationResult } from "./worker.ts";
 export interface SchedulerOptions {
   /** The runtimes of this host. */
   host: RuntimeHost;
+  /** Starts workers in their function's container mode. */
+  sandbox: Sandbox;
   /** Receives each line a worker writes, with the function it belongs to. */
   onLog?(target: FunctionTarget, line: string): void;
   /** Restart backoff of pinned workers, in ms. @default { initialMs: 1000, maxMs: 60000 } */
@@ -105,14 +108,28 @@ export class Scheduler {
       .map((entry) => ({
         functionName: entry.target.config.functionName,
         version: entry.target.version,
-        ...entry.pool.status(),
+        ...this.#statusWithIsolation(entry),
       }))
       .sort((a, b) => a.functionName.localeCompare(b.functionName) || a.version.localeCompare(b.version));
   }
 
   /** The status of one function version's pool, when it has one. */
   statusOf(functionName: string, version: string): PoolStatus | undefined {
-    return this.#pools.get(poolKey(functionName, version))?.pool.status();
+    const entry = this.#pools.get(poolKey(functionName, version));
+    return entry ? this.#statusWithIsolation(entry) : undefined;
+  }
+
+  #statusWithIsolation(entry: PoolEntry): PoolStatus {
+    let isolation: string;
+    try {
+      const decision = this.#options.sandbox.decide(entry.target.config.edge.containerMode);
+      isolation = decision.fallbackReason
+        ? `NoContainer (fallback: ${decision.fallbackReason})`
+        : decision.mode;
+    } catch (error) {
+      isolation = `unavailable: ${error instanceof Error ? error.message : error}`;
+    }
+    return { ...entry.pool.status(), isolation };
   }
 
   /** Refuses new invocations (503) and waits for the running ones to end (each is bounded by its deadline). */
@@ -137,6 +154,7 @@ export class Scheduler {
     const onLog = this.#options.onLog;
     const deps: PoolDeps = {
       host: this.#options.host,
+      sandbox: this.#options.sandbox,
       onLog: onLog ? (line: string) => onLog(target, line) : () => {},
       restartBackoff: this.#options.restartBackoff ?? { initialMs: 1000, maxMs: 60_000 },
     };

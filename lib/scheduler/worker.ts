@@ -6,7 +6,14 @@ import {
   RuntimeApiServer,
 } from "../runtime-api/mod.ts";
 import { EntrypointError, type LaunchCommand, type RuntimeHost } from "../runtimes/mod.ts";
-import { describeExit, type ExitStatus, spawnNoContainer, type WorkerProcess } from "../sandbox/mod.ts";
+import { containerMemoryKb } from "../config/mod.ts";
+import {
+  describeExit,
+  type ExitStatus,
+  IsolationUnavailableError,
+  type Sandbox,
+  type WorkerProcess,
+} from "../sandbox/mod.ts";
 import { logStreamName, workerEnvironment } from "./environment.ts";
 import { formatInvocationLog } from "./invocation-log.ts";
 import { forwardLines } from "./log-lines.ts";
@@ -35,6 +42,8 @@ export interface InvocationResult {
 export interface WorkerStartOptions {
   /** The runtimes of this host. */
   host: RuntimeHost;
+  /** Starts the worker process in the function's container mode. */
+  sandbox: Sandbox;
   /** Receives each line the worker writes to stdout or stderr. */
   onLog(line: string): void;
   /** How long the worker may take to ask for its first invocation, in ms. */
@@ -133,19 +142,32 @@ export class Worker {
       );
     }
     let process: WorkerProcess;
+    const { config } = target;
     try {
-      process = spawnNoContainer({
+      const decision = options.sandbox.decide(config.edge.containerMode);
+      process = options.sandbox.spawn({
+        id: crypto.randomUUID(),
+        mode: decision.mode,
         cmd: launch.cmd,
-        cwd: target.codeDir,
         env: workerEnvironment(target, {
           runtimeApi: api.address,
           runtimeDir: options.host.runtimeDir,
           launch,
           logStreamName: logStreamName(target.version),
         }),
+        codeDir: target.codeDir,
+        runtimeDir: options.host.runtimeDir,
+        hostPaths: launch.hostPaths,
+        memoryBytes: containerMemoryKb(config) * 1024,
+        tmpSizeMb: config.ephemeralStorageSize,
+        ...(config.edge.posixUser === undefined ? {} : { posixUser: config.edge.posixUser }),
+        volumes: config.edge.containerParams.volumes,
+        devices: config.edge.containerParams.devices,
+        mountROSysfs: config.edge.containerParams.mountROSysfs,
       });
     } catch (error) {
       api.close();
+      if (error instanceof IsolationUnavailableError) throw error;
       const message = error instanceof Error ? error.message : String(error);
       return await fail(
         platformError("Runtime.InvalidEntrypoint", `RequestId: ${options.requestId} Error: ${message}`),
@@ -177,9 +199,17 @@ export class Worker {
     const signal = await settled;
     clearTimeout(timer);
     if (!signal.ready) {
+      const oom = process.oomKilled();
       process.kill();
       api.close();
-      return await fail(signal.outcome);
+      if (!oom) return await fail(signal.outcome);
+      const limit = containerMemoryKb(config);
+      return await fail(platformError(
+        "Runtime.OutOfMemory",
+        `RequestId: ${options.requestId} Error: The runtime ran out of memory while starting: the container's limit is ${limit} KB (${
+          Math.round(limit / 1024)
+        } MB). Raise it with Edge.containerParams.memorySizeInKB, or set MemorySize`,
+      ));
     }
     const worker = new Worker(target, process, api, exited, capture, performance.now() - started);
     void exited.then((status) => {
@@ -223,7 +253,7 @@ export class Worker {
         if (!this.#api.fetched) reject(new WorkerGoneError());
         else {
           resolve(platformError(
-            "Runtime.ExitError",
+            this.#process.oomKilled() ? "Runtime.OutOfMemory" : "Runtime.ExitError",
             `RequestId: ${requestId} Error: Runtime exited with error: ${describeExit(status)}`,
           ));
         }

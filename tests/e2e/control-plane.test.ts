@@ -39,7 +39,6 @@ describe("control plane over HTTP", () => {
       ["SnapStart", { SnapStart: { ApplyOn: "PublishedVersions" } }],
       ["an image package", { PackageType: "Image" }],
       ["another architecture", { Architectures: [process.arch === "arm64" ? "x86_64" : "arm64"] }],
-      ["GreengrassContainer before isolation ships", { Edge: { containerMode: "GreengrassContainer" } }],
       ["an unknown Edge member", { Edge: { pinnned: true } }],
       ["an Edge maxInstancesCount of 0", { Edge: { maxInstancesCount: 0 } }],
     ];

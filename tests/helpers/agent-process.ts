@@ -33,6 +33,11 @@ export interface AgentProcessOptions {
   cwd?: string;
   /** Extra `serve` flags. @default [] */
   flags?: string[];
+  /**
+   * The container mode of functions that name none. Tests default to NoContainer (they read host files the
+   * workers write); the isolation tests ask for containers explicitly. @default "NoContainer"
+   */
+  defaultContainerMode?: "GreengrassContainer" | "NoContainer";
 }
 
 /** Makes a new temporary folder. */
@@ -51,6 +56,8 @@ export async function startAgentProcess(options: AgentProcessOptions = {}): Prom
       "0",
       "--data-dir",
       dataDir,
+      "--default-container-mode",
+      options.defaultContainerMode ?? "NoContainer",
       ...(options.flags ?? []),
     ],
     cwd: options.cwd ?? join(dataDir, ".."),

@@ -1,0 +1,177 @@
+/** @module What this host can do for isolation: namespaces, cgroups with a memory controller, util-linux tools. */
+import { CgroupV1Driver } from "./cgroup-v1.ts";
+import { CgroupV2Driver } from "./cgroup-v2.ts";
+import { type CgroupLayout, parseCgroupLayout, readText } from "./cgroup-layout.ts";
+import type { ContainerTools } from "./container.ts";
+import type { CgroupDriver } from "./worker-cgroup.ts";
+
+/** One requirement of container mode, as `lambdalet doctor` prints it. */
+export interface Requirement {
+  /** What is checked. */
+  name: string;
+  /** Whether it is met. */
+  ok: boolean;
+  /** What was found. */
+  detail: string;
+  /** How to fix it, when it is not met. */
+  fix?: string;
+}
+
+/** What the host offers. */
+export interface HostCapabilities {
+  /** The agent runs as root (needed to make namespaces, mounts and cgroups, and to drop to another user). */
+  root: boolean;
+  /** The kernel release. */
+  kernel: string;
+  /** The util-linux and coreutils tools the container script needs, where found. */
+  tools: Partial<ContainerTools>;
+  /** Where this process's cgroups are. */
+  layout: CgroupLayout;
+  /** The driver that makes worker cgroups, when one could be set up. */
+  cgroups: CgroupDriver | null;
+  /** Each requirement of container mode. */
+  requirements: Requirement[];
+}
+
+/** Options of {@linkcode detectHostCapabilities}, to examine a layout other than this process's (doctor, tests). */
+export interface DetectOptions {
+  /** The text of /proc/self/mountinfo. @default read from /proc */
+  mountinfo?: string;
+  /** The text of /proc/self/cgroup. @default read from /proc */
+  procCgroup?: string;
+  /** Whether to set up the cgroup driver (it creates `<agent cgroup>/lambdalet`). @default true */
+  setUpCgroups?: boolean;
+}
+
+const SBIN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+function tool(name: string): string | undefined {
+  return Bun.which(name, { PATH: `${process.env.PATH ?? ""}:${SBIN_PATH}` }) ?? undefined;
+}
+
+function namespacesWork(unshare: string | undefined): { ok: boolean; detail: string } {
+  if (!unshare) return { ok: false, detail: "unshare is not installed" };
+  const probe = Bun.spawnSync({
+    cmd: [unshare, "--mount", "--pid", "--ipc", "--uts", "--fork", "--propagation", "private", "/bin/true"],
+    stderr: "pipe",
+  });
+  if (probe.exitCode === 0) return { ok: true, detail: "mount, pid, ipc and uts namespaces can be made" };
+  return {
+    ok: false,
+    detail: `unshare failed: ${probe.stderr.toString().trim() || `exit ${probe.exitCode}`}`,
+  };
+}
+
+function makeDriver(layout: CgroupLayout): { driver: CgroupDriver | null; detail: string } {
+  try {
+    if (layout.v2?.controllers.includes("memory")) {
+      return {
+        driver: new CgroupV2Driver(layout.v2.dir, layout.v2.controllers),
+        detail: `v2 at ${layout.v2.dir}`,
+      };
+    }
+    if (layout.v1.memory) {
+      return {
+        driver: new CgroupV1Driver(layout.v1.memory, layout.v1.pids),
+        detail: `v1 memory at ${layout.v1.memory}`,
+      };
+    }
+  } catch (error) {
+    return { driver: null, detail: error instanceof Error ? error.message : String(error) };
+  }
+  return { driver: null, detail: "no cgroup hierarchy with a memory controller" };
+}
+
+/** Examines the host once: tools, namespaces, cgroups; and sets up the worker cgroup driver. */
+export function detectHostCapabilities(options: DetectOptions = {}): HostCapabilities {
+  const root = process.getuid?.() === 0;
+  const tools: Partial<ContainerTools> = {
+    unshare: tool("unshare"),
+    chroot: tool("chroot"),
+    setpriv: tool("setpriv"),
+    env: tool("env"),
+  };
+  const layout = parseCgroupLayout(
+    options.mountinfo ?? readText("/proc/self/mountinfo") ?? "",
+    options.procCgroup ?? readText("/proc/self/cgroup") ?? "",
+  );
+  const namespaces = root ? namespacesWork(tools.unshare) : { ok: false, detail: "the agent is not root" };
+  const { driver, detail } = root && options.setUpCgroups !== false
+    ? makeDriver(layout)
+    : { driver: null, detail: root ? "not set up" : "the agent is not root" };
+  const memory = layout.v2?.controllers.includes("memory")
+    ? `cgroup v2 memory controller at ${layout.v2.dir}`
+    : layout.v1.memory
+    ? `cgroup v1 memory controller at ${layout.v1.memory}`
+    : "";
+  const pids = layout.v2?.controllers.includes("pids")
+    ? "cgroup v2 pids controller"
+    : layout.v1.pids
+    ? `cgroup v1 pids controller at ${layout.v1.pids}`
+    : "";
+  const requirements: Requirement[] = [
+    {
+      name: "root",
+      ok: root,
+      detail: root ? "running as root" : `running as uid ${process.getuid?.()}`,
+      fix: "run `sudo lambdalet serve`, or install the systemd unit",
+    },
+    {
+      name: "namespaces",
+      ok: namespaces.ok,
+      detail: namespaces.detail,
+      fix: "allow unprivileged namespaces or run as root; in a container, run it privileged",
+    },
+    {
+      name: "cgroup version",
+      ok: Boolean(layout.v2 || Object.keys(layout.v1).length),
+      detail: [
+        layout.v2 ? `v2 at ${layout.v2.dir} (${layout.v2.controllers.join(" ") || "no controllers"})` : "",
+        Object.keys(layout.v1).length ? `v1: ${Object.keys(layout.v1).join(" ")}` : "",
+      ].filter(Boolean).join("; ") || "no cgroup filesystem mounted",
+      fix: "mount cgroup2 at /sys/fs/cgroup",
+    },
+    {
+      name: "memory controller",
+      ok: memory !== "",
+      detail: memory || "none: memory limits cannot be applied",
+      fix:
+        "add `cgroup_enable=memory cgroup_memory=1` to /boot/firmware/cmdline.txt (Raspberry Pi OS) or the kernel command line, then reboot",
+    },
+    {
+      name: "pids controller",
+      ok: pids !== "",
+      detail: pids || "none: process counts cannot be capped",
+      fix: "enable the pids controller in the kernel",
+    },
+    {
+      name: "worker cgroups",
+      ok: driver !== null,
+      detail,
+      fix: "give the agent a delegated cgroup (systemd: Delegate=yes)",
+    },
+    ...(["unshare", "chroot", "setpriv", "env"] as const).map((name): Requirement => ({
+      name,
+      ok: tools[name] !== undefined,
+      detail: tools[name] ?? "not found",
+      fix: name === "chroot" || name === "env" ? "apt-get install coreutils" : "apt-get install util-linux",
+    })),
+  ];
+  return {
+    root,
+    kernel: readText("/proc/sys/kernel/osrelease")?.trim() ?? "unknown",
+    tools,
+    layout,
+    cgroups: driver,
+    requirements: requirements.map((
+      requirement,
+    ) => (requirement.ok ? { ...requirement, fix: undefined } : requirement)),
+  };
+}
+
+/** The requirements of container mode this host does not meet (the pids controller is optional). */
+export function missingForContainers(capabilities: HostCapabilities): Requirement[] {
+  return capabilities.requirements.filter((requirement) =>
+    !requirement.ok && requirement.name !== "pids controller"
+  );
+}

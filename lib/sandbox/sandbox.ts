@@ -1,0 +1,134 @@
+/** @module Chooses how each worker runs (GreengrassContainer or NoContainer, with a declared fallback) and starts it. */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { DeviceMount, VolumeMount } from "../config/mod.ts";
+import { type ContainerTools, spawnContainer } from "./container.ts";
+import { type HostCapabilities, missingForContainers, type Requirement } from "./host-capabilities.ts";
+import { spawnNoContainer } from "./no-container.ts";
+import { resolvePosixUser } from "./posix-user.ts";
+import type { WorkerProcess } from "./worker-process.ts";
+
+/** How a worker is isolated. */
+export type ContainerMode = "GreengrassContainer" | "NoContainer";
+
+/** Thrown when a function asks for a mode this host cannot give and no fallback is configured. */
+export class IsolationUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "IsolationUnavailableError";
+  }
+}
+
+/** The mode a function actually runs in. */
+export interface ModeDecision {
+  /** The mode used. */
+  mode: ContainerMode;
+  /** Why a GreengrassContainer function runs without a container, when it does. */
+  fallbackReason?: string;
+}
+
+/** Everything needed to start one worker. */
+export interface WorkerSpawnSpec {
+  /** A unique id (names its cgroup). */
+  id: string;
+  /** The mode, from {@linkcode Sandbox.decide}. */
+  mode: ContainerMode;
+  /** Command and environment, with host paths. */
+  cmd: string[];
+  env: Record<string, string>;
+  /** The extracted code and the bootstraps folder. */
+  codeDir: string;
+  runtimeDir: string;
+  /** Host folders a container must also show (an interpreter's install prefix). */
+  hostPaths: string[];
+  /** Memory limit in bytes (containers only). */
+  memoryBytes: number;
+  /** Size of the container's /tmp in MB. */
+  tmpSizeMb: number;
+  /** `uid:gid` or names; default `lambdalet` or `nobody`. */
+  posixUser?: string;
+  volumes: VolumeMount[];
+  devices: DeviceMount[];
+  mountROSysfs: boolean;
+}
+
+/** Options of {@linkcode Sandbox}. */
+export interface SandboxOptions {
+  /** The agent's data dir (holds the containers' root mount point). */
+  dataDir: string;
+  /** Run GreengrassContainer functions without a container when the host cannot isolate. @default null */
+  fallback: "NoContainer" | null;
+}
+
+/** The process count cap of a container worker. */
+const CONTAINER_PIDS = 1024;
+
+/** Starts workers the way their function asks, on what this host can do. */
+export class Sandbox {
+  /** What the host offers. */
+  readonly capabilities: HostCapabilities;
+  readonly #options: SandboxOptions;
+  readonly #missing: Requirement[];
+  readonly #rootMount: string;
+
+  constructor(capabilities: HostCapabilities, options: SandboxOptions) {
+    this.capabilities = capabilities;
+    this.#options = options;
+    this.#missing = missingForContainers(capabilities);
+    this.#rootMount = join(options.dataDir, "container-root");
+    mkdirSync(this.#rootMount, { recursive: true, mode: 0o700 });
+  }
+
+  /** Why containers cannot run here (each missing piece with its fix), or an empty list. */
+  get missing(): Requirement[] {
+    return this.#missing;
+  }
+
+  /** The mode a function asking for `requested` runs in here; throws when it cannot and no fallback is set. */
+  decide(requested: ContainerMode): ModeDecision {
+    if (requested === "NoContainer" || this.#missing.length === 0) return { mode: requested };
+    const reason = this.#missing.map((item) =>
+      `${item.name}: ${item.detail}${item.fix ? ` (fix: ${item.fix})` : ""}`
+    )
+      .join("; ");
+    if (this.#options.fallback === "NoContainer") return { mode: "NoContainer", fallbackReason: reason };
+    throw new IsolationUnavailableError(
+      `This host cannot run GreengrassContainer functions: ${reason}. Set Edge.containerMode to NoContainer, or start the agent with "containerFallback": "NoContainer" in its config`,
+    );
+  }
+
+  /** Starts a worker. */
+  spawn(spec: WorkerSpawnSpec): WorkerProcess {
+    const driver = this.capabilities.cgroups;
+    if (spec.mode === "NoContainer") {
+      const setpriv = this.capabilities.tools.setpriv;
+      const drop = spec.posixUser !== undefined && this.capabilities.root && setpriv
+        ? { setpriv, user: resolvePosixUser(spec.posixUser) }
+        : undefined;
+      const cgroup = driver?.create(spec.id, {});
+      return spawnNoContainer({ cmd: spec.cmd, env: spec.env, cwd: spec.codeDir }, cgroup, drop);
+    }
+    if (!driver) throw new IsolationUnavailableError("No cgroup driver: containers cannot run");
+    const cgroup = driver.create(spec.id, { memoryBytes: spec.memoryBytes, pids: CONTAINER_PIDS });
+    try {
+      return spawnContainer({
+        cmd: spec.cmd,
+        env: spec.env,
+        codeDir: spec.codeDir,
+        runtimeDir: spec.runtimeDir,
+        hostPaths: spec.hostPaths,
+        volumes: spec.volumes,
+        devices: spec.devices,
+        mountROSysfs: spec.mountROSysfs,
+        tmpSizeMb: spec.tmpSizeMb,
+        user: resolvePosixUser(spec.posixUser),
+        cgroup,
+        rootMount: this.#rootMount,
+        tools: this.capabilities.tools as ContainerTools,
+      });
+    } catch (error) {
+      cgroup.remove();
+      throw error;
+    }
+  }
+}
