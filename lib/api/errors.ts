@@ -36,6 +36,9 @@ function toLambdaError(error: Error): LambdaError {
   if (error instanceof RevisionMismatchError) {
     return new LambdaError("PreconditionFailedException", error.message);
   }
+  if (error instanceof IsolationUnavailableError || error instanceof PosixUserError) {
+    return new LambdaError("InvalidRuntimeException", error.message, { cause: error });
+  }
   if (error instanceof HTTPException && error.status === 413) {
     return new LambdaError(
       "RequestTooLargeException",

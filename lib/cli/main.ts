@@ -1,6 +1,7 @@
 /** @module The lambdalet command line: `serve` runs the agent; the other commands talk to it over HTTP. */
 import { defineCommand, runMain } from "citty";
 import { createFunctionCommand } from "./create-function.ts";
+import { doctorCommand } from "./doctor.ts";
 import { eventsCommand } from "./events.ts";
 import { invokeCommand } from "./invoke.ts";
 import { LAMBDA_COMMANDS } from "./lambda-commands.ts";
@@ -19,6 +20,7 @@ const main = defineCommand({
     invoke: invokeCommand,
     ...LAMBDA_COMMANDS,
     events: eventsCommand,
+    doctor: doctorCommand,
   },
 });
 

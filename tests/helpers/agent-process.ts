@@ -1,5 +1,5 @@
 /** @module Starts a real agent process (from source or a compiled binary) on an ephemeral port. */
-import { mkdtempSync } from "node:fs";
+import { chmodSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -40,9 +40,11 @@ export interface AgentProcessOptions {
   defaultContainerMode?: "GreengrassContainer" | "NoContainer";
 }
 
-/** Makes a new temporary folder. */
+/** Makes a new temporary folder, traversable by the unprivileged users workers may run as. */
 export function tempDir(prefix = "lambdalet-test-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(dir, 0o755);
+  return dir;
 }
 
 /** Starts `lambdalet serve --port 0` and waits until it prints the address it listens on. */

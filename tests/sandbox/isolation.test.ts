@@ -1,0 +1,168 @@
+/** @module GreengrassContainer against NoContainer on this host's real namespaces and cgroups. */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { detectHostCapabilities, missingForContainers } from "../../lib/sandbox/mod.ts";
+import { type AgentProcess, startAgentProcess } from "../helpers/agent-process.ts";
+import { explainSkip } from "../helpers/aws-tools.ts";
+import { createBodyWith, deploy, invokeTail } from "../helpers/functions.ts";
+
+const missing = missingForContainers(detectHostCapabilities({ setUpCgroups: false }));
+const cannotIsolate = process.getuid?.() !== 0 || missing.some((item) => item.name !== "worker cgroups");
+if (cannotIsolate) {
+  explainSkip(
+    "isolation tests",
+    `this host cannot isolate: ${missing.map((item) => `${item.name}: ${item.detail}`).join("; ")}`,
+  );
+}
+
+const PROBE = `const fs = require("node:fs");
+const { spawn } = require("node:child_process");
+let keep;
+exports.handler = async (event) => {
+  if (event.allocateMb) keep = Buffer.alloc(event.allocateMb * 1024 * 1024, 1);
+  if (event.hang) {
+    spawn("sleep", [event.hang], { stdio: "ignore" });
+    await new Promise(() => setInterval(() => {}, 1000));
+  }
+  const attempt = (fn) => { try { return fn(); } catch (error) { return error.code; } };
+  return {
+    uid: process.getuid(),
+    pid: process.pid,
+    pids: fs.readdirSync("/proc").filter((name) => /^\\d+$/.test(name)).length,
+    taskRoot: process.env.LAMBDA_TASK_ROOT,
+    otherCode: event.otherCode ? attempt(() => fs.readFileSync(event.otherCode + "/index.js", "utf8").length) : null,
+    writeOtherCode: event.otherCode ? attempt(() => fs.writeFileSync(event.otherCode + "/index.js", "x")) : null,
+    writeTmp: attempt(() => { fs.writeFileSync("/tmp/probe", "ok"); return fs.readFileSync("/tmp/probe", "utf8"); }),
+    writeTask: attempt(() => fs.writeFileSync(process.env.LAMBDA_TASK_ROOT + "/new", "x")),
+  };
+};
+`;
+
+interface Probe {
+  uid: number;
+  pid: number;
+  pids: number;
+  taskRoot: string;
+  otherCode: number | string | null;
+  writeOtherCode: string | null | undefined;
+  writeTmp: string;
+  writeTask: string | undefined;
+}
+
+describe.skipIf(cannotIsolate)("isolation on this host", () => {
+  let agent: AgentProcess;
+  let secretDir: string;
+
+  beforeAll(async () => {
+    agent = await startAgentProcess({ defaultContainerMode: "GreengrassContainer" });
+    const code = { "index.js": PROBE };
+    await deploy(
+      agent.url,
+      createBodyWith("secret", "nodejs20.x", "index.handler", {
+        "index.js": "exports.handler = async () => 'secret';",
+      }, { Edge: { containerMode: "NoContainer" } }),
+    );
+    const secret = await fetch(`${agent.url}/2015-03-31/functions/secret`);
+    const sha = Buffer.from(
+      ((await secret.json()) as { Configuration: { CodeSha256: string } }).Configuration.CodeSha256,
+      "base64",
+    ).toString("hex");
+    secretDir = join(agent.dataDir, "code", sha);
+    await deploy(agent.url, createBodyWith("boxed", "nodejs20.x", "index.handler", code, { Timeout: 2 }));
+    await deploy(
+      agent.url,
+      createBodyWith("roomy", "nodejs20.x", "index.handler", code, {
+        Edge: { containerParams: { memorySizeInKB: 65536 } },
+      }),
+    );
+    await deploy(
+      agent.url,
+      createBodyWith("plain", "nodejs20.x", "index.handler", code, {
+        Edge: { containerMode: "NoContainer", posixUser: "65534:65534" },
+      }),
+    );
+  });
+
+  afterAll(async () => {
+    await agent?.stop();
+  });
+
+  test("a container function sees only its own processes and code, runs unprivileged, writes /tmp but not /var/task", async () => {
+    const { body, status } = await invokeTail<Probe>(
+      agent.url,
+      "boxed",
+      JSON.stringify({ otherCode: secretDir }),
+    );
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      uid: 65534,
+      pid: 1,
+      taskRoot: "/var/task",
+      otherCode: "ENOENT",
+      writeTmp: "ok",
+      writeTask: "EROFS",
+    });
+    expect(body.pids).toBeLessThanOrEqual(3);
+  });
+
+  test("a NoContainer function reads another function's code by its real path, read-only", async () => {
+    const { body } = await invokeTail<Probe>(agent.url, "plain", JSON.stringify({ otherCode: secretDir }));
+    expect(body.uid).toBe(65534);
+    expect(body.taskRoot).toStartWith(agent.dataDir);
+    expect(body.otherCode).toBe("exports.handler = async () => 'secret';".length);
+    expect(body.writeOtherCode).toBe("EACCES");
+    expect(body.pids).toBeGreaterThan(3);
+  });
+
+  test("the 16 MB default limit OOM-kills a 40 MB allocation as Runtime.OutOfMemory; the next invocation works", async () => {
+    const small = await invokeTail<Probe>(agent.url, "boxed", '{"allocateMb":1}');
+    expect(small.status).toBe(200);
+    expect(small.functionError).toBeNull();
+    const big = await invokeTail<{ errorType: string; errorMessage: string }>(
+      agent.url,
+      "boxed",
+      '{"allocateMb":40}',
+    );
+    expect(big.functionError).toBe("Unhandled");
+    expect(big.body.errorType).toBe("Runtime.OutOfMemory");
+    expect(big.body.errorMessage).toEndWith("Runtime exited with error: signal: killed");
+    expect((await invokeTail<Probe>(agent.url, "boxed", "{}")).functionError).toBeNull();
+  });
+
+  test("memorySizeInKB raises the limit: 10 MB works in 64 MB, 100 MB does not; REPORT shows the cgroup's peak", async () => {
+    const ten = await invokeTail<Probe>(agent.url, "roomy", '{"allocateMb":10}');
+    expect(ten.functionError).toBeNull();
+    const used = Number(/Max Memory Used: (\d+) MB/.exec(ten.log)?.[1]);
+    expect(used).toBeGreaterThanOrEqual(10);
+    expect(used).toBeLessThanOrEqual(64);
+    const hundred = await invokeTail<{ errorType: string }>(agent.url, "roomy", '{"allocateMb":100}');
+    expect(hundred.body.errorType).toBe("Runtime.OutOfMemory");
+  });
+
+  test("NoContainer has no memory limit: 64 MB allocate freely", async () => {
+    const { functionError } = await invokeTail<Probe>(agent.url, "plain", '{"allocateMb":64}');
+    expect(functionError).toBeNull();
+  });
+
+  test("a child that sleeps forever is gone after the timeout kills the container", async () => {
+    const marker = `${1000 + Math.floor(Math.random() * 1000)}.${process.pid}`;
+    const result = await invokeTail<{ errorType: string }>(
+      agent.url,
+      "boxed",
+      JSON.stringify({ hang: marker }),
+    );
+    expect(result.body.errorType).toBe("Sandbox.Timedout");
+    const left = Bun.spawnSync({ cmd: ["pgrep", "-f", `sleep ${marker}`] }).stdout.toString().trim();
+    expect(left).toBe("");
+  });
+
+  test("switching a function from NoContainer to GreengrassContainer applies the memory limit", async () => {
+    const update = await fetch(`${agent.url}/2015-03-31/functions/plain/configuration`, {
+      method: "PUT",
+      body: JSON.stringify({ Edge: { containerMode: "GreengrassContainer" } }),
+    });
+    expect(update.status).toBe(200);
+    const boxed = await invokeTail<{ errorType: string }>(agent.url, "plain", '{"allocateMb":64}');
+    expect(boxed.body.errorType).toBe("Runtime.OutOfMemory");
+  });
+});
