@@ -1,10 +1,9 @@
 /** @module Wires the agent's parts together once: store, code, runtimes, scheduler, API and HTTP server. */
 import { chmodSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { createApi, startPinned } from "./api/mod.ts";
+import { createApi, createEventPipeline, startPinned } from "./api/mod.ts";
 import { CodeStore } from "./code/mod.ts";
 import type { AgentOptions } from "./config/mod.ts";
-import { BackgroundRunner } from "./events/mod.ts";
 import { RuntimeHost } from "./runtimes/mod.ts";
 import { detectHostCapabilities, Sandbox } from "./sandbox/mod.ts";
 import { Scheduler } from "./scheduler/mod.ts";
@@ -56,12 +55,15 @@ export function startAgent(options: AgentOptions): Agent {
     sandbox,
     onLog: (target, line) => console.log(`[${target.config.functionName}:${target.version}] ${line}`),
   });
-  const events = new BackgroundRunner(scheduler);
+  const base = { store, code, scheduler, region: options.region, accountId: options.accountId };
+  const { dispatcher, enqueueEvent } = createEventPipeline(base, {
+    concurrency: options.asyncConcurrency,
+    retryDelaysMs: options.eventRetryDelaysSeconds.map((seconds) => seconds * 1000),
+  });
   const deps = {
-    store,
-    code,
-    scheduler,
-    events,
+    ...base,
+    enqueueEvent,
+    wakeEvents: () => dispatcher.wake(),
     sandbox,
     defaults: { containerMode: options.defaultContainerMode },
     region: options.region,
@@ -76,6 +78,7 @@ export function startAgent(options: AgentOptions): Agent {
     fetch: (request) => app.fetch(request),
   });
   const port = server.port ?? options.port;
+  dispatcher.start();
   for (const name of new Set(store.functions.listAllVersions().map((config) => config.functionName))) {
     void startPinned(deps, name);
   }
@@ -89,6 +92,7 @@ export function startAgent(options: AgentOptions): Agent {
     canIsolate: sandbox.missing.length === 0,
     fetch: async (request) => await app.fetch(request),
     async stop() {
+      await dispatcher.stop();
       await scheduler.drain();
       await scheduler.stop();
       await server.stop(true);

@@ -14,7 +14,13 @@ import {
 import { deleteConcurrencyHandler, getConcurrencyHandler, putConcurrencyHandler } from "./concurrency.ts";
 import type { ApiDeps, ApiEnv } from "./context.ts";
 import { createFunctionHandler } from "./create-function.ts";
+import { listDeadLettersHandler, purgeDeadLettersHandler, replayDeadLettersHandler } from "./dead-letters.ts";
 import { deleteFunctionHandler } from "./delete-function.ts";
+import {
+  deleteEventInvokeConfigHandler,
+  getEventInvokeConfigHandler,
+  putEventInvokeConfigHandler,
+} from "./event-invoke-config.ts";
 import { renderError, unknownOperation } from "./errors.ts";
 import {
   CODE_DOWNLOAD_PATH,
@@ -69,6 +75,14 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
   app.put("/2017-10-31/functions/:name/concurrency", putConcurrencyHandler(deps));
   app.get("/2019-09-30/functions/:name/concurrency", getConcurrencyHandler(deps));
   app.delete("/2017-10-31/functions/:name/concurrency", deleteConcurrencyHandler(deps));
+  const eventInvokeConfig = "/2019-09-25/functions/:name/event-invoke-config";
+  app.put(eventInvokeConfig, putEventInvokeConfigHandler(deps));
+  app.post(eventInvokeConfig, putEventInvokeConfigHandler(deps, true));
+  app.get(eventInvokeConfig, getEventInvokeConfigHandler(deps));
+  app.delete(eventInvokeConfig, deleteEventInvokeConfigHandler(deps));
+  app.get("/lambdalet/v1/dead-letters", listDeadLettersHandler(deps));
+  app.post("/lambdalet/v1/dead-letters/replay", replayDeadLettersHandler(deps));
+  app.delete("/lambdalet/v1/dead-letters", purgeDeadLettersHandler(deps));
   app.get("/2016-08-19/account-settings", accountSettingsHandler(deps));
   app.get("/status", (c) => c.json({ functions: deps.scheduler.status() }));
   app.get(`${CODE_DOWNLOAD_PATH}/:file`, codeDownloadHandler(deps));

@@ -2,9 +2,8 @@
 import type { CodeStore } from "../code/mod.ts";
 import type { AgentFunctionDefaults } from "../config/mod.ts";
 import type { Sandbox } from "../sandbox/mod.ts";
-import type { BackgroundRunner } from "../events/mod.ts";
 import type { Scheduler } from "../scheduler/mod.ts";
-import type { Store } from "../store/mod.ts";
+import type { QueuedEvent, Store } from "../store/mod.ts";
 
 /** The agent's parts that API handlers use. */
 export interface ApiDeps {
@@ -14,8 +13,10 @@ export interface ApiDeps {
   code: CodeStore;
   /** Runs invocations. */
   scheduler: Scheduler;
-  /** Runs Event invocations in the background. */
-  events: BackgroundRunner;
+  /** Accepts an Event invocation: commits it to the durable queue (when this returns it is on disk). */
+  enqueueEvent(event: Omit<QueuedEvent, "attempts" | "nextAttemptAt" | "lastError">): void;
+  /** Tells the Event dispatcher to look at the queue now. */
+  wakeEvents(): void;
   /** Knows which container modes this host can run. */
   sandbox: Sandbox;
   /** Defaults from the agent's configuration. */

@@ -5,6 +5,7 @@ import { LambdaError } from "../errors/mod.ts";
 import type { InvocationRequest } from "../runtime-api/mod.ts";
 import { logTail } from "../scheduler/mod.ts";
 import { functionArn } from "./arn.ts";
+import { traceId } from "./async-invocations.ts";
 import { decodeClientContext } from "./client-context.ts";
 import type { ApiDeps, ApiEnv } from "./context.ts";
 import { functionRefOf } from "./request.ts";
@@ -44,7 +45,15 @@ export function invokeHandler(deps: ApiDeps): Handler<ApiEnv> {
       ...(clientContext === undefined ? {} : { clientContext }),
     };
     if (headers.invocationType === "Event") {
-      deps.events.submit(target, request);
+      deps.enqueueEvent({
+        id: requestId,
+        functionName: ref.name,
+        version: target.version,
+        invokedArn: request.invokedFunctionArn,
+        payload: request.payload,
+        clientContext: clientContext ?? null,
+        enqueuedAt: Date.now(),
+      });
       return c.body(null, 202, responseHeaders);
     }
     const { outcome, log } = await deps.scheduler.invoke(target, request);
@@ -67,11 +76,4 @@ function checkJson(body: Uint8Array): void {
       `Could not parse request body into json: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
-}
-
-/** An X-Ray style trace id, as Lambda hands to every invocation. */
-function traceId(): string {
-  const time = Math.floor(Date.now() / 1000).toString(16).padStart(8, "0");
-  const random = crypto.randomUUID().replaceAll("-", "");
-  return `Root=1-${time}-${random.slice(0, 24)};Parent=${random.slice(16, 32)};Sampled=0`;
 }

@@ -3,3 +3,4 @@ export { createApi } from "./app.ts";
 export type { ApiDeps, ApiEnv } from "./context.ts";
 export { functionArn, parseFunctionRef } from "./arn.ts";
 export { startPinned } from "./pinned.ts";
+export { createEventPipeline, traceId } from "./async-invocations.ts";

@@ -66,3 +66,13 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function badShorthand(flag: string, text: string, reason: string): CliError {
   return new CliError(`Error parsing parameter '--${flag}': ${reason}: ${text}`, 252);
 }
+
+/** Parses a JSON argument (inline or `file://PATH`), exiting 252 when it is not JSON. */
+export function parseJsonFlag(flag: string, raw: string): unknown {
+  const text = readTextArg(flag, raw);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw badShorthand(flag, text, error instanceof Error ? error.message : String(error));
+  }
+}

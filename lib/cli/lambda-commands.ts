@@ -1,6 +1,6 @@
 /** @module The control-plane commands, one per Lambda API operation, with the AWS CLI's names and flags. */
 import type { CommandDef } from "citty";
-import { parseStringMap, readBlobArg } from "./arg-values.ts";
+import { parseJsonFlag, parseStringMap, readBlobArg } from "./arg-values.ts";
 import { IntegerFlag, parseFlag } from "./flags.ts";
 import { functionSettingsArgs, functionSettingsBody } from "./function-settings.ts";
 import { operationCommand } from "./operation-command.ts";
@@ -59,6 +59,52 @@ function routingConfig(raw: string | undefined): Record<string, unknown> {
 
 function defined(body: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
+}
+
+const eventInvokeArgs = {
+  ...functionName,
+  ...qualifier,
+  "maximum-retry-attempts": {
+    type: "string",
+    description: "Retries after a function error, 0-2 (default 2)",
+  },
+  "maximum-event-age-in-seconds": { type: "string", description: "Drop events older than this, 60-21600" },
+  "destination-config": {
+    type: "string",
+    description: 'JSON: {"OnSuccess":{"Destination":ARN},"OnFailure":{"Destination":ARN}} (function ARNs)',
+  },
+} as const;
+
+function eventInvokeBody(args: {
+  "maximum-retry-attempts"?: string;
+  "maximum-event-age-in-seconds"?: string;
+  "destination-config"?: string;
+}): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  if (args["maximum-retry-attempts"] !== undefined) {
+    body.MaximumRetryAttempts = parseFlag(
+      IntegerFlag,
+      "maximum-retry-attempts",
+      args["maximum-retry-attempts"],
+    );
+  }
+  if (args["maximum-event-age-in-seconds"] !== undefined) {
+    body.MaximumEventAgeInSeconds = parseFlag(
+      IntegerFlag,
+      "maximum-event-age-in-seconds",
+      args["maximum-event-age-in-seconds"],
+    );
+  }
+  if (args["destination-config"] !== undefined) {
+    body.DestinationConfig = parseJsonFlag("destination-config", args["destination-config"]);
+  }
+  return body;
+}
+
+function eventInvokePath(args: { "function-name": string; qualifier?: string }): string {
+  return `/2019-09-25/functions/${encodeURIComponent(args["function-name"])}/event-invoke-config${
+    query({ Qualifier: args.qualifier })
+  }`;
 }
 
 /** Every control-plane command by name. */
@@ -300,6 +346,34 @@ export const LAMBDA_COMMANDS: Record<string, CommandDef> = {
     operation: "Status",
     args: {},
     request: () => ({ method: "GET", path: "/status" }),
+  }),
+  "put-function-event-invoke-config": operationCommand({
+    name: "put-function-event-invoke-config",
+    description: "Set how Event invocations are retried and where their outcomes go (replaces it all)",
+    operation: "PutFunctionEventInvokeConfig",
+    args: eventInvokeArgs,
+    request: (args) => jsonCall("PUT", eventInvokePath(args), eventInvokeBody(args)),
+  }),
+  "update-function-event-invoke-config": operationCommand({
+    name: "update-function-event-invoke-config",
+    description: "Change some of the Event invocation settings",
+    operation: "UpdateFunctionEventInvokeConfig",
+    args: eventInvokeArgs,
+    request: (args) => jsonCall("POST", eventInvokePath(args), eventInvokeBody(args)),
+  }),
+  "get-function-event-invoke-config": operationCommand({
+    name: "get-function-event-invoke-config",
+    description: "Show the Event invocation settings",
+    operation: "GetFunctionEventInvokeConfig",
+    args: { ...functionName, ...qualifier },
+    request: (args) => ({ method: "GET", path: eventInvokePath(args) }),
+  }),
+  "delete-function-event-invoke-config": operationCommand({
+    name: "delete-function-event-invoke-config",
+    description: "Remove the Event invocation settings (back to 2 retries, 6 hours)",
+    operation: "DeleteFunctionEventInvokeConfig",
+    args: { ...functionName, ...qualifier },
+    request: (args) => ({ method: "DELETE", path: eventInvokePath(args) }),
   }),
   "get-account-settings": operationCommand({
     name: "get-account-settings",

@@ -1,6 +1,7 @@
 /** @module The lambdalet command line: `serve` runs the agent; the other commands talk to it over HTTP. */
 import { defineCommand, runMain } from "citty";
 import { createFunctionCommand } from "./create-function.ts";
+import { deadLettersCommand } from "./dead-letters.ts";
 import { doctorCommand } from "./doctor.ts";
 import { eventsCommand } from "./events.ts";
 import { invokeCommand } from "./invoke.ts";
@@ -21,6 +22,7 @@ const main = defineCommand({
     ...LAMBDA_COMMANDS,
     events: eventsCommand,
     doctor: doctorCommand,
+    "dead-letters": deadLettersCommand,
   },
 });
 

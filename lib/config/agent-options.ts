@@ -25,6 +25,10 @@ export interface AgentOptions {
   containerFallback: "NoContainer" | null;
   /** The container mode of functions that do not name one. @default "GreengrassContainer" */
   defaultContainerMode: "GreengrassContainer" | "NoContainer";
+  /** Event invocations running at once; synchronous callers keep the rest of the workers. @default 4 */
+  asyncConcurrency: number;
+  /** Waits before the retries of a failed Event invocation, in seconds. @default [60, 120] (Lambda's) */
+  eventRetryDelaysSeconds: number[];
 }
 
 /** The data dir used when none is given: system-wide as root, per user otherwise. */
@@ -52,6 +56,13 @@ export const AgentOptionsSchema = v.strictObject({
   defaultContainerMode: v.optional(
     v.picklist(["GreengrassContainer", "NoContainer"], "must be GreengrassContainer or NoContainer"),
   ),
+  asyncConcurrency: v.optional(
+    v.pipe(v.number(), v.integer(), v.minValue(1, "must be ≥ 1"), v.maxValue(1000, "must be ≤ 1000")),
+  ),
+  eventRetryDelaysSeconds: v.optional(v.pipe(
+    v.array(v.pipe(v.number(), v.minValue(0, "must be ≥ 0"), v.maxValue(3600, "must be ≤ 3600"))),
+    v.minLength(1, "must list at least one delay"),
+  )),
   runtimes: v.optional(v.record(
     v.pipe(v.string(), v.check((id) => id in RUNTIME_FAMILIES, "must be a known runtime id")),
     v.pipe(v.string(), v.minLength(1, "must name an interpreter")),
@@ -89,6 +100,8 @@ export function resolveAgentOptions(raw: unknown, source = "the agent"): AgentOp
     interpreters: { ...defaultInterpreterMap(), ...input.runtimes },
     containerFallback: input.containerFallback ?? null,
     defaultContainerMode: input.defaultContainerMode ?? "GreengrassContainer",
+    asyncConcurrency: input.asyncConcurrency ?? 4,
+    eventRetryDelaysSeconds: input.eventRetryDelaysSeconds ?? [60, 120],
   };
   if (!isLoopback(options.host) && !options.allowUnauthenticated) {
     throw new Error(

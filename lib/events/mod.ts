@@ -1,2 +1,3 @@
-/** @module Asynchronous (Event) invocations. */
-export { BackgroundRunner, type BackgroundRunnerOptions, type Invoker } from "./background-runner.ts";
+/** @module Asynchronous (Event) invocations: the durable queue's dispatcher, retries and destinations. */
+export { destinationRecord, type RecordCondition } from "./destination-record.ts";
+export { type DispatcherDeps, type DispatcherOptions, EventDispatcher } from "./dispatcher.ts";

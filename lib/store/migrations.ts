@@ -31,4 +31,37 @@ export const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (function_name, name)
    ) STRICT;`,
   `ALTER TABLE functions ADD COLUMN reserved_concurrency INTEGER;`,
+  `CREATE TABLE events (
+     id TEXT PRIMARY KEY,
+     function_name TEXT NOT NULL,
+     version TEXT NOT NULL,
+     invoked_arn TEXT NOT NULL,
+     payload BLOB NOT NULL,
+     client_context TEXT,
+     enqueued_at INTEGER NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     next_attempt_at INTEGER NOT NULL,
+     last_error TEXT
+   ) STRICT;
+   CREATE INDEX events_due ON events (next_attempt_at);
+   CREATE TABLE event_invoke_configs (
+     function_name TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE,
+     qualifier TEXT NOT NULL,
+     config TEXT NOT NULL,
+     last_modified INTEGER NOT NULL,
+     PRIMARY KEY (function_name, qualifier)
+   ) STRICT;
+   CREATE TABLE dead_letters (
+     id TEXT PRIMARY KEY,
+     function_name TEXT NOT NULL,
+     version TEXT NOT NULL,
+     invoked_arn TEXT NOT NULL,
+     payload BLOB NOT NULL,
+     client_context TEXT,
+     condition TEXT NOT NULL,
+     attempts INTEGER NOT NULL,
+     last_error TEXT,
+     enqueued_at INTEGER NOT NULL,
+     failed_at INTEGER NOT NULL
+   ) STRICT;`,
 ];

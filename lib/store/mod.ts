@@ -3,10 +3,19 @@ import type { Database } from "bun:sqlite";
 import { AliasRepository } from "./aliases.ts";
 import { CodeBlobs } from "./code-blobs.ts";
 import { openDatabase } from "./database.ts";
+import { EventInvokeConfigs } from "./event-invoke-configs.ts";
+import { EventQueue } from "./events.ts";
 import { FunctionRepository } from "./functions.ts";
 
 export { CodeBlobs } from "./code-blobs.ts";
 export { openDatabase, SchemaTooNewError } from "./database.ts";
+export {
+  EVENT_INVOKE_DEFAULTS,
+  type EventInvokeConfig,
+  EventInvokeConfigs,
+  type StoredEventInvokeConfig,
+} from "./event-invoke-configs.ts";
+export { type DeadLetter, EventQueue, type QueuedEvent } from "./events.ts";
 export { AliasExistsError, type AliasRecord, AliasRepository } from "./aliases.ts";
 export {
   FunctionExistsError,
@@ -28,6 +37,10 @@ export interface Store {
   functions: FunctionRepository;
   /** Aliases of functions. */
   aliases: AliasRepository;
+  /** The durable queue of Event invocations and their dead letters. */
+  events: EventQueue;
+  /** Retry and destination settings of Event invocations. */
+  eventInvokeConfigs: EventInvokeConfigs;
   /** Closes the database. */
   close(): void;
 }
@@ -40,6 +53,8 @@ export function openStore(path: string): Store {
     code: new CodeBlobs(db),
     functions: new FunctionRepository(db),
     aliases: new AliasRepository(db),
+    events: new EventQueue(db),
+    eventInvokeConfigs: new EventInvokeConfigs(db),
     close: () => db.close(),
   };
 }
