@@ -22,12 +22,11 @@ export function createEventPipeline(
   deps: EventDeps,
   options: DispatcherOptions,
 ): { dispatcher: EventDispatcher; enqueueEvent: ApiDeps["enqueueEvent"] } {
-  let dispatcher: EventDispatcher;
   const enqueueEvent: ApiDeps["enqueueEvent"] = (event) => {
     deps.store.events.enqueue(event);
     dispatcher.wake();
   };
-  dispatcher = new EventDispatcher({
+  const dispatcher: EventDispatcher = new EventDispatcher({
     store: deps.store,
     async run(event: QueuedEvent) {
       const config = deps.store.functions.getVersion(event.functionName, event.version);
