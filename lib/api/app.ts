@@ -84,7 +84,10 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
   app.post("/lambdalet/v1/dead-letters/replay", replayDeadLettersHandler(deps));
   app.delete("/lambdalet/v1/dead-letters", purgeDeadLettersHandler(deps));
   app.get("/2016-08-19/account-settings", accountSettingsHandler(deps));
-  app.get("/status", (c) => c.json({ functions: deps.scheduler.status() }));
+  app.get(
+    "/status",
+    (c) => c.json({ functions: deps.scheduler.status(), events: { queued: deps.store.events.size() } }),
+  );
   app.get(`${CODE_DOWNLOAD_PATH}/:file`, codeDownloadHandler(deps));
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.notFound(unknownOperation);
