@@ -1,7 +1,7 @@
 /** @module Wires the agent's parts together once: store, code, runtimes, scheduler, API and HTTP server. */
 import { chmodSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { createApi, createEventPipeline, startPinned } from "./api/mod.ts";
+import { createApi, createEventPipeline, recoverInterruptedDeployments, startPinned } from "./api/mod.ts";
 import { CodeStore } from "./code/mod.ts";
 import type { AgentOptions } from "./config/mod.ts";
 import { RuntimeHost } from "./runtimes/mod.ts";
@@ -69,6 +69,7 @@ export function startAgent(options: AgentOptions): Agent {
     region: options.region,
     accountId: options.accountId,
   };
+  recoverInterruptedDeployments(deps);
   const app = createApi(deps);
   const server = Bun.serve({
     hostname: options.host,

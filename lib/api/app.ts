@@ -17,6 +17,12 @@ import { createFunctionHandler } from "./create-function.ts";
 import { listDeadLettersHandler, purgeDeadLettersHandler, replayDeadLettersHandler } from "./dead-letters.ts";
 import { deleteFunctionHandler } from "./delete-function.ts";
 import {
+  createDeploymentHandler,
+  getDeploymentHandler,
+  listDeploymentsHandler,
+  rollbackDeploymentHandler,
+} from "./deployments.ts";
+import {
   deleteEventInvokeConfigHandler,
   getEventInvokeConfigHandler,
   putEventInvokeConfigHandler,
@@ -80,6 +86,10 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
   app.post(eventInvokeConfig, putEventInvokeConfigHandler(deps, true));
   app.get(eventInvokeConfig, getEventInvokeConfigHandler(deps));
   app.delete(eventInvokeConfig, deleteEventInvokeConfigHandler(deps));
+  app.post("/lambdalet/v1/deployments", createDeploymentHandler(deps));
+  app.get("/lambdalet/v1/deployments", listDeploymentsHandler(deps));
+  app.post("/lambdalet/v1/deployments/rollback", rollbackDeploymentHandler(deps));
+  app.get("/lambdalet/v1/deployments/:id", getDeploymentHandler(deps));
   app.get("/lambdalet/v1/dead-letters", listDeadLettersHandler(deps));
   app.post("/lambdalet/v1/dead-letters/replay", replayDeadLettersHandler(deps));
   app.delete("/lambdalet/v1/dead-letters", purgeDeadLettersHandler(deps));

@@ -4,3 +4,4 @@ export type { ApiDeps, ApiEnv } from "./context.ts";
 export { functionArn, parseFunctionRef } from "./arn.ts";
 export { startPinned } from "./pinned.ts";
 export { createEventPipeline, traceId } from "./async-invocations.ts";
+export { applyDeployment, recoverInterruptedDeployments } from "./deployments.ts";

@@ -2,6 +2,7 @@
 import { defineCommand, runMain } from "citty";
 import { createFunctionCommand } from "./create-function.ts";
 import { deadLettersCommand } from "./dead-letters.ts";
+import { deployCommand, deploymentsCommand } from "./deploy.ts";
 import { doctorCommand } from "./doctor.ts";
 import { eventsCommand } from "./events.ts";
 import { invokeCommand } from "./invoke.ts";
@@ -23,6 +24,8 @@ const main = defineCommand({
     events: eventsCommand,
     doctor: doctorCommand,
     "dead-letters": deadLettersCommand,
+    deploy: deployCommand,
+    deployments: deploymentsCommand,
   },
 });
 

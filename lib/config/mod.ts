@@ -7,3 +7,4 @@ export * from "./runtimes.ts";
 export * from "./agent-options.ts";
 export * from "./invoke-input.ts";
 export * from "./control-plane-input.ts";
+export * from "./deployment-document.ts";

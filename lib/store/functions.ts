@@ -74,6 +74,17 @@ export class FunctionRepository {
     })();
   }
 
+  /** Creates a function or replaces its `$LATEST` and tags (deployments), keeping its published versions. */
+  putLatest(config: FunctionConfig, tags: Record<string, string>): void {
+    this.#db.transaction(() => {
+      this.#db.query(
+        `INSERT INTO functions (name, created_at, tags) VALUES (?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET tags = excluded.tags`,
+      ).run(config.functionName, new Date().toISOString(), JSON.stringify(tags));
+      this.#putVersion(config.functionName, LATEST, config);
+    })();
+  }
+
   /** Whether a function named `name` exists. */
   exists(name: string): boolean {
     return this.#db.query("SELECT 1 FROM functions WHERE name = ?").get(name) !== null;

@@ -64,4 +64,14 @@ export const MIGRATIONS: readonly string[] = [
      enqueued_at INTEGER NOT NULL,
      failed_at INTEGER NOT NULL
    ) STRICT;`,
+  `CREATE TABLE deployments (
+     id TEXT PRIMARY KEY,
+     created_at TEXT NOT NULL,
+     status TEXT NOT NULL,
+     policy TEXT NOT NULL,
+     document TEXT NOT NULL,
+     previous TEXT NOT NULL,
+     error TEXT,
+     function_status TEXT NOT NULL DEFAULT '{}'
+   ) STRICT;`,
 ];

@@ -3,12 +3,19 @@ import type { Database } from "bun:sqlite";
 import { AliasRepository } from "./aliases.ts";
 import { CodeBlobs } from "./code-blobs.ts";
 import { openDatabase } from "./database.ts";
+import { DeploymentRepository } from "./deployments.ts";
 import { EventInvokeConfigs } from "./event-invoke-configs.ts";
 import { EventQueue } from "./events.ts";
 import { FunctionRepository } from "./functions.ts";
 
 export { CodeBlobs } from "./code-blobs.ts";
 export { openDatabase, SchemaTooNewError } from "./database.ts";
+export {
+  type DeployedFunction,
+  type DeploymentRecord,
+  DeploymentRepository,
+  type DeploymentStatus,
+} from "./deployments.ts";
 export {
   EVENT_INVOKE_DEFAULTS,
   type EventInvokeConfig,
@@ -41,6 +48,8 @@ export interface Store {
   events: EventQueue;
   /** Retry and destination settings of Event invocations. */
   eventInvokeConfigs: EventInvokeConfigs;
+  /** Deployment history. */
+  deployments: DeploymentRepository;
   /** Closes the database. */
   close(): void;
 }
@@ -55,6 +64,7 @@ export function openStore(path: string): Store {
     aliases: new AliasRepository(db),
     events: new EventQueue(db),
     eventInvokeConfigs: new EventInvokeConfigs(db),
+    deployments: new DeploymentRepository(db),
     close: () => db.close(),
   };
 }

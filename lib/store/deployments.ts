@@ -1,0 +1,116 @@
+/** @module Deployment history: each deployment's document, the state it replaced, and how it ended. */
+import type { Database } from "bun:sqlite";
+import type { FunctionConfig } from "../config/mod.ts";
+
+/** How a deployment ended, or that it is under way. */
+export type DeploymentStatus = "IN_PROGRESS" | "COMPLETED" | "FAILED" | "ROLLED_BACK";
+
+/** One function as a deployment sets it: its `$LATEST` configuration and tags. */
+export interface DeployedFunction {
+  config: FunctionConfig;
+  tags: Record<string, string>;
+}
+
+/** A deployment as stored. */
+export interface DeploymentRecord {
+  id: string;
+  createdAt: string;
+  status: DeploymentStatus;
+  /** `ROLLBACK` (the default) or `DO_NOTHING`. */
+  policy: "ROLLBACK" | "DO_NOTHING";
+  /** The functions this deployment sets, by name; null for each it removes. */
+  functions: Record<string, DeployedFunction | null>;
+  /** The same functions (and those it removes) as they were before, by name; null where one did not exist. */
+  previous: Record<string, DeployedFunction | null>;
+  /** Why it failed. */
+  error: string | null;
+  /** Per function: `APPLIED`, `STARTED`, `FAILED: ...`, `ROLLED_BACK`. */
+  functionStatus: Record<string, string>;
+}
+
+interface Row {
+  id: string;
+  created_at: string;
+  status: DeploymentStatus;
+  policy: "ROLLBACK" | "DO_NOTHING";
+  document: string;
+  previous: string;
+  error: string | null;
+  function_status: string;
+}
+
+function toRecord(row: Row): DeploymentRecord {
+  return {
+    id: row.id,
+    createdAt: row.created_at,
+    status: row.status,
+    policy: row.policy,
+    functions: JSON.parse(row.document) as Record<string, DeployedFunction | null>,
+    previous: JSON.parse(row.previous) as Record<string, DeployedFunction | null>,
+    error: row.error,
+    functionStatus: JSON.parse(row.function_status) as Record<string, string>,
+  };
+}
+
+/** Reads and writes the deployments table. */
+export class DeploymentRepository {
+  readonly #db: Database;
+
+  constructor(db: Database) {
+    this.#db = db;
+  }
+
+  /** Records a deployment as it starts. */
+  insert(record: DeploymentRecord): void {
+    this.#db.query(
+      `INSERT INTO deployments (id, created_at, status, policy, document, previous, error, function_status)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      record.id,
+      record.createdAt,
+      record.status,
+      record.policy,
+      JSON.stringify(record.functions),
+      JSON.stringify(record.previous),
+      record.error,
+      JSON.stringify(record.functionStatus),
+    );
+  }
+
+  /** Records how a deployment ended. */
+  finish(
+    id: string,
+    status: DeploymentStatus,
+    error: string | null,
+    functionStatus: Record<string, string>,
+  ): void {
+    this.#db.query("UPDATE deployments SET status = ?, error = ?, function_status = ? WHERE id = ?").run(
+      status,
+      error,
+      JSON.stringify(functionStatus),
+      id,
+    );
+  }
+
+  /** One deployment, or null. */
+  get(id: string): DeploymentRecord | null {
+    const row = this.#db.query<Row, [string]>("SELECT * FROM deployments WHERE id = ?").get(id);
+    return row ? toRecord(row) : null;
+  }
+
+  /** Every deployment, newest first. */
+  list(): DeploymentRecord[] {
+    return this.#db.query<Row, []>("SELECT * FROM deployments ORDER BY created_at DESC, rowid DESC").all()
+      .map(toRecord);
+  }
+
+  /** Deployments that were under way when the agent stopped. */
+  interrupted(): DeploymentRecord[] {
+    return this.list().filter((record) => record.status === "IN_PROGRESS");
+  }
+
+  /** The newest completed deployment, or null. */
+  latestCompleted(): DeploymentRecord | null {
+    return this.list().find((record) => record.status === "COMPLETED") ?? null;
+  }
+}
