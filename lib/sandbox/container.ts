@@ -4,7 +4,8 @@ import type { DeviceMount, VolumeMount } from "../config/mod.ts";
 import { joinCgroupsScript, shellQuote } from "./shell.ts";
 import type { PosixUser } from "./posix-user.ts";
 import type { WorkerCgroup } from "./worker-cgroup.ts";
-import type { ExitStatus, WorkerProcess } from "./worker-process.ts";
+import { startDetached } from "./detached-process.ts";
+import type { WorkerProcess } from "./worker-process.ts";
 
 /** Where the function's code and the runtime appear inside a container. */
 export const TASK_ROOT = "/var/task";
@@ -126,44 +127,5 @@ export function spawnContainer(spec: ContainerSpec): WorkerProcess {
       [key, value],
     ) => [key, toContainerPath(value, spec.codeDir, spec.runtimeDir)]),
   );
-  const proc = Bun.spawn({
-    cmd: ["/bin/sh", "-c", outer],
-    env,
-    cwd: "/",
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-    detached: true,
-  });
-  let oomKilled = false;
-  let peak: number | null = null;
-  const exited: Promise<ExitStatus> = proc.exited.then(() => {
-    oomKilled = spec.cgroup.oomKilled();
-    peak = spec.cgroup.peakBytes();
-    spec.cgroup.kill();
-    spec.cgroup.remove();
-    // unshare cannot re-raise the signal that killed pid 1 (it exits 1): an OOM kill is a SIGKILL
-    if (oomKilled) return { code: null, signal: "SIGKILL" };
-    return {
-      code: proc.signalCode === null ? proc.exitCode : null,
-      signal: proc.signalCode === null ? null : String(proc.signalCode),
-    };
-  });
-  return {
-    pid: proc.pid,
-    exited,
-    stdout: proc.stdout,
-    stderr: proc.stderr,
-    kill() {
-      spec.cgroup.kill();
-      try {
-        process.kill(-proc.pid, "SIGKILL");
-      } catch {
-        // the group is already gone
-      }
-      proc.kill("SIGKILL");
-    },
-    peakMemoryBytes: () => spec.cgroup.peakBytes() ?? peak,
-    oomKilled: () => oomKilled || spec.cgroup.oomKilled(),
-  };
+  return startDetached({ cmd: ["/bin/sh", "-c", outer], env, cwd: "/" }, spec.cgroup);
 }

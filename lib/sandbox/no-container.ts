@@ -1,5 +1,4 @@
 /** @module NoContainer mode: the worker is a plain child process leading its own process group (and cgroup). */
-import { readFileSync } from "node:fs";
 import { joinCgroupsScript } from "./shell.ts";
 import type { PosixUser } from "./posix-user.ts";
 import type { WorkerCgroup } from "./worker-cgroup.ts";
@@ -11,7 +10,8 @@ export interface PrivilegeDrop {
   /** The user and group to become. */
   user: PosixUser;
 }
-import type { ExitStatus, SpawnSpec, WorkerProcess } from "./worker-process.ts";
+import { startDetached } from "./detached-process.ts";
+import type { SpawnSpec, WorkerProcess } from "./worker-process.ts";
 
 /**
  * Starts a worker as a plain process in a new session, so that killing its group kills its children too. With a
@@ -36,48 +36,5 @@ export function spawnNoContainer(
   const cmd = cgroup
     ? ["/bin/sh", "-c", `${joinCgroupsScript(cgroup.procsFiles)}\nexec "$@"`, "sh", ...command]
     : command;
-  const proc = Bun.spawn({
-    cmd,
-    env: spec.env,
-    cwd: spec.cwd,
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-    detached: true,
-  });
-  const exited: Promise<ExitStatus> = proc.exited.then(() => {
-    cgroup?.kill();
-    cgroup?.remove();
-    return {
-      code: proc.signalCode === null ? proc.exitCode : null,
-      signal: proc.signalCode === null ? null : String(proc.signalCode),
-    };
-  });
-  return {
-    pid: proc.pid,
-    exited,
-    stdout: proc.stdout,
-    stderr: proc.stderr,
-    kill() {
-      cgroup?.kill();
-      try {
-        process.kill(-proc.pid, "SIGKILL");
-      } catch {
-        // the group is already gone
-      }
-      proc.kill("SIGKILL");
-    },
-    peakMemoryBytes: () => cgroup?.peakBytes() ?? peakResidentBytes(proc.pid),
-    oomKilled: () => false,
-  };
-}
-
-/** The peak resident set size of a process (`VmHWM` in /proc), in bytes; null once it is gone. */
-export function peakResidentBytes(pid: number): number | null {
-  try {
-    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return match ? Number(match[1]) * 1024 : null;
-  } catch {
-    return null;
-  }
+  return startDetached({ cmd, env: spec.env, cwd: spec.cwd }, cgroup);
 }

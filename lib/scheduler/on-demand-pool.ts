@@ -123,9 +123,7 @@ export class OnDemandPool implements FunctionPool {
     let started;
     try {
       started = await Worker.start(this.#target, {
-        host: this.#deps.host,
-        sandbox: this.#deps.sandbox,
-        onLog: this.#deps.onLog,
+        ...this.#deps,
         startTimeoutMs: this.#limits.startTimeoutMs,
         requestId,
       });

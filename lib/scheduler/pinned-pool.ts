@@ -113,9 +113,7 @@ export class PinnedPool implements FunctionPool {
     let started;
     try {
       started = await Worker.start(this.#target, {
-        host: this.#deps.host,
-        sandbox: this.#deps.sandbox,
-        onLog: this.#deps.onLog,
+        ...this.#deps,
         startTimeoutMs: this.#limits.startTimeoutMs,
         requestId: crypto.randomUUID(),
       });

@@ -162,19 +162,7 @@ export class EventQueue {
     return this.#db.transaction(() => {
       const letters = this.deadLetters(functionName);
       for (const letter of letters) {
-        this.#db.query(
-          `INSERT OR REPLACE INTO events (id, function_name, version, invoked_arn, payload, client_context, enqueued_at, attempts, next_attempt_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)`,
-        ).run(
-          letter.id,
-          letter.functionName,
-          letter.version,
-          letter.invokedArn,
-          letter.payload,
-          letter.clientContext,
-          now,
-          now,
-        );
+        this.enqueue({ ...letter, enqueuedAt: now });
         this.#db.query("DELETE FROM dead_letters WHERE id = ?").run(letter.id);
       }
       return letters.length;

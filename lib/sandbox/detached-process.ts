@@ -1,0 +1,61 @@
+/** @module Starts a worker's leading process detached (its own session and group), for both container modes. */
+import { readFileSync } from "node:fs";
+import type { WorkerCgroup } from "./worker-cgroup.ts";
+import type { ExitStatus, SpawnSpec, WorkerProcess } from "./worker-process.ts";
+
+/**
+ * Starts `spec` in a new session with piped output. On exit, the cgroup's OOM counter and peak are read before the
+ * cgroup is killed and removed. Killing the worker kills its cgroup, its process group and its leader.
+ */
+export function startDetached(spec: SpawnSpec, cgroup: WorkerCgroup | undefined): WorkerProcess {
+  const proc = Bun.spawn({
+    cmd: spec.cmd,
+    env: spec.env,
+    cwd: spec.cwd,
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+    detached: true,
+  });
+  let oomKilled = false;
+  let peak: number | null = null;
+  const exited: Promise<ExitStatus> = proc.exited.then(() => {
+    oomKilled = cgroup?.oomKilled() ?? false;
+    peak = cgroup?.peakBytes() ?? null;
+    cgroup?.kill();
+    cgroup?.remove();
+    // a leader that cannot re-raise the signal that killed its child (unshare exits 1): an OOM kill is a SIGKILL
+    if (oomKilled) return { code: null, signal: "SIGKILL" };
+    return {
+      code: proc.signalCode === null ? proc.exitCode : null,
+      signal: proc.signalCode === null ? null : String(proc.signalCode),
+    };
+  });
+  return {
+    pid: proc.pid,
+    exited,
+    stdout: proc.stdout,
+    stderr: proc.stderr,
+    kill() {
+      cgroup?.kill();
+      try {
+        process.kill(-proc.pid, "SIGKILL");
+      } catch {
+        // the group is already gone
+      }
+      proc.kill("SIGKILL");
+    },
+    peakMemoryBytes: () => (cgroup ? cgroup.peakBytes() ?? peak : peakResidentBytes(proc.pid)),
+    oomKilled: () => oomKilled || (cgroup?.oomKilled() ?? false),
+  };
+}
+
+/** The peak resident set size of a process (`VmHWM` in /proc), in bytes; null once it is gone. */
+export function peakResidentBytes(pid: number): number | null {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? Number(match[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
