@@ -9,9 +9,10 @@ if ! command -v bun >/dev/null 2>&1 || [ "$(bun --version)" != "$BUN_VERSION" ];
   npm install -g "bun@$BUN_VERSION"
 fi
 
-# Debian packages the tests drive: the AWS CLI v2 and boto3 (real clients against the agent), and the tools that
-# build aws-lambda-ric's native part (AWS's Node.js runtime interface client, run unmodified in a test).
-DEBIAN_PACKAGES="awscli python3-boto3 autoconf automake libtool cmake make g++ curl"
+# Debian packages the tests drive: the AWS CLI v2 and boto3 (real clients against the agent), the tools that
+# build aws-lambda-ric's native part (AWS's Node.js runtime interface client, run unmodified in a test), and
+# qemu-user with the arm64 C library (the linux-arm64 binary's smoke test).
+DEBIAN_PACKAGES="awscli python3-boto3 autoconf automake libtool cmake make g++ curl qemu-user-static libc6-arm64-cross"
 missing=""
 for package in $DEBIAN_PACKAGES; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing="$missing $package"
@@ -23,6 +24,14 @@ if [ -n "$missing" ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
   else
     echo "==> not root: the tests that need$missing will be skipped (and say so)"
+  fi
+fi
+
+# Let arm64 programs (the arm64 lambdalet and the workers it starts of itself) run through qemu, as root.
+if [ "$(id -u)" = 0 ] && [ -f /usr/lib/binfmt.d/qemu-aarch64.conf ]; then
+  [ -e /proc/sys/fs/binfmt_misc/register ] || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc 2>/dev/null || true
+  if [ -w /proc/sys/fs/binfmt_misc/register ] && [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
+    cat /usr/lib/binfmt.d/qemu-aarch64.conf > /proc/sys/fs/binfmt_misc/register || true
   fi
 fi
 

@@ -8,12 +8,13 @@ import { eventsCommand } from "./events.ts";
 import { invokeCommand } from "./invoke.ts";
 import { LAMBDA_COMMANDS } from "./lambda-commands.ts";
 import { serveCommand } from "./serve.ts";
-import { VERSION } from "../version.ts";
+import { serviceCommand } from "./service.ts";
+import { VERSION_LINE } from "../version.ts";
 
 const main = defineCommand({
   meta: {
     name: "lambdalet",
-    version: VERSION,
+    version: VERSION_LINE,
     description: "Run AWS Lambda-style functions on edge devices",
   },
   subCommands: {
@@ -26,6 +27,7 @@ const main = defineCommand({
     "dead-letters": deadLettersCommand,
     deploy: deployCommand,
     deployments: deploymentsCommand,
+    service: serviceCommand,
   },
 });
 

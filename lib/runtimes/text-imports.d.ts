@@ -8,3 +8,8 @@ declare module "*.py" {
   const text: string;
   export default text;
 }
+
+declare module "*.service" {
+  const text: string;
+  export default text;
+}

@@ -52,6 +52,15 @@ export interface ContainerSpec {
   tools: ContainerTools;
 }
 
+/** Where a symlink points, or null for anything else (or when it cannot be read, as under qemu-user's path mapping). */
+function symlinkTarget(path: string): string | null {
+  try {
+    return lstatSync(path).isSymbolicLink() ? readlinkSync(path) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Rewrites host paths of the code and runtime folders to their container paths. */
 export function toContainerPath(value: string, codeDir: string, runtimeDir: string): string {
   return value.replaceAll(codeDir, TASK_ROOT).replaceAll(runtimeDir, RUNTIME_ROOT);
@@ -72,8 +81,8 @@ export function containerScript(spec: ContainerSpec): string {
   ];
   for (const dir of SYSTEM_DIRS) {
     if (!existsSync(dir)) continue;
-    if (lstatSync(dir).isSymbolicLink()) lines.push(`ln -s ${q(readlinkSync(dir))} "$R${dir}"`);
-    else lines.push(`bind_ro ${q(dir)} ${q(dir)}`);
+    const link = symlinkTarget(dir);
+    lines.push(link === null ? `bind_ro ${q(dir)} ${q(dir)}` : `ln -s ${q(link)} "$R${dir}"`);
   }
   for (const path of spec.hostPaths) lines.push(`bind_ro ${q(path)} ${q(path)}`);
   lines.push(

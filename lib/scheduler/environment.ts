@@ -26,6 +26,8 @@ export function workerEnvironment(
 ): Record<string, string> {
   const { config } = target;
   return {
+    // an agent run under qemu-user hands the emulator's library prefix to workers it runs the same way (bun1.x)
+    ...(process.env.QEMU_LD_PREFIX ? { QEMU_LD_PREFIX: process.env.QEMU_LD_PREFIX } : {}),
     LANG: "en_US.UTF-8",
     PATH: [...options.launch.pathDirs, ...LAMBDA_PATH].join(":"),
     LD_LIBRARY_PATH: LAMBDA_LD_LIBRARY_PATH,

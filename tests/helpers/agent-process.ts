@@ -38,6 +38,8 @@ export interface AgentProcessOptions {
    * workers write); the isolation tests ask for containers explicitly. @default "NoContainer"
    */
   defaultContainerMode?: "GreengrassContainer" | "NoContainer";
+  /** Extra environment variables of the agent. @default {} */
+  env?: Record<string, string>;
 }
 
 /** Makes a new temporary folder, traversable by the unprivileged users workers may run as. */
@@ -63,6 +65,7 @@ export async function startAgentProcess(options: AgentProcessOptions = {}): Prom
       ...(options.flags ?? []),
     ],
     cwd: options.cwd ?? join(dataDir, ".."),
+    env: { ...process.env, ...options.env },
     stdin: "ignore",
     stdout: "pipe",
     stderr: "pipe",
