@@ -1,7 +1,6 @@
 /** @module The linux-arm64 binary passes the smoke suite under qemu-user: create and invoke every runtime, and a container. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { buildBinary } from "../../scripts/build.ts";
 import { type AgentProcess, startAgentProcess, tempDir } from "../helpers/agent-process.ts";
 import { explainSkip } from "../helpers/aws-tools.ts";
