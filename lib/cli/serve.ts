@@ -2,6 +2,7 @@
 import { defineCommand } from "citty";
 import { type Agent, startAgent } from "../agent.ts";
 import { loadAgentOptions } from "../config/mod.ts";
+import { SchemaTooNewError } from "../store/mod.ts";
 import { DEMO_FUNCTION_NAME, demoCreateFunctionBody, demoCurlLine } from "../demo/demo-function.ts";
 import { VERSION } from "../version.ts";
 import { CliError, exitOnCliError } from "./client.ts";
@@ -45,7 +46,13 @@ export const serveCommand = defineCommand({
     } catch (error) {
       throw new CliError(error instanceof Error ? error.message : String(error), 252);
     }
-    const agent = startAgent(options);
+    let agent: Agent;
+    try {
+      agent = startAgent(options);
+    } catch (error) {
+      if (error instanceof SchemaTooNewError) throw new CliError(error.message, 1);
+      throw error;
+    }
     console.log(`lambdalet ${VERSION} listening on ${agent.url} (data in ${options.dataDir})`);
     if (args.demo) await deployDemo(agent);
     stopOnSignals(agent);

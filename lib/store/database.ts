@@ -7,7 +7,7 @@ import { MIGRATIONS } from "./migrations.ts";
 export class SchemaTooNewError extends Error {
   constructor(found: number, known: number) {
     super(
-      `Cannot open the database as its schema version ${found} is newer than this lambdalet knows (${known}): run the newer lambdalet, or restore a backup`,
+      `Cannot open the database as its schema version ${found} is newer than this lambdalet knows (${known}): it was written by a newer lambdalet. Run that version again, or restore a backup of the data dir made before the upgrade`,
     );
     this.name = "SchemaTooNewError";
   }

@@ -67,3 +67,19 @@ describe("the agent config file", () => {
     expect(unknown.stderr).toContain("'runtimes.cobol85' must be a known runtime id");
   });
 });
+
+describe("upgrades", () => {
+  test("serve refuses a database written by a newer lambdalet, with a clear message and exit 1", async () => {
+    const { Database } = await import("bun:sqlite");
+    const { MIGRATIONS } = await import("../../lib/store/migrations.ts");
+    const { mkdirSync } = await import("node:fs");
+    const dir = join(tempDir(), "data");
+    mkdirSync(dir, { recursive: true });
+    const db = new Database(join(dir, "lambdalet.db"), { create: true });
+    db.run(`PRAGMA user_version = ${MIGRATIONS.length + 1}`);
+    db.close();
+    const result = await runCli(["serve", "--data-dir", dir, "--port", "0"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("is newer than this lambdalet knows");
+  });
+});
