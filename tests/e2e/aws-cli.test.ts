@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { type AgentProcess, startAgentProcess, tempDir } from "../helpers/agent-process.ts";
 import { AWS_CLI, awsEnvironment, explainSkip } from "../helpers/aws-tools.ts";
 import { handlerZip, taggedHandler } from "../helpers/functions.ts";
+import { runProcess } from "../helpers/process.ts";
 
 if (!AWS_CLI) {
   explainSkip(
@@ -18,19 +19,10 @@ describe.skipIf(!AWS_CLI)("the AWS CLI v2 against lambdalet", () => {
   let work: string;
 
   async function aws(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const proc = Bun.spawn({
-      cmd: [AWS_CLI!, "lambda", ...args, "--endpoint-url", agent.url],
-      env: awsEnvironment(),
+    return await runProcess([AWS_CLI!, "lambda", ...args, "--endpoint-url", agent.url], {
       cwd: work,
-      stdout: "pipe",
-      stderr: "pipe",
+      env: awsEnvironment(),
     });
-    const [stdout, stderr, code] = await Promise.all([
-      new Response(proc.stdout).text(),
-      new Response(proc.stderr).text(),
-      proc.exited,
-    ]);
-    return { code, stdout, stderr };
   }
 
   async function awsJson<T>(...args: string[]): Promise<T> {

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { type AgentProcess, REPO_ROOT, startAgentProcess, tempDir } from "../helpers/agent-process.ts";
 import { awsEnvironment, BOTO3_PYTHON, explainSkip } from "../helpers/aws-tools.ts";
 import { handlerZip, taggedHandler } from "../helpers/functions.ts";
+import { runProcess } from "../helpers/process.ts";
 
 if (!BOTO3_PYTHON) {
   explainSkip("boto3 tests", "/usr/bin/python3 with boto3 is missing (Debian package python3-boto3)");
@@ -24,17 +25,10 @@ describe.skipIf(!BOTO3_PYTHON)("boto3 against lambdalet", () => {
     async () => {
       const zip = join(tempDir(), "fn.zip");
       writeFileSync(zip, handlerZip(taggedHandler("boto")));
-      const proc = Bun.spawn({
-        cmd: [BOTO3_PYTHON!, join(REPO_ROOT, "tests/fixtures/boto3_session.py"), agent.url, zip],
-        env: awsEnvironment(),
-        stdout: "pipe",
-        stderr: "pipe",
-      });
-      const [stdout, stderr, code] = await Promise.all([
-        new Response(proc.stdout).text(),
-        new Response(proc.stderr).text(),
-        proc.exited,
-      ]);
+      const { stdout, stderr, code } = await runProcess(
+        [BOTO3_PYTHON!, join(REPO_ROOT, "tests/fixtures/boto3_session.py"), agent.url, zip],
+        { env: awsEnvironment() },
+      );
       expect(stderr).toBe("");
       expect(code).toBe(0);
       const seen = JSON.parse(stdout);

@@ -4,19 +4,14 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { release } from "../../scripts/release.ts";
 import { tempDir } from "../helpers/agent-process.ts";
+import { runProcess } from "../helpers/process.ts";
 import pkg from "../../package.json" with { type: "json" };
 
 const ARCH = process.arch === "arm64" ? "arm64" : "x64";
 const ARCHIVE = `lambdalet-${pkg.version}-linux-${ARCH}.tar.gz`;
 
-async function sh(cmd: string[], cwd: string, env: Record<string, string> = {}) {
-  const proc = Bun.spawn({ cmd, cwd, env: { ...process.env, ...env }, stdout: "pipe", stderr: "pipe" });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
-  return { stdout, stderr, code };
+function sh(cmd: string[], cwd: string, env: Record<string, string> = {}) {
+  return runProcess(cmd, { cwd, env: { ...process.env, ...env } });
 }
 
 describe("release", () => {
