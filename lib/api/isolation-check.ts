@@ -9,10 +9,22 @@ export function checkRunnable(deps: Pick<ApiDeps, "sandbox">, config: FunctionCo
   try {
     const decision = deps.sandbox.decide(config.edge.containerMode);
     if (decision.mode === "GreengrassContainer") resolvePosixUser(config.edge.posixUser);
+    else checkHostPaths(config);
   } catch (error) {
     if (error instanceof IsolationUnavailableError || error instanceof PosixUserError) {
       throw new LambdaError("InvalidParameterValueException", error.message, { cause: error });
     }
     throw error;
+  }
+}
+
+/** Without a container a volume can only be seen at its host path: one mounted elsewhere cannot be given. */
+function checkHostPaths(config: FunctionConfig): void {
+  for (const volume of config.edge.containerParams.volumes) {
+    if (volume.destinationPath === volume.sourcePath) continue;
+    throw new LambdaError(
+      "InvalidParameterValueException",
+      `NoContainer cannot mount volume ${volume.sourcePath} at ${volume.destinationPath}: without a container the function sees it at ${volume.sourcePath}. Set destinationPath to ${volume.sourcePath}, or use GreengrassContainer`,
+    );
   }
 }

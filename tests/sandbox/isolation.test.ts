@@ -1,8 +1,9 @@
 /** @module GreengrassContainer against NoContainer on this host's real namespaces and cgroups. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { detectHostCapabilities, missingForContainers } from "../../lib/sandbox/mod.ts";
-import { type AgentProcess, startAgentProcess } from "../helpers/agent-process.ts";
+import { type AgentProcess, startAgentProcess, tempDir } from "../helpers/agent-process.ts";
 import { explainSkip } from "../helpers/aws-tools.ts";
 import { createBodyWith, deploy, invokeTail } from "../helpers/functions.ts";
 
@@ -154,6 +155,45 @@ describe.skipIf(cannotIsolate)("isolation on this host", () => {
     expect(result.body.errorType).toBe("Sandbox.Timedout");
     const left = Bun.spawnSync({ cmd: ["pgrep", "-f", `sleep ${marker}`] }).stdout.toString().trim();
     expect(left).toBe("");
+  });
+
+  test("a volume is bind-mounted only into the function that declares it, read-only unless rw", async () => {
+    const shared = tempDir("lambdalet-volume-");
+    writeFileSync(join(shared, "reading.txt"), "21.5");
+    const code = {
+      "index.js": `const fs = require("node:fs");
+exports.handler = async () => {
+  const attempt = (fn) => { try { return fn(); } catch (error) { return error.code; } };
+  return {
+    read: attempt(() => fs.readFileSync("/data/reading.txt", "utf8")),
+    write: attempt(() => fs.writeFileSync("/data/new.txt", "x")),
+  };
+};`,
+    };
+    const volume = (permission: string) => ({
+      Edge: { containerParams: { volumes: [{ sourcePath: shared, destinationPath: "/data", permission }] } },
+    });
+    await deploy(agent.url, createBodyWith("vol-ro", "nodejs20.x", "index.handler", code, volume("ro")));
+    await deploy(
+      agent.url,
+      createBodyWith("vol-rw", "nodejs20.x", "index.handler", code, {
+        ...volume("rw"),
+        Edge: { ...volume("rw").Edge, posixUser: "0:0" },
+      }),
+    );
+    await deploy(agent.url, createBodyWith("vol-none", "nodejs20.x", "index.handler", code));
+    expect((await invokeTail(agent.url, "vol-ro")).body).toEqual({ read: "21.5", write: "EROFS" });
+    expect((await invokeTail(agent.url, "vol-rw")).body).toEqual({ read: "21.5" });
+    expect((await invokeTail(agent.url, "vol-none")).body).toEqual({ read: "ENOENT", write: "ENOENT" });
+  });
+
+  test("switching to NoContainer with a volume mounted elsewhere than its host path is refused, with the fix", async () => {
+    const response = await fetch(`${agent.url}/2015-03-31/functions/vol-ro/configuration`, {
+      method: "PUT",
+      body: JSON.stringify({ Edge: { containerMode: "NoContainer" } }),
+    });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { message: string }).message).toContain("Set destinationPath to");
   });
 
   test("switching a function from NoContainer to GreengrassContainer applies the memory limit", async () => {
