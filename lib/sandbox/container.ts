@@ -72,6 +72,7 @@ export function containerScript(spec: ContainerSpec): string {
   const root = q(spec.rootMount);
   const lines = [
     "set -e",
+    "exec 2>&3 3>&-", // the worker's stderr again (unshare's own is /dev/null)
     "export PATH=/usr/sbin:/usr/bin:/sbin:/bin",
     `R=${root}`,
     'mount -t tmpfs -o size=1m,mode=755 lambdalet "$R"',
@@ -126,10 +127,13 @@ export function spawnContainer(spec: ContainerSpec): WorkerProcess {
   const outer = [
     "set -e",
     joinCgroupsScript(spec.cgroup.procsFiles),
+    // fd 3 carries stderr to the container's pid 1; unshare's own complaints (it cannot re-raise the signal
+    // that killed pid 1) go nowhere
+    "exec 3>&2",
     `exec ${
       shellQuote(spec.tools.unshare)
     } --mount --pid --ipc --uts --fork --kill-child --propagation private` +
-    ` /bin/sh -c ${shellQuote(containerScript(spec))}`,
+    ` /bin/sh -c ${shellQuote(containerScript(spec))} 2>/dev/null`,
   ].join("\n");
   const env = Object.fromEntries(
     Object.entries(spec.env).map((
