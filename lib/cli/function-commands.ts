@@ -16,7 +16,7 @@ import {
 } from "./command-parts.ts";
 import { operationCommand } from "./operation-command.ts";
 
-/** The function commands commands by name. */
+/** The function commands by name. */
 export const FUNCTION_COMMANDS: Record<string, CommandDef> = {
   "get-function": operationCommand({
     name: "get-function",
