@@ -37,10 +37,10 @@ export class CgroupV1Driver implements CgroupDriver {
       procsFiles: dirs.map((dir) => join(dir, "cgroup.procs")),
       kill: () => dirs.forEach(killAll),
       peakBytes: () => readNumber(memory, "memory.max_usage_in_bytes"),
-      oomKilled: () =>
+      oomKills: () =>
         existsSync(join(memory, "memory.oom_control"))
-          ? readKey(memory, "memory.oom_control", "oom_kill") > 0
-          : (readNumber(memory, "memory.failcnt") ?? 0) > 0,
+          ? readKey(memory, "memory.oom_control", "oom_kill")
+          : Math.min(readNumber(memory, "memory.failcnt") ?? 0, 1),
       remove() {
         for (const dir of dirs) {
           try {

@@ -77,7 +77,7 @@ export class CgroupV2Driver implements CgroupDriver {
         killAll(dir);
       },
       peakBytes: () => readNumber(dir, "memory.peak"),
-      oomKilled: () => readKey(dir, "memory.events", "oom_kill") > 0,
+      oomKills: () => readKey(dir, "memory.events", "oom_kill"),
       remove() {
         try {
           rmdirSync(dir);

@@ -17,15 +17,15 @@ export function startDetached(spec: SpawnSpec, cgroup: WorkerCgroup | undefined)
     stderr: "pipe",
     detached: true,
   });
-  let oomKilled = false;
+  let oomKills = 0;
   let peak: number | null = null;
   const exited: Promise<ExitStatus> = proc.exited.then(() => {
-    oomKilled = cgroup?.oomKilled() ?? false;
+    oomKills = cgroup?.oomKills() ?? 0;
     peak = cgroup?.peakBytes() ?? null;
     cgroup?.kill();
     cgroup?.remove();
     // a leader that cannot re-raise the signal that killed its child (unshare exits 1): an OOM kill is a SIGKILL
-    if (oomKilled) return { code: null, signal: "SIGKILL" };
+    if (oomKills > 0) return { code: null, signal: "SIGKILL" };
     return {
       code: proc.signalCode === null ? proc.exitCode : null,
       signal: proc.signalCode === null ? null : String(proc.signalCode),
@@ -46,7 +46,7 @@ export function startDetached(spec: SpawnSpec, cgroup: WorkerCgroup | undefined)
       proc.kill("SIGKILL");
     },
     peakMemoryBytes: () => (cgroup ? cgroup.peakBytes() ?? peak : peakResidentBytes(proc.pid)),
-    oomKilled: () => oomKilled || (cgroup?.oomKilled() ?? false),
+    oomKills: () => Math.max(oomKills, cgroup?.oomKills() ?? 0),
   };
 }
 

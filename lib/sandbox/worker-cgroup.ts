@@ -16,8 +16,8 @@ export interface WorkerCgroup {
   kill(): void;
   /** Peak memory use in bytes, when the kernel reports it. */
   peakBytes(): number | null;
-  /** Whether the kernel's OOM killer killed a process of this cgroup. */
-  oomKilled(): boolean;
+  /** How many processes of this cgroup the kernel's OOM killer has killed. */
+  oomKills(): number;
   /** Removes the cgroup once its processes are gone (best effort). */
   remove(): void;
 }

@@ -24,8 +24,8 @@ export interface WorkerProcess {
   kill(): void;
   /** Peak memory use of the worker so far, in bytes, when the sandbox can tell. */
   peakMemoryBytes(): number | null;
-  /** Whether the kernel killed the worker for using more memory than its limit. */
-  oomKilled(): boolean;
+  /** How many of the worker's processes the kernel killed for exceeding its memory limit (0 without a limit). */
+  oomKills(): number;
 }
 
 /** How a process ended. */

@@ -90,6 +90,7 @@ export class Worker {
   readonly #capture: LineCapture;
   #initDurationMs: number | undefined;
   #onExit: ((status: ExitStatus) => void) | null = null;
+  #oomKills = 0;
 
   private constructor(
     target: FunctionTarget,
@@ -199,7 +200,7 @@ export class Worker {
     const signal = await settled;
     clearTimeout(timer);
     if (!signal.ready) {
-      const oom = process.oomKilled();
+      const oom = process.oomKills() > 0;
       process.kill();
       api.close();
       if (!oom) return await fail(signal.outcome);
@@ -253,7 +254,7 @@ export class Worker {
         if (!this.#api.fetched) reject(new WorkerGoneError());
         else {
           resolve(platformError(
-            this.#process.oomKilled() ? "Runtime.OutOfMemory" : "Runtime.ExitError",
+            this.#process.oomKills() > this.#oomKills ? "Runtime.OutOfMemory" : "Runtime.ExitError",
             `RequestId: ${requestId} Error: Runtime exited with error: ${describeExit(status)}`,
           ));
         }
@@ -266,6 +267,16 @@ export class Worker {
       clearTimeout(timer);
       this.#onExit = null;
     }
+    // the OOM killer may take a child of the runtime rather than the runtime: as on Lambda, the sandbox goes
+    const oomKills = this.#process.oomKills();
+    if (oomKills > this.#oomKills && (this.state as WorkerState) !== "dead") {
+      this.kill();
+      outcome = platformError(
+        "Runtime.OutOfMemory",
+        `RequestId: ${requestId} Error: Runtime exited with error: signal: killed`,
+      );
+    }
+    this.#oomKills = oomKills;
     const durationMs = performance.now() - started;
     let log = "";
     if (request.captureLog) {

@@ -1,5 +1,5 @@
 /**
- * @module Invocation benchmark: `bun scripts/bench/invoke.ts [--seconds 10] [--binary PATH]`.
+ * @module Invocation benchmark: `bun scripts/bench/invoke.ts [--seconds 10] [--binary PATH] [--mode both|NoContainer|GreengrassContainer]`.
  *
  * Starts an agent (from source, or the given binary) on a free port with a temporary data dir, deploys a no-op
  * nodejs handler, and prints: warm RequestResponse latency p50/p99 (sequential), throughput at concurrency 1, 8
@@ -9,11 +9,16 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { buildZip } from "../../lib/code/mod.ts";
+import { detectHostCapabilities, missingForContainers } from "../../lib/sandbox/mod.ts";
 import { startAgentProcess, tempDir } from "../../tests/helpers/agent-process.ts";
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
-  options: { seconds: { type: "string", default: "10" }, binary: { type: "string" } },
+  options: {
+    seconds: { type: "string", default: "10" },
+    binary: { type: "string" },
+    mode: { type: "string", default: "both" },
+  },
 });
 const seconds = Number(values.seconds);
 
@@ -56,9 +61,9 @@ async function invokeOnce(url: string, name: string): Promise<number> {
     method: "POST",
     body: "{}",
   });
-  await response.arrayBuffer();
+  const text = await response.text();
   if (response.status !== 200 || response.headers.get("x-amz-function-error")) {
-    throw new Error(`invoke ${name} failed: ${response.status}`);
+    throw new Error(`invoke ${name} failed: ${response.status} ${text}`);
   }
   return performance.now() - started;
 }
@@ -130,81 +135,92 @@ async function nodeStartMs(samples: number): Promise<number> {
   return percentile(times, 50);
 }
 
-const agent = await startAgentProcess({
-  ...(values.binary ? { command: [resolve(values.binary)] } : {}),
-  dataDir: join(tempDir("lambdalet-bench-"), "data"),
-});
-const pid = agent.proc.pid;
-try {
-  const idleRss = rssMb(pid);
-  await deploy(agent.url, "noop", NOOP, { maxIdleTimeInSeconds: 600 });
-  await invokeOnce(agent.url, "noop");
-
-  const latencies: number[] = [];
-  for (let i = 0; i < 2000; i++) latencies.push(await invokeOnce(agent.url, "noop"));
-  const inProcess = inProcessCallMs();
-
-  const rates: Record<number, number> = {};
-  for (const concurrency of [1, 8, 64]) {
-    await throughput(agent.url, "noop", concurrency, 1000); // warm the workers for this concurrency
-    rates[concurrency] = await throughput(agent.url, "noop", concurrency, seconds * 1000);
-  }
-
-  await deploy(agent.url, "noop4", NOOP, { maxIdleTimeInSeconds: 600, maxInstancesCount: 4 });
-  await throughput(agent.url, "noop4", 64, 1000);
-  const capped = await throughput(agent.url, "noop4", 64, seconds * 1000);
-
-  const coldStarts: number[] = [];
-  for (let i = 0; i < 20; i++) {
-    await fetch(`${agent.url}/2015-03-31/functions/noop/configuration`, {
-      method: "PUT",
-      body: JSON.stringify({ Description: `cold ${i}` }),
-    });
-    coldStarts.push(await invokeOnce(agent.url, "noop"));
-  }
-  const nodeStart = await nodeStartMs(20);
-
-  await deploy(agent.url, "sleepy", SLEEPY, { maxIdleTimeInSeconds: 600 });
-  await Promise.all(Array.from({ length: 100 }, () => invokeOnce(agent.url, "sleepy")));
-  await Bun.sleep(500);
-  const warmRss = rssMb(pid);
-
-  const p50 = percentile(latencies, 50);
-  console.log(
-    `lambdalet invoke benchmark (${
-      values.binary ? `binary ${values.binary}` : "source"
-    }, NoContainer, nodejs20.x no-op)`,
-  );
-  console.log(
-    `warm latency, sequential: p50 ${p50.toFixed(3)} ms, p99 ${percentile(latencies, 99).toFixed(3)} ms`,
-  );
-  console.log(
-    `  in-process handler call: ${(inProcess * 1000).toFixed(2)} µs -> overhead p50 ${
-      (p50 - inProcess).toFixed(3)
-    } ms`,
-  );
-  for (const [concurrency, rate] of Object.entries(rates)) {
-    console.log(
-      `throughput, concurrency ${concurrency}: ${rate.toFixed(0)} invocations/s over ${seconds} s (${
-        WRK ? "wrk" : "fetch loop"
-      })`,
-    );
-  }
-  console.log(
-    `throughput, concurrency 64 with maxInstancesCount 4 (the rest queue): ${
-      capped.toFixed(0)
-    } invocations/s`,
-  );
-  const cold = percentile(coldStarts, 50);
-  console.log(
-    `cold start p50: ${cold.toFixed(1)} ms (node -e 0: ${nodeStart.toFixed(1)} ms -> +${
-      (cold - nodeStart).toFixed(1)
-    } ms)`,
-  );
-  console.log(
-    `agent RSS: idle ${idleRss.toFixed(1)} MB, with 100 idle warm workers ${warmRss.toFixed(1)} MB`,
-  );
-  console.log("GreengrassContainer: not measured (container isolation is not in this build yet)");
-} finally {
-  await agent.stop();
+const CONTAINERS_POSSIBLE = missingForContainers(detectHostCapabilities({ setUpCgroups: false }))
+  .filter((item) => item.name !== "worker cgroups").length === 0;
+const modes = values.mode === "both"
+  ? ["NoContainer", ...(CONTAINERS_POSSIBLE ? ["GreengrassContainer"] : [])]
+  : [values.mode];
+if (values.mode === "both" && !CONTAINERS_POSSIBLE) {
+  console.log("GreengrassContainer: not measured, this host cannot isolate");
 }
+
+/** Runs every measure for functions in `mode` on a fresh agent, and prints them. */
+async function measure(mode: string): Promise<void> {
+  const agent = await startAgentProcess({
+    ...(values.binary ? { command: [resolve(values.binary)] } : {}),
+    dataDir: join(tempDir("lambdalet-bench-"), "data"),
+  });
+  const pid = agent.proc.pid;
+  const edge = { containerMode: mode, maxIdleTimeInSeconds: 600 };
+  try {
+    const idleRss = rssMb(pid);
+    await deploy(agent.url, "noop", NOOP, edge);
+    await invokeOnce(agent.url, "noop");
+
+    const latencies: number[] = [];
+    for (let i = 0; i < 2000; i++) latencies.push(await invokeOnce(agent.url, "noop"));
+    const inProcess = inProcessCallMs();
+
+    const rates: Record<number, number> = {};
+    for (const concurrency of [1, 8, 64]) {
+      await throughput(agent.url, "noop", concurrency, 1000); // warm the workers for this concurrency
+      rates[concurrency] = await throughput(agent.url, "noop", concurrency, seconds * 1000);
+    }
+
+    await deploy(agent.url, "noop4", NOOP, { ...edge, maxInstancesCount: 4 });
+    await throughput(agent.url, "noop4", 64, 1000);
+    const capped = await throughput(agent.url, "noop4", 64, seconds * 1000);
+
+    const coldStarts: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      await fetch(`${agent.url}/2015-03-31/functions/noop/configuration`, {
+        method: "PUT",
+        body: JSON.stringify({ Description: `cold ${i}` }),
+      });
+      coldStarts.push(await invokeOnce(agent.url, "noop"));
+    }
+    const nodeStart = await nodeStartMs(20);
+
+    await deploy(agent.url, "sleepy", SLEEPY, edge);
+    await Promise.all(Array.from({ length: 100 }, () => invokeOnce(agent.url, "sleepy")));
+    await Bun.sleep(500);
+    const warmRss = rssMb(pid);
+
+    const p50 = percentile(latencies, 50);
+    const source = values.binary ? `binary ${values.binary}` : "source";
+    console.log(`lambdalet invoke benchmark (${source}, ${mode}, nodejs20.x no-op)`);
+    console.log(
+      `warm latency, sequential: p50 ${p50.toFixed(3)} ms, p99 ${percentile(latencies, 99).toFixed(3)} ms`,
+    );
+    console.log(
+      `  in-process handler call: ${(inProcess * 1000).toFixed(2)} µs -> overhead p50 ${
+        (p50 - inProcess).toFixed(3)
+      } ms`,
+    );
+    for (const [concurrency, rate] of Object.entries(rates)) {
+      console.log(
+        `throughput, concurrency ${concurrency}: ${rate.toFixed(0)} invocations/s over ${seconds} s (${
+          WRK ? "wrk" : "fetch loop"
+        })`,
+      );
+    }
+    console.log(
+      `throughput, concurrency 64 with maxInstancesCount 4 (the rest queue): ${
+        capped.toFixed(0)
+      } invocations/s`,
+    );
+    const cold = percentile(coldStarts, 50);
+    console.log(
+      `cold start p50: ${cold.toFixed(1)} ms (node -e 0: ${nodeStart.toFixed(1)} ms -> +${
+        (cold - nodeStart).toFixed(1)
+      } ms)`,
+    );
+    console.log(
+      `agent RSS: idle ${idleRss.toFixed(1)} MB, with 100 idle warm workers ${warmRss.toFixed(1)} MB`,
+    );
+  } finally {
+    await agent.stop();
+  }
+}
+
+for (const mode of modes) await measure(mode!);
