@@ -140,5 +140,5 @@ export function spawnContainer(spec: ContainerSpec): WorkerProcess {
       [key, value],
     ) => [key, toContainerPath(value, spec.codeDir, spec.runtimeDir)]),
   );
-  return startDetached({ cmd: ["/bin/sh", "-c", outer], env, cwd: "/" }, spec.cgroup);
+  return startDetached({ cmd: ["/bin/sh", "-c", outer], env, cwd: "/" }, spec.cgroup, true);
 }

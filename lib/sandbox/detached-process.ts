@@ -5,9 +5,13 @@ import type { ExitStatus, SpawnSpec, WorkerProcess } from "./worker-process.ts";
 
 /**
  * Starts `spec` in a new session with piped output. On exit, the cgroup's OOM counter and peak are read before the
- * cgroup is killed and removed. Killing the worker kills its cgroup, its process group and its leader.
+ * cgroup is killed and removed; `memoryLimited` says whether the cgroup has a memory limit. Killing the worker kills its cgroup, its process group and its leader.
  */
-export function startDetached(spec: SpawnSpec, cgroup: WorkerCgroup | undefined): WorkerProcess {
+export function startDetached(
+  spec: SpawnSpec,
+  cgroup: WorkerCgroup | undefined,
+  memoryLimited = false,
+): WorkerProcess {
   const proc = Bun.spawn({
     cmd: spec.cmd,
     env: spec.env,
@@ -46,7 +50,8 @@ export function startDetached(spec: SpawnSpec, cgroup: WorkerCgroup | undefined)
       proc.kill("SIGKILL");
     },
     peakMemoryBytes: () => (cgroup ? cgroup.peakBytes() ?? peak : peakResidentBytes(proc.pid)),
-    oomKills: () => Math.max(oomKills, cgroup?.oomKills() ?? 0),
+    // only a memory limit makes OOM kills (and the file read is on every invocation's path)
+    oomKills: () => (memoryLimited ? Math.max(oomKills, cgroup?.oomKills() ?? 0) : 0),
   };
 }
 

@@ -48,6 +48,7 @@ async function deploy(
       FunctionName: name,
       Runtime: "nodejs20.x",
       Handler: "index.handler",
+      MemorySize: 128, // Node.js needs more than the 16 MB container default
       Code: { ZipFile: Buffer.from(buildZip({ "index.js": source })).toString("base64") },
       Edge: edge,
     }),
