@@ -41,6 +41,15 @@ describe("control plane over HTTP", () => {
       ["another architecture", { Architectures: [process.arch === "arm64" ? "x86_64" : "arm64"] }],
       ["an unknown Edge member", { Edge: { pinnned: true } }],
       ["an Edge maxInstancesCount of 0", { Edge: { maxInstancesCount: 0 } }],
+      [
+        "a NoContainer volume seen elsewhere than its host path",
+        {
+          Edge: {
+            containerMode: "NoContainer",
+            containerParams: { volumes: [{ sourcePath: "/srv", destinationPath: "/data" }] },
+          },
+        },
+      ],
     ];
     for (const [what, extra] of refused) {
       test(`CreateFunction refuses ${what} with InvalidParameterValueException`, async () => {
@@ -49,7 +58,7 @@ describe("control plane over HTTP", () => {
           400,
           "InvalidParameterValueException",
         );
-        expect(body.message).toContain("validation error");
+        expect(body.message).toMatch(/validation error|NoContainer cannot mount/);
       });
     }
 
@@ -66,7 +75,7 @@ describe("control plane over HTTP", () => {
           Architectures: [process.arch === "arm64" ? "arm64" : "x86_64"],
           Edge: {
             maxQueueSize: 5,
-            containerParams: { volumes: [{ sourcePath: "/srv/data", destinationPath: "/data" }] },
+            containerParams: { volumes: [{ sourcePath: "/srv/data", destinationPath: "/srv/data" }] },
           },
         }),
       );
@@ -79,7 +88,7 @@ describe("control plane over HTTP", () => {
         maxInstancesCount: 100,
         containerMode: "NoContainer",
         containerParams: {
-          volumes: [{ sourcePath: "/srv/data", destinationPath: "/data", permission: "ro" }],
+          volumes: [{ sourcePath: "/srv/data", destinationPath: "/srv/data", permission: "ro" }],
         },
       });
     });
