@@ -1,5 +1,14 @@
 /** @module GreengrassContainer mode: a worker in new mount, pid, ipc and uts namespaces with a minimal view. */
-import { existsSync, lstatSync, readlinkSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readlinkSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { dirname, join } from "node:path";
 import type { DeviceMount, VolumeMount } from "../config/mod.ts";
 import { joinCgroupsScript, shellQuote } from "./shell.ts";
 import type { PosixUser } from "./posix-user.ts";
@@ -46,7 +55,7 @@ export interface ContainerSpec {
   user: PosixUser;
   /** The worker's cgroup. */
   cgroup: WorkerCgroup;
-  /** An empty folder used as the container's root mount point (only inside its own mount namespace). */
+  /** The container root laid out by {@linkcode prepareContainerRoot} (mounted on only inside the namespace). */
   rootMount: string;
   /** The host tools. */
   tools: ContainerTools;
@@ -66,47 +75,77 @@ export function toContainerPath(value: string, codeDir: string, runtimeDir: stri
   return value.replaceAll(codeDir, TASK_ROOT).replaceAll(runtimeDir, RUNTIME_ROOT);
 }
 
-/** The script run as pid 1 of the new namespaces: builds the view, then becomes the worker. */
+/**
+ * Lays out the container root once, on the host: empty mount points for the system folders (symlinks where the
+ * host has them, as with merged /usr), /proc, /tmp, /dev with its device stubs, /var/task and /var/runtime. Inside
+ * each worker's mount namespace this folder is bound read-only and the mounts land on it, so starting a container
+ * needs a dozen `mount` calls and nothing else.
+ */
+export function prepareContainerRoot(root: string): void {
+  mkdirSync(root, { recursive: true, mode: 0o755 });
+  chmodSync(root, 0o755);
+  for (const dir of SYSTEM_DIRS) {
+    if (!existsSync(dir)) continue;
+    const link = symlinkTarget(dir);
+    const path = join(root, dir);
+    if (link === null) mkdirSync(path, { recursive: true, mode: 0o755 });
+    else if (!existsSync(path) && symlinkTarget(path) === null) symlinkSync(link, path);
+  }
+  for (const dir of ["proc", "tmp", "dev/shm", "sys", "var/task", "var/runtime"]) {
+    mkdirSync(join(root, dir), { recursive: true, mode: 0o755 });
+  }
+  for (const name of DEVICES) writeFileSync(join(root, "dev", name), "", { flag: "a" });
+  for (
+    const [name, target] of [["fd", "/proc/self/fd"], ["stdin", "/proc/self/fd/0"], [
+      "stdout",
+      "/proc/self/fd/1",
+    ], ["stderr", "/proc/self/fd/2"]]
+  ) {
+    if (symlinkTarget(join(root, "dev", name!)) === null) symlinkSync(target!, join(root, "dev", name!));
+  }
+}
+
+/** Makes the mount points a worker needs beyond the common ones (its volumes, devices, interpreter prefix). */
+function ensureMountPoints(spec: ContainerSpec): void {
+  const dirs = [...spec.hostPaths, ...spec.volumes.map((volume) => volume.destinationPath)];
+  for (const dir of dirs) mkdirSync(join(spec.rootMount, dir), { recursive: true, mode: 0o755 });
+  for (const device of spec.devices) {
+    mkdirSync(dirname(join(spec.rootMount, device.path)), { recursive: true, mode: 0o755 });
+    writeFileSync(join(spec.rootMount, device.path), "", { flag: "a" });
+  }
+}
+
+/** The script run as pid 1 of the new namespaces: builds the view on the prepared root, then becomes the worker. */
 export function containerScript(spec: ContainerSpec): string {
   const q = shellQuote;
-  const root = q(spec.rootMount);
   const lines = [
     "set -e",
     "exec 2>&3 3>&-", // the worker's stderr again (unshare's own is /dev/null)
     "export PATH=/usr/sbin:/usr/bin:/sbin:/bin",
-    `R=${root}`,
-    'mount -t tmpfs -o size=1m,mode=755 lambdalet "$R"',
-    'bind_ro() { mkdir -p "$R$2"; mount --rbind "$1" "$R$2"; mount -o remount,bind,ro "$R$2"; }',
-    'bind_rw() { mkdir -p "$R$2"; mount --rbind "$1" "$R$2"; }',
-    'bind_file() { mkdir -p "$(dirname "$R$2")"; touch "$R$2"; mount --bind "$1" "$R$2"; if [ "$3" = ro ]; then mount -o remount,bind,ro "$R$2"; fi; }',
+    `R=${q(spec.rootMount)}`,
+    'mount --bind -o ro "$R" "$R"',
   ];
+  const bind = (source: string, target: string, permission: "ro" | "rw") =>
+    `mount --rbind${permission === "ro" ? " -o ro" : ""} ${q(source)} "$R"${q(target)}`;
   for (const dir of SYSTEM_DIRS) {
-    if (!existsSync(dir)) continue;
-    const link = symlinkTarget(dir);
-    lines.push(link === null ? `bind_ro ${q(dir)} ${q(dir)}` : `ln -s ${q(link)} "$R${dir}"`);
+    if (existsSync(dir) && symlinkTarget(dir) === null) lines.push(bind(dir, dir, "ro"));
   }
-  for (const path of spec.hostPaths) lines.push(`bind_ro ${q(path)} ${q(path)}`);
+  for (const path of spec.hostPaths) lines.push(bind(path, path, "ro"));
   lines.push(
-    'mkdir -p "$R/proc" "$R/tmp" "$R/dev" "$R/var/task" "$R/var/runtime"',
     'mount -t proc -o nosuid,nodev,noexec proc "$R/proc"',
     `mount -t tmpfs -o size=${spec.tmpSizeMb}m,mode=1777,nosuid,nodev tmp "$R/tmp"`,
-    'mount -t tmpfs -o size=64k,mode=755,nosuid dev "$R/dev"',
     ...DEVICES.filter((name) => existsSync(`/dev/${name}`)).map((name) =>
-      `bind_file /dev/${name} /dev/${name} rw`
+      `mount --bind /dev/${name} "$R/dev/${name}"`
     ),
-    'mkdir -p "$R/dev/shm" && mount -t tmpfs -o size=64m,mode=1777,nosuid,nodev shm "$R/dev/shm"',
-    'ln -s /proc/self/fd "$R/dev/fd"; ln -s /proc/self/fd/0 "$R/dev/stdin"',
-    'ln -s /proc/self/fd/1 "$R/dev/stdout"; ln -s /proc/self/fd/2 "$R/dev/stderr"',
-    `bind_ro ${q(spec.codeDir)} ${TASK_ROOT}`,
-    `bind_ro ${q(spec.runtimeDir)} ${RUNTIME_ROOT}`,
+    'mount -t tmpfs -o size=64m,mode=1777,nosuid,nodev shm "$R/dev/shm"',
+    bind(spec.codeDir, TASK_ROOT, "ro"),
+    bind(spec.runtimeDir, RUNTIME_ROOT, "ro"),
   );
-  if (spec.mountROSysfs) lines.push("bind_ro /sys /sys");
+  if (spec.mountROSysfs) lines.push(bind("/sys", "/sys", "ro"));
   for (const volume of spec.volumes) {
-    lines.push(`bind_${volume.permission} ${q(volume.sourcePath)} ${q(volume.destinationPath)}`);
+    lines.push(bind(volume.sourcePath, volume.destinationPath, volume.permission));
   }
-  for (const device of spec.devices) {
-    lines.push(`bind_file ${q(device.path)} ${q(device.path)} ${device.permission}`);
-  }
+  for (const device of spec.devices) lines.push(bind(device.path, device.path, device.permission));
   const command = spec.cmd.map((part) => q(toContainerPath(part, spec.codeDir, spec.runtimeDir))).join(" ");
   lines.push(
     `exec ${q(spec.tools.chroot)} "$R" ${
@@ -124,6 +163,7 @@ export function containerScript(spec: ContainerSpec): string {
  * kills every process of the namespace; the cgroup kill covers anything else.
  */
 export function spawnContainer(spec: ContainerSpec): WorkerProcess {
+  ensureMountPoints(spec);
   const outer = [
     "set -e",
     joinCgroupsScript(spec.cgroup.procsFiles),

@@ -1,8 +1,7 @@
 /** @module Chooses how each worker runs (GreengrassContainer or NoContainer, with a declared fallback) and starts it. */
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { DeviceMount, VolumeMount } from "../config/mod.ts";
-import { type ContainerTools, spawnContainer } from "./container.ts";
+import { type ContainerTools, prepareContainerRoot, spawnContainer } from "./container.ts";
 import { type HostCapabilities, missingForContainers, type Requirement } from "./host-capabilities.ts";
 import { spawnNoContainer } from "./no-container.ts";
 import { resolvePosixUser } from "./posix-user.ts";
@@ -76,7 +75,7 @@ export class Sandbox {
     this.#options = options;
     this.#missing = missingForContainers(capabilities);
     this.#rootMount = join(options.dataDir, "container-root");
-    mkdirSync(this.#rootMount, { recursive: true, mode: 0o700 });
+    if (this.#missing.length === 0) prepareContainerRoot(this.#rootMount);
   }
 
   /** Why containers cannot run here (each missing piece with its fix), or an empty list. */

@@ -208,7 +208,10 @@ exports.handler = async () => {
     await deploy(agent.url, createBodyWith("vol-none", "nodejs20.x", "index.handler", code));
     expect((await invokeTail(agent.url, "vol-ro")).body).toEqual({ read: "21.5", write: "EROFS" });
     expect((await invokeTail(agent.url, "vol-rw")).body).toEqual({ read: "21.5" });
-    expect((await invokeTail(agent.url, "vol-none")).body).toEqual({ read: "ENOENT", write: "ENOENT" });
+    // another function sees at most the empty mount point of the shared container root, read-only
+    const none = (await invokeTail<{ read: string; write: string }>(agent.url, "vol-none")).body;
+    expect(none.read).toBe("ENOENT");
+    expect(["ENOENT", "EROFS"]).toContain(none.write);
   });
 
   test("switching to NoContainer with a volume mounted elsewhere than its host path is refused, with the fix", async () => {
