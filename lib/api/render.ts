@@ -1,12 +1,9 @@
 /** @module Renders stored configuration in the Lambda API's JSON shapes. */
 import { hexToBase64 } from "../code/mod.ts";
-import type { FunctionConfig } from "../config/mod.ts";
+import { type FunctionConfig, HOST_ARCHITECTURE } from "../config/mod.ts";
 import type { PoolStatus } from "../scheduler/mod.ts";
 import { type AliasRecord, LATEST } from "../store/mod.ts";
 import { functionArn } from "./arn.ts";
-
-/** The architecture Lambda would name for this host. */
-export const HOST_ARCHITECTURE = process.arch === "arm64" ? "arm64" : "x86_64";
 
 /** Options of {@linkcode renderConfiguration}. */
 export interface RenderOptions {

@@ -156,7 +156,8 @@ const UnsupportedSettings = {
   })),
 };
 
-const HOST_ARCHITECTURE = process.arch === "arm64" ? "arm64" : "x86_64";
+/** The architecture Lambda would name for this host. */
+export const HOST_ARCHITECTURE = process.arch === "arm64" ? "arm64" : "x86_64";
 
 /** The schema of the CreateFunction request body. */
 export const CreateFunctionInputSchema = v.object({

@@ -220,11 +220,6 @@ export class Worker {
     return { ok: true, worker };
   }
 
-  /** Process id of the worker. */
-  get pid(): number {
-    return this.#process.pid;
-  }
-
   /** Resolves when the worker's process has exited. */
   get exited(): Promise<ExitStatus> {
     return this.#exited;
