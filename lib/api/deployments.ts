@@ -36,15 +36,26 @@ function snapshot(deps: ApiDeps, names: Iterable<string>): DesiredState {
   return state;
 }
 
-/** Writes a desired state in one transaction: the database never holds half of it. */
-function writeState(deps: ApiDeps, state: DesiredState): void {
+/**
+ * Writes a desired state in one transaction: the database never holds half of it. Removals can wait
+ * (`removals: false`) until the deployment is verified, so that a rollback never has to bring back a deleted
+ * function's versions and aliases.
+ */
+function writeState(deps: ApiDeps, state: DesiredState, removals = true): void {
   deps.store.db.transaction(() => {
     for (const [name, wanted] of Object.entries(state)) {
       if (wanted) deps.store.functions.putLatest(wanted.config, wanted.tags);
-      else deps.store.functions.deleteFunction(name);
+      else if (removals) deps.store.functions.deleteFunction(name);
     }
   })();
-  for (const name of Object.keys(state)) deps.scheduler.retire(name);
+  for (const [name, wanted] of Object.entries(state)) if (wanted || removals) deps.scheduler.retire(name);
+}
+
+/** Deletes the functions a verified state removes. */
+function writeRemovals(deps: ApiDeps, state: DesiredState): void {
+  const removed = Object.entries(state).filter(([, wanted]) => !wanted).map(([name]) => name);
+  deps.store.db.transaction(() => removed.forEach((name) => deps.store.functions.deleteFunction(name)))();
+  removed.forEach((name) => deps.scheduler.retire(name));
 }
 
 /** Starts every pinned worker of the state and reports, per function, whether it reached its first `next`. */
@@ -75,10 +86,12 @@ async function verify(deps: ApiDeps, state: DesiredState): Promise<Record<string
  */
 export function applyDeployment(
   deps: ApiDeps,
-  desired: DesiredState,
+  want: DesiredState | (() => Promise<DesiredState>),
   policy: DeploymentRecord["policy"],
 ): Promise<DeploymentRecord> {
   return serialized(async () => {
+    // worked out inside the queue: it depends on the latest completed deployment
+    const desired = typeof want === "function" ? await want() : want;
     const record: DeploymentRecord = {
       id: crypto.randomUUID(),
       createdAt: new Date().toISOString(),
@@ -90,14 +103,22 @@ export function applyDeployment(
       functionStatus: {},
     };
     deps.store.deployments.insert(record);
-    writeState(deps, desired);
-    const functionStatus = await verify(deps, desired);
-    const failures = Object.entries(functionStatus).filter(([, status]) => status.startsWith("FAILED"));
-    if (!failures.length) {
-      deps.store.deployments.finish(record.id, "COMPLETED", null, functionStatus);
-      return { ...record, status: "COMPLETED", functionStatus };
+    let functionStatus: Record<string, string>;
+    let error: string;
+    try {
+      writeState(deps, desired, false);
+      functionStatus = await verify(deps, desired);
+      const failures = Object.entries(functionStatus).filter(([, status]) => status.startsWith("FAILED"));
+      if (!failures.length) {
+        writeRemovals(deps, desired);
+        deps.store.deployments.finish(record.id, "COMPLETED", null, functionStatus);
+        return { ...record, status: "COMPLETED", functionStatus };
+      }
+      error = failures.map(([name, status]) => `${name}: ${status}`).join("; ");
+    } catch (failure) {
+      functionStatus = {};
+      error = `the agent failed while applying it: ${failure instanceof Error ? failure.message : failure}`;
     }
-    const error = failures.map(([name, status]) => `${name}: ${status}`).join("; ");
     let status: DeploymentStatus = "FAILED";
     if (policy === "ROLLBACK") {
       writeState(deps, record.previous);
@@ -114,9 +135,11 @@ export function applyDeployment(
 
 /** Finishes deployments a stopped agent left under way: rolled back (ROLLBACK) or marked failed (DO_NOTHING). */
 export function recoverInterruptedDeployments(deps: ApiDeps): void {
+  const lastCompleted = deps.store.deployments.latestCompleted()?.createdAt ?? "";
   for (const record of deps.store.deployments.interrupted()) {
     const error = "interrupted: the agent stopped during the deployment";
-    if (record.policy === "ROLLBACK") {
+    // only an unfinished deployment newer than the last completed one can have changed what is live now
+    if (record.policy === "ROLLBACK" && record.createdAt > lastCompleted) {
       writeState(deps, record.previous);
       deps.store.deployments.finish(record.id, "ROLLED_BACK", error, record.functionStatus);
     } else {
@@ -175,7 +198,7 @@ export function createDeploymentHandler(deps: ApiDeps): Handler<ApiEnv> {
     const document = await readInput(c, DeploymentDocumentSchema);
     const record = await applyDeployment(
       deps,
-      await desiredState(deps, document),
+      () => desiredState(deps, document),
       document.failureHandlingPolicy,
     );
     return c.json(renderDeployment(record), record.status === "COMPLETED" ? 201 : 200);

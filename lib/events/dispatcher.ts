@@ -97,16 +97,18 @@ export class EventDispatcher {
     try {
       result = await this.#deps.run(event);
     } catch (error) {
-      if (error instanceof LambdaError && error.type === "TooManyRequestsException") {
-        const backoff = Math.min((this.#throttles.get(event.id) ?? 500) * 2, this.#maxThrottleMs);
-        this.#throttles.set(event.id, backoff);
-        store.events.retryLater(event.id, event.attempts, Date.now() + backoff, "throttled");
+      const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof LambdaError && error.type === "ResourceNotFoundException") {
+        // the function or version is gone: no retry can run it
+        store.events.bury(event, "FunctionUnavailable", event.attempts, message, Date.now());
+        this.#log(`event ${event.id} for ${event.functionName} could not run: ${message}`);
         return;
       }
-      if (error instanceof LambdaError && error.status === 503) return; // shutting down: it stays queued
-      const message = error instanceof Error ? error.message : String(error);
-      store.events.bury(event, "FunctionUnavailable", event.attempts, message, Date.now());
-      this.#log(`event ${event.id} for ${event.functionName} could not run: ${message}`);
+      if (error instanceof LambdaError && error.status === 503 && this.#stopped) return; // stays queued
+      // throttled, or a failure of the agent or host (I/O, isolation): wait and try again, without using a retry
+      const backoff = Math.min((this.#throttles.get(event.id) ?? 500) * 2, this.#maxThrottleMs);
+      this.#throttles.set(event.id, backoff);
+      store.events.retryLater(event.id, event.attempts, Date.now() + backoff, message);
       return;
     }
     this.#throttles.delete(event.id);

@@ -118,6 +118,9 @@ export class RuntimeApiServer {
     }
     const declared = Number(req.headers.get("content-length") ?? "0");
     const body = declared > MAX_RESPONSE_BYTES ? null : new Uint8Array(await req.arrayBuffer());
+    if (this.#pending !== pending) {
+      return runtimeError(403, "InvalidStateTransition", `Invocation ${id} has already been answered`);
+    }
     if (kind === "success" && (body === null || body.byteLength > MAX_RESPONSE_BYTES)) {
       const size = body?.byteLength ?? declared;
       this.#finish(

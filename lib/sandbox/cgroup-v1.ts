@@ -41,6 +41,7 @@ export class CgroupV1Driver implements CgroupDriver {
         existsSync(join(memory, "memory.oom_control"))
           ? readKey(memory, "memory.oom_control", "oom_kill")
           : Math.min(readNumber(memory, "memory.failcnt") ?? 0, 1),
+      exists: () => dirs.some((dir) => existsSync(dir)),
       remove() {
         for (const dir of dirs) {
           try {

@@ -78,6 +78,7 @@ export class CgroupV2Driver implements CgroupDriver {
       },
       peakBytes: () => readNumber(dir, "memory.peak"),
       oomKills: () => readKey(dir, "memory.events", "oom_kill"),
+      exists: () => existsSync(dir),
       remove() {
         try {
           rmdirSync(dir);

@@ -23,11 +23,13 @@ export function startDetached(
   });
   let oomKills = 0;
   let peak: number | null = null;
+  let gone = false;
   const exited: Promise<ExitStatus> = proc.exited.then(() => {
+    gone = true;
     oomKills = cgroup?.oomKills() ?? 0;
     peak = cgroup?.peakBytes() ?? null;
     cgroup?.kill();
-    cgroup?.remove();
+    if (cgroup) removeWhenEmpty(cgroup);
     // a leader that cannot re-raise the signal that killed its child (unshare exits 1): an OOM kill is a SIGKILL
     if (oomKills > 0) return { code: null, signal: "SIGKILL" };
     return {
@@ -42,6 +44,7 @@ export function startDetached(
     stderr: proc.stderr,
     kill() {
       cgroup?.kill();
+      if (gone) return; // its pid (and group id) may already belong to another process
       try {
         process.kill(-proc.pid, "SIGKILL");
       } catch {
@@ -53,6 +56,13 @@ export function startDetached(
     // only a memory limit makes OOM kills (and the file read is on every invocation's path)
     oomKills: () => (memoryLimited ? Math.max(oomKills, cgroup?.oomKills() ?? 0) : 0),
   };
+}
+
+/** Removes a killed cgroup once its processes are gone (the kernel refuses while any is still dying). */
+function removeWhenEmpty(cgroup: WorkerCgroup, tries = 20): void {
+  cgroup.remove();
+  if (!cgroup.exists() || tries <= 0) return;
+  setTimeout(() => removeWhenEmpty(cgroup, tries - 1), 50).unref?.();
 }
 
 /** The peak resident set size of a process (`VmHWM` in /proc), in bytes; null once it is gone. */

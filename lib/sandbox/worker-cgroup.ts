@@ -20,6 +20,8 @@ export interface WorkerCgroup {
   oomKills(): number;
   /** Removes the cgroup once its processes are gone (best effort). */
   remove(): void;
+  /** Whether the cgroup's folders still exist. */
+  exists(): boolean;
 }
 
 /** Makes worker cgroups under the agent's own cgroup. */

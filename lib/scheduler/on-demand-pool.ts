@@ -127,9 +127,12 @@ export class OnDemandPool implements FunctionPool {
         startTimeoutMs: this.#limits.startTimeoutMs,
         requestId,
       });
-    } finally {
+    } catch (error) {
       this.#starting--;
+      this.#pump(); // the start failed outright: a queued invocation may start another
+      throw error;
     }
+    this.#starting--;
     if (!started.ok) {
       this.#pump();
       return { result: started.result };

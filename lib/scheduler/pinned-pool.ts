@@ -72,7 +72,23 @@ export class PinnedPool implements FunctionPool {
   retire(): void {
     this.#stopped = true;
     clearTimeout(this.#restartTimer);
+    if (this.#state !== "ready") {
+      // no worker to run what waits (starting, or waiting to restart): the callers may retry on the new pool
+      this.#rejectQueued();
+      if (this.#state === "error") this.#shutdown();
+      return;
+    }
     if (!this.#busy && this.#queue.length === 0) this.#shutdown();
+  }
+
+  #rejectQueued(): void {
+    for (const queued of this.#queue.splice(0)) {
+      queued.reject(
+        new LambdaError("ServiceException", "The function changed while this invocation waited: try again", {
+          status: 503,
+        }),
+      );
+    }
   }
 
   /** Kills the worker and fails what is queued. */
@@ -126,6 +142,8 @@ export class PinnedPool implements FunctionPool {
     }
     if (this.#stopped) {
       if (started.ok) started.worker.kill();
+      this.#rejectQueued();
+      this.#state = "stopped";
       this.#onStarted("stopped");
       this.#onStarted = () => {};
       return;
@@ -187,7 +205,10 @@ export class PinnedPool implements FunctionPool {
     if (result) {
       for (const queued of this.#queue.splice(0)) queued.resolve(this.#counters.record(result));
     }
-    if (this.#stopped) return;
+    if (this.#stopped) {
+      this.#rejectQueued();
+      return;
+    }
     const delay = this.#backoffMs;
     this.#backoffMs = Math.min(this.#backoffMs * 2, this.#deps.restartBackoff.maxMs);
     this.#restartTimer = setTimeout(() => {

@@ -75,7 +75,9 @@ export class Scheduler {
       });
     }
     this.#running.set(name, running + 1);
-    const work = this.#poolFor(target).invoke(request).finally(() => {
+    const pool = this.#poolFor(target);
+    // a pool may refuse at once (throw): the count must come down on every path
+    const work = Promise.resolve().then(() => pool.invoke(request)).finally(() => {
       const left = (this.#running.get(name) ?? 1) - 1;
       if (left) this.#running.set(name, left);
       else this.#running.delete(name);

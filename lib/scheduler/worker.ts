@@ -212,6 +212,8 @@ export class Worker {
         } MB). Raise it with Edge.containerParams.memorySizeInKB, or set MemorySize`,
       ));
     }
+    capture.keep = false; // until an invocation asks for its log: a pinned worker may log for hours unasked
+    capture.take();
     const worker = new Worker(target, process, api, exited, capture, performance.now() - started);
     void exited.then((status) => {
       worker.state = "dead";
@@ -288,6 +290,8 @@ export class Worker {
       });
     }
     this.#initDurationMs = undefined;
+    this.#capture.keep = false;
+    this.#capture.take();
     if (this.state === "busy") this.state = "idle";
     return { outcome, log };
   }
