@@ -152,6 +152,27 @@ functions:
     ]);
   });
 
+  test("a rolled-back deployment that removed a function leaves its published versions in place", async () => {
+    await fetch(`${agent.url}/2015-03-31/functions/legacy/versions`, { method: "POST", body: "{}" });
+    const path = document(
+      "drop-and-fail",
+      `functions:
+  - FunctionName: web
+    Runtime: nodejs20.x
+    Handler: index.handler
+    Code: { ZipFilePath: web-v1.zip }
+  - FunctionName: model
+    Runtime: nodejs20.x
+    Handler: index.handler
+    Code: { ZipFilePath: model-broken.zip }
+    Edge: { pinned: true, statusTimeoutInSeconds: 5 }
+`,
+      {},
+    );
+    expect((await deploy(path)).record.Status).toBe("ROLLED_BACK");
+    expect(await readJson<string>(await invoke(agent.url, "legacy:1"))).toBe("legacy");
+  });
+
   test("with DO_NOTHING a failed deployment stays as it is", async () => {
     const path = document(
       "keep",

@@ -297,6 +297,26 @@ exports.handler = async (event) => {
     });
   });
 
+  test("a pinned function refusing callers past maxQueueSize does not use up its reserved concurrency", async () => {
+    await node("pinned-small", SLEEPER, { Edge: { pinned: true, maxQueueSize: 1 } });
+    await fetch(`${agent.url}/2017-10-31/functions/pinned-small/concurrency`, {
+      method: "PUT",
+      body: JSON.stringify({ ReservedConcurrentExecutions: 3 }),
+    });
+    for (let round = 0; round < 3; round++) {
+      const burst = await Promise.all(
+        Array.from({ length: 4 }, () => invoke(agent.url, "pinned-small", '{"ms":100}')),
+      );
+      expect(burst.some((response) => response.status === 429)).toBe(true);
+    }
+    // one running and one queued: within the pool's limits, and within 3 unless refused callers were still counted
+    const later = await Promise.all([
+      invoke(agent.url, "pinned-small", '{"ms":50}'),
+      invoke(agent.url, "pinned-small", '{"ms":50}'),
+    ]);
+    expect(later.map((response) => response.status)).toEqual([200, 200]);
+  });
+
   test("lambdalet status lists each version's lifecycle, workers, queue, invocations, errors and cold starts", async () => {
     const result = await runCli(["status", "--endpoint-url", agent.url]);
     expect(result.code).toBe(0);
