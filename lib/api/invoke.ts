@@ -8,7 +8,7 @@ import { functionArn } from "./arn.ts";
 import { traceId } from "./async-invocations.ts";
 import { decodeClientContext } from "./client-context.ts";
 import type { ApiDeps, ApiEnv } from "./context.ts";
-import { functionRefOf } from "./request.ts";
+import { functionRefOf, parseJsonText } from "./request.ts";
 import { resolveTarget } from "./resolve.ts";
 
 const EMPTY_EVENT = new TextEncoder().encode("{}");
@@ -67,13 +67,5 @@ export function invokeHandler(deps: ApiDeps): Handler<ApiEnv> {
 }
 
 function checkJson(body: Uint8Array): void {
-  if (body.byteLength === 0) return;
-  try {
-    JSON.parse(new TextDecoder().decode(body));
-  } catch (error) {
-    throw new LambdaError(
-      "InvalidRequestContentException",
-      `Could not parse request body into json: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
+  if (body.byteLength !== 0) parseJsonText(new TextDecoder().decode(body));
 }

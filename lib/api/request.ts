@@ -26,7 +26,11 @@ export function unqualifiedRefOf(c: Context<ApiEnv>): FunctionRef {
 /** Parses a JSON request body, answering `InvalidRequestContentException` when it is not JSON. */
 export async function readJsonBody(c: Context<ApiEnv>): Promise<unknown> {
   const text = await c.req.text();
-  if (text.trim() === "") return {};
+  return text.trim() === "" ? {} : parseJsonText(text);
+}
+
+/** Parses JSON text from a client, answering `InvalidRequestContentException` when it is not JSON. */
+export function parseJsonText(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {

@@ -7,6 +7,7 @@ import {
   type PoolDeps,
   type PoolLimits,
   type PoolStatus,
+  throttled,
 } from "./pool-types.ts";
 import type { FunctionTarget } from "./target.ts";
 import { type InvocationResult, Worker, WorkerGoneError } from "./worker.ts";
@@ -109,10 +110,7 @@ export class OnDemandPool implements FunctionPool {
     }
     if (this.size < this.#limits.maxInstances) return this.#start(requestId);
     if (this.#waiters.length >= this.#limits.maxQueue) {
-      throw new LambdaError("TooManyRequestsException", "Rate Exceeded.", {
-        body: { Reason: "ConcurrentInvocationLimitExceeded" },
-        headers: { "Retry-After": "1" },
-      });
+      throw throttled("ConcurrentInvocationLimitExceeded");
     }
     return new Promise((resolve, reject) => this.#waiters.push({ requestId, resolve, reject }));
   }

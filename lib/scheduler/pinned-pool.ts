@@ -7,6 +7,7 @@ import {
   type PoolDeps,
   type PoolLimits,
   type PoolStatus,
+  throttled,
 } from "./pool-types.ts";
 import type { FunctionTarget } from "./target.ts";
 import { type InvocationResult, Worker, WorkerGoneError } from "./worker.ts";
@@ -57,10 +58,7 @@ export class PinnedPool implements FunctionPool {
   invoke(request: InvocationRequest): Promise<InvocationResult> {
     if (this.#stopped) throw new LambdaError("ServiceException", "The function's pinned worker was stopped");
     if (this.#queue.length >= this.#limits.maxQueue) {
-      throw new LambdaError("TooManyRequestsException", "Rate Exceeded.", {
-        body: { Reason: "ConcurrentInvocationLimitExceeded" },
-        headers: { "Retry-After": "1" },
-      });
+      throw throttled("ConcurrentInvocationLimitExceeded");
     }
     return new Promise((resolve, reject) => {
       this.#queue.push({ request, resolve, reject });

@@ -1,4 +1,5 @@
 /** @module What every pool of a function version shares: limits, dependencies, status and counters. */
+import { LambdaError } from "../errors/mod.ts";
 import type { InvocationRequest } from "../runtime-api/mod.ts";
 import type { RuntimeHost } from "../runtimes/mod.ts";
 import type { Sandbox } from "../sandbox/mod.ts";
@@ -62,6 +63,16 @@ export interface FunctionPool {
   stop(): Promise<void>;
   /** What the pool is doing. */
   status(): PoolStatus;
+}
+
+/** Lambda's 429 for a caller refused for lack of capacity, with the reason Lambda names. */
+export function throttled(
+  reason: "ConcurrentInvocationLimitExceeded" | "ReservedFunctionConcurrentInvocationLimitExceeded",
+): LambdaError {
+  return new LambdaError("TooManyRequestsException", "Rate Exceeded.", {
+    body: { Reason: reason },
+    headers: { "Retry-After": "1" },
+  });
 }
 
 /** Counts a pool's invocations, errors and cold starts. */

@@ -5,7 +5,13 @@ import type { RuntimeHost } from "../runtimes/mod.ts";
 import type { Sandbox } from "../sandbox/mod.ts";
 import { OnDemandPool } from "./on-demand-pool.ts";
 import { PinnedPool } from "./pinned-pool.ts";
-import type { FunctionPool, PoolDeps, PoolLimits, PoolStatus } from "./pool-types.ts";
+import {
+  type FunctionPool,
+  type PoolDeps,
+  type PoolLimits,
+  type PoolStatus,
+  throttled,
+} from "./pool-types.ts";
 import type { FunctionTarget } from "./target.ts";
 import type { InvocationResult } from "./worker.ts";
 
@@ -69,10 +75,7 @@ export class Scheduler {
     const name = target.config.functionName;
     const running = this.#running.get(name) ?? 0;
     if (target.reservedConcurrency !== undefined && running >= target.reservedConcurrency) {
-      throw new LambdaError("TooManyRequestsException", "Rate Exceeded.", {
-        body: { Reason: "ReservedFunctionConcurrentInvocationLimitExceeded" },
-        headers: { "Retry-After": "1" },
-      });
+      throw throttled("ReservedFunctionConcurrentInvocationLimitExceeded");
     }
     this.#running.set(name, running + 1);
     const pool = this.#poolFor(target);

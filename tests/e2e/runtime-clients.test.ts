@@ -7,6 +7,7 @@ import { type AgentProcess, REPO_ROOT, startAgentProcess } from "../helpers/agen
 import { explainSkip } from "../helpers/aws-tools.ts";
 import { createBodyWith, deploy, invokeTail } from "../helpers/functions.ts";
 import { packageFiles } from "../helpers/node-packages.ts";
+import { runProcess } from "../helpers/process.ts";
 
 const RIC_VERSION = "3.3.0";
 const RIC_DIR = join(tmpdir(), `lambdalet-aws-lambda-ric-${RIC_VERSION}`);
@@ -27,17 +28,10 @@ async function installRic(): Promise<void> {
     join(RIC_DIR, "package.json"),
     JSON.stringify({ name: "ric-host", private: true, allowScripts: { "aws-lambda-ric": true } }),
   );
-  const proc = Bun.spawn({
-    cmd: ["npm", "install", "--no-audit", "--no-fund", `aws-lambda-ric@${RIC_VERSION}`],
-    cwd: RIC_DIR,
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [out, err, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
+  const { stdout: out, stderr: err, code } = await runProcess(
+    ["npm", "install", "--no-audit", "--no-fund", `aws-lambda-ric@${RIC_VERSION}`],
+    { cwd: RIC_DIR },
+  );
   if (code !== 0 || !existsSync(RIC_NATIVE)) {
     throw new Error(`npm install aws-lambda-ric failed (${code}):\n${out}\n${err}`);
   }

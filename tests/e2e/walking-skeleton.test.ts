@@ -5,20 +5,12 @@ import { join } from "node:path";
 import { buildBinary } from "../../scripts/build.ts";
 import { type AgentProcess, SOURCE_COMMAND, startAgentProcess, tempDir } from "../helpers/agent-process.ts";
 import { runCli } from "../helpers/cli.ts";
+import { processIsAlive } from "../helpers/process.ts";
 import { createBody, createFunction, HANDLERS, handlerZip, invoke, readJson } from "../helpers/functions.ts";
 
 interface Counter {
   count: number;
   pid: number;
-}
-
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function walkingSkeleton(label: string, getCommand: () => Promise<readonly string[]>): void {

@@ -30,3 +30,13 @@ export async function runProcess(
   ]);
   return { code, stdout, stderr };
 }
+
+/** Whether a process with this pid exists (signal 0 probes without sending anything). */
+export function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type AgentProcess, startAgentProcess, tempDir } from "../helpers/agent-process.ts";
 import { runCli } from "../helpers/cli.ts";
+import { processIsAlive } from "../helpers/process.ts";
 import { createBodyWith, deploy, eventually, invoke, invokeTail, readJson } from "../helpers/functions.ts";
 import { expectLambdaError } from "../helpers/lambda-errors.ts";
 
@@ -11,15 +12,6 @@ const SLEEPER = `exports.handler = async (event) => {
   await new Promise((resolve) => setTimeout(resolve, event.ms ?? 300));
   return { pid: process.pid };
 };`;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 interface EdgeStatus {
   lifecycle: string;
@@ -92,8 +84,8 @@ describe("scheduler", () => {
     test("a worker idle for maxIdleTimeInSeconds is stopped", async () => {
       await node("reaped", SLEEPER, { Edge: { maxIdleTimeInSeconds: 1 } });
       const { pid } = await readJson<{ pid: number }>(await invoke(agent.url, "reaped", '{"ms":1}'));
-      expect(alive(pid)).toBe(true);
-      await eventually(() => (alive(pid) ? undefined : true), 4000);
+      expect(processIsAlive(pid)).toBe(true);
+      await eventually(() => (processIsAlive(pid) ? undefined : true), 4000);
       expect((await edgeStatus("reaped"))?.workers).toEqual({ starting: 0, idle: 0, busy: 0 });
     });
 
@@ -115,7 +107,7 @@ describe("scheduler", () => {
       );
       expect(after.color).toBe("green");
       expect(after.pid).not.toBe(before.pid);
-      await eventually(() => (alive(before.pid) ? undefined : true), 3000);
+      await eventually(() => (processIsAlive(before.pid) ? undefined : true), 3000);
     });
   });
 
@@ -148,7 +140,7 @@ exports.handler = async (event) => {
       );
       expect(performance.now() - started).toBeGreaterThanOrEqual(1000);
       const child = Number(readFileSync(pidFile, "utf8"));
-      await eventually(() => (alive(child) ? undefined : true), 3000);
+      await eventually(() => (processIsAlive(child) ? undefined : true), 3000);
       expect((await invokeTail<{ pid: number }>(agent.url, "slow", "{}")).status).toBe(200);
     });
 
