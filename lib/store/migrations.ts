@@ -74,4 +74,16 @@ export const MIGRATIONS: readonly string[] = [
      error TEXT,
      function_status TEXT NOT NULL DEFAULT '{}'
    ) STRICT;`,
+  `CREATE TABLE api_keys (
+     access_key_id TEXT PRIMARY KEY,
+     secret TEXT NOT NULL,
+     scope TEXT NOT NULL,
+     functions TEXT NOT NULL DEFAULT '[]',
+     description TEXT NOT NULL DEFAULT '',
+     created_at TEXT NOT NULL
+   ) STRICT;
+   CREATE TABLE function_uids (
+     function_name TEXT PRIMARY KEY,
+     uid INTEGER NOT NULL UNIQUE
+   ) STRICT;`,
 ];

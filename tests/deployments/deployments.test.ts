@@ -1,4 +1,5 @@
 /** @module Deployments: applied as a whole, verified by pinned workers, rolled back on failure or interruption. */
+import { apiFetch } from "../helpers/api-client.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -153,7 +154,7 @@ functions:
   });
 
   test("a rolled-back deployment that removed a function leaves its published versions in place", async () => {
-    await fetch(`${agent.url}/2015-03-31/functions/legacy/versions`, { method: "POST", body: "{}" });
+    await apiFetch(`${agent.url}/2015-03-31/functions/legacy/versions`, { method: "POST", body: "{}" });
     const path = document(
       "drop-and-fail",
       `functions:
@@ -200,7 +201,7 @@ functions:
   });
 
   test("a document that fails validation is refused with nothing applied", async () => {
-    const response = await fetch(`${agent.url}/lambdalet/v1/deployments`, {
+    const response = await apiFetch(`${agent.url}/lambdalet/v1/deployments`, {
       method: "POST",
       body: JSON.stringify({
         functions: [{ FunctionName: "x", Runtime: "cobol", Handler: "a.b", Code: { ZipFile: "" } }],
@@ -225,13 +226,13 @@ describe("interrupted deployments", () => {
         Edge: { pinned: true, statusTimeoutInSeconds: 20 },
       }],
     });
-    const first = await fetch(`${agent.url}/lambdalet/v1/deployments`, {
+    const first = await apiFetch(`${agent.url}/lambdalet/v1/deployments`, {
       method: "POST",
       body: JSON.stringify(body("old")),
     });
     expect(((await first.json()) as Deployment).Status).toBe("COMPLETED");
     // the new version's init takes 10 s: the agent dies while the deployment waits for it
-    void fetch(`${agent.url}/lambdalet/v1/deployments`, {
+    void apiFetch(`${agent.url}/lambdalet/v1/deployments`, {
       method: "POST",
       body: JSON.stringify(body("new", "const until = Date.now() + 10000; while (Date.now() < until) {}")),
     }).catch(() => {});
@@ -241,7 +242,7 @@ describe("interrupted deployments", () => {
     agent = await startAgentProcess({ dataDir });
     try {
       expect(await readJson<string>(await invoke(agent.url, "svc"))).toBe("old");
-      const list = (await (await fetch(`${agent.url}/lambdalet/v1/deployments`)).json()) as {
+      const list = (await (await apiFetch(`${agent.url}/lambdalet/v1/deployments`)).json()) as {
         Deployments: Deployment[];
       };
       expect(list.Deployments[0]).toMatchObject({ Status: "ROLLED_BACK" });

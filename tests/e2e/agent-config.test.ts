@@ -1,4 +1,5 @@
 /** @module The agent config file: runtime ids mapped to interpreters, and clear refusals of bad files. */
+import { apiFetch } from "../helpers/api-client.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -41,7 +42,7 @@ describe("the agent config file", () => {
   );
 
   test("a runtime whose interpreter cannot run answers 502 InvalidRuntimeException naming it and the fix", async () => {
-    const response = await fetch(`${agent.url}/2015-03-31/functions/unmapped/invocations`, {
+    const response = await apiFetch(`${agent.url}/2015-03-31/functions/unmapped/invocations`, {
       method: "POST",
     });
     const body = await expectLambdaError(response, 502, "InvalidRuntimeException");

@@ -1,4 +1,5 @@
 /** @module Every bad input of the walking skeleton gets Lambda's error, and the agent keeps serving. */
+import { apiFetch } from "../helpers/api-client.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -47,7 +48,7 @@ describe("bad input", () => {
     });
 
     test("a name whose qualifier disagrees with ?Qualifier answers 400", async () => {
-      const response = await fetch(`${agent.url}/2015-03-31/functions/hello%3A1/invocations?Qualifier=2`, {
+      const response = await apiFetch(`${agent.url}/2015-03-31/functions/hello%3A1/invocations?Qualifier=2`, {
         method: "POST",
         body: "{}",
       });
@@ -88,7 +89,7 @@ describe("bad input", () => {
     });
 
     test("a body that is not JSON answers 400 InvalidRequestContentException", async () => {
-      const response = await fetch(`${agent.url}/2015-03-31/functions`, {
+      const response = await apiFetch(`${agent.url}/2015-03-31/functions`, {
         method: "POST",
         body: "FunctionName=x",
       });
@@ -170,7 +171,7 @@ describe("bad input", () => {
 
   test("an unknown path answers a JSON UnknownOperationException", async () => {
     await expectLambdaError(
-      await fetch(`${agent.url}/2015-03-31/nothing-here`),
+      await apiFetch(`${agent.url}/2015-03-31/nothing-here`),
       404,
       "UnknownOperationException",
     );

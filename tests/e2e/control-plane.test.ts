@@ -1,4 +1,5 @@
 /** @module The control plane over raw HTTP: Lambda's status codes and error names for each bad request. */
+import { apiFetch } from "../helpers/api-client.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type AgentProcess, startAgentProcess } from "../helpers/agent-process.ts";
 import {
@@ -16,7 +17,7 @@ const BIG_RESPONSE = `exports.handler = async () => "x".repeat(6 * 1024 * 1024 +
 describe("control plane over HTTP", () => {
   let agent: AgentProcess;
   const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${agent.url}${path}`, { method, body: body === undefined ? null : JSON.stringify(body), headers });
+    apiFetch(`${agent.url}${path}`, { method, body: body === undefined ? null : JSON.stringify(body), headers });
 
   beforeAll(async () => {
     agent = await startAgentProcess();

@@ -1,4 +1,5 @@
 /** @module Event invocations: durable before the 202, retried, aged out, sent to destinations or dead letters. */
+import { apiFetch } from "../helpers/api-client.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -48,7 +49,7 @@ describe("Event invocations", () => {
   const event = (name: string, body: Record<string, unknown>) =>
     invoke(agent.url, name, JSON.stringify(body), { "X-Amz-Invocation-Type": "Event" });
   const putConfig = (name: string, body: Record<string, unknown>, method = "PUT") =>
-    fetch(`${agent.url}/2019-09-25/functions/${name}/event-invoke-config`, {
+    apiFetch(`${agent.url}/2019-09-25/functions/${name}/event-invoke-config`, {
       method,
       body: JSON.stringify(body),
     });
@@ -203,7 +204,7 @@ describe("Event invocations", () => {
       "ResourceNotFoundException",
     );
     await expectLambdaError(
-      await fetch(`${agent.url}/2019-09-25/functions/recorder/event-invoke-config`),
+      await apiFetch(`${agent.url}/2019-09-25/functions/recorder/event-invoke-config`),
       404,
       "ResourceNotFoundException",
     );
@@ -226,7 +227,7 @@ describe("Event durability", () => {
         agent.url,
         createBodyWith("destination", "nodejs20.x", "index.handler", { "index.js": DESTINATION }),
       );
-      await fetch(`${agent.url}/2019-09-25/functions/slow/event-invoke-config`, {
+      await apiFetch(`${agent.url}/2019-09-25/functions/slow/event-invoke-config`, {
         method: "PUT",
         body: JSON.stringify({
           DestinationConfig: {

@@ -1,4 +1,5 @@
 /** @module Crash test: 500 Event invocations while the agent is kill -9'd and restarted 5 times. */
+import { apiFetch } from "../helpers/api-client.ts";
 import { expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -36,7 +37,7 @@ test("every Event acknowledged with 202 runs at least once across 5 kill -9 rest
     while (next < EVENTS) {
       const url = agent.url;
       try {
-        const response = await fetch(`${url}/2015-03-31/functions/appender/invocations`, {
+        const response = await apiFetch(`${url}/2015-03-31/functions/appender/invocations`, {
           method: "POST",
           body,
           headers: { "X-Amz-Invocation-Type": "Event" },

@@ -1,4 +1,5 @@
 /** @module Function code used by the tests, and helpers to deploy and invoke it over real HTTP. */
+import { apiFetch } from "./api-client.ts";
 import { buildZip, type ZipEntry } from "../../lib/code/mod.ts";
 import { DEMO_HANDLER_SOURCE } from "../../lib/demo/demo-function.ts";
 
@@ -52,7 +53,7 @@ export function createBody(
 
 /** POSTs a CreateFunction body to the agent at `url`. */
 export function createFunction(url: string, body: unknown): Promise<Response> {
-  return fetch(`${url}/2015-03-31/functions`, { method: "POST", body: JSON.stringify(body) });
+  return apiFetch(`${url}/2015-03-31/functions`, { method: "POST", body: JSON.stringify(body) });
 }
 
 /** Invokes `name` on the agent at `url` with a raw body and headers. */
@@ -62,7 +63,7 @@ export function invoke(
   body?: string | Uint8Array,
   headers: Record<string, string> = {},
 ): Promise<Response> {
-  return fetch(`${url}/2015-03-31/functions/${encodeURIComponent(name)}/invocations`, {
+  return apiFetch(`${url}/2015-03-31/functions/${encodeURIComponent(name)}/invocations`, {
     method: "POST",
     body: body ?? null,
     headers,

@@ -1,4 +1,5 @@
 /** @module GreengrassContainer against NoContainer on this host's real namespaces and cgroups. */
+import { apiFetch } from "../helpers/api-client.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -76,7 +77,7 @@ describe.skipIf(cannotIsolate)("isolation on this host", () => {
         "index.js": "exports.handler = async () => 'secret';",
       }, { Edge: { containerMode: "NoContainer" } }),
     );
-    const secret = await fetch(`${agent.url}/2015-03-31/functions/secret`);
+    const secret = await apiFetch(`${agent.url}/2015-03-31/functions/secret`);
     const sha = Buffer.from(
       ((await secret.json()) as { Configuration: { CodeSha256: string } }).Configuration.CodeSha256,
       "base64",
@@ -215,7 +216,7 @@ exports.handler = async () => {
   });
 
   test("switching to NoContainer with a volume mounted elsewhere than its host path is refused, with the fix", async () => {
-    const response = await fetch(`${agent.url}/2015-03-31/functions/vol-ro/configuration`, {
+    const response = await apiFetch(`${agent.url}/2015-03-31/functions/vol-ro/configuration`, {
       method: "PUT",
       body: JSON.stringify({ Edge: { containerMode: "NoContainer" } }),
     });
@@ -224,7 +225,7 @@ exports.handler = async () => {
   });
 
   test("switching a function from NoContainer to GreengrassContainer applies the memory limit", async () => {
-    const update = await fetch(`${agent.url}/2015-03-31/functions/plain/configuration`, {
+    const update = await apiFetch(`${agent.url}/2015-03-31/functions/plain/configuration`, {
       method: "PUT",
       body: JSON.stringify({ Edge: { containerMode: "GreengrassContainer" } }),
     });

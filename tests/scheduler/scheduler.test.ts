@@ -1,4 +1,5 @@
 /** @module The scheduler with real workers: concurrency, bounded queues, idle reaping, pinned lifecycles, deadlines. */
+import { apiFetch } from "../helpers/api-client.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -30,7 +31,7 @@ describe("scheduler", () => {
     deploy(agent.url, createBodyWith(name, "nodejs20.x", "index.handler", { "index.js": source }, extra));
   const edgeStatus = async (name: string) =>
     (await readJson<{ Configuration: { EdgeStatus?: EdgeStatus } }>(
-      await fetch(`${agent.url}/2015-03-31/functions/${name}`),
+      await apiFetch(`${agent.url}/2015-03-31/functions/${name}`),
     )).Configuration.EdgeStatus;
 
   beforeAll(async () => {
@@ -97,7 +98,7 @@ describe("scheduler", () => {
       const before = await readJson<{ pid: number; color: string | null }>(
         await invoke(agent.url, "changing"),
       );
-      const update = await fetch(`${agent.url}/2015-03-31/functions/changing/configuration`, {
+      const update = await apiFetch(`${agent.url}/2015-03-31/functions/changing/configuration`, {
         method: "PUT",
         body: JSON.stringify({ Environment: { Variables: { COLOR: "green" } } }),
       });
@@ -222,7 +223,7 @@ exports.handler = async (event) => {
       expect(status?.state).toBe("error");
       expect(status?.lastError).toContain("Runtime.ExitError");
       const listed = await readJson<{ Functions: { FunctionName: string; EdgeStatus?: EdgeStatus }[] }>(
-        await fetch(`${agent.url}/2015-03-31/functions`),
+        await apiFetch(`${agent.url}/2015-03-31/functions`),
       );
       expect(listed.Functions.find((fn) => fn.FunctionName === "pinned")?.EdgeStatus?.state).toBe("error");
       const next = await readJson<{ count: number }>(await invoke(agent.url, "pinned"));
@@ -246,7 +247,7 @@ exports.handler = async (event) => {
     test("0 throttles every invocation; 1 allows one at a time; removing it lifts the cap", async () => {
       await node("reserved", SLEEPER);
       const put = (n: number) =>
-        fetch(`${agent.url}/2017-10-31/functions/reserved/concurrency`, {
+        apiFetch(`${agent.url}/2017-10-31/functions/reserved/concurrency`, {
           method: "PUT",
           body: JSON.stringify({ ReservedConcurrentExecutions: n }),
         });
@@ -264,13 +265,13 @@ exports.handler = async (event) => {
       ]);
       expect(two.map((r) => r.status).sort()).toEqual([200, 429]);
       const got = await readJson<{ Concurrency: unknown }>(
-        await fetch(`${agent.url}/2015-03-31/functions/reserved`),
+        await apiFetch(`${agent.url}/2015-03-31/functions/reserved`),
       );
       expect(got.Concurrency).toEqual({ ReservedConcurrentExecutions: 1 });
       expect(
-        (await fetch(`${agent.url}/2017-10-31/functions/reserved/concurrency`, { method: "DELETE" })).status,
+        (await apiFetch(`${agent.url}/2017-10-31/functions/reserved/concurrency`, { method: "DELETE" })).status,
       ).toBe(204);
-      expect(await (await fetch(`${agent.url}/2019-09-30/functions/reserved/concurrency`)).json()).toEqual(
+      expect(await (await apiFetch(`${agent.url}/2019-09-30/functions/reserved/concurrency`)).json()).toEqual(
         {},
       );
       const free = await Promise.all([
@@ -279,7 +280,7 @@ exports.handler = async (event) => {
       ]);
       expect(free.map((r) => r.status)).toEqual([200, 200]);
       await expectLambdaError(
-        await fetch(`${agent.url}/2017-10-31/functions/reserved/concurrency`, {
+        await apiFetch(`${agent.url}/2017-10-31/functions/reserved/concurrency`, {
           method: "PUT",
           body: JSON.stringify({ ReservedConcurrentExecutions: -1 }),
         }),
@@ -291,7 +292,7 @@ exports.handler = async (event) => {
 
   test("a pinned function refusing callers past maxQueueSize does not use up its reserved concurrency", async () => {
     await node("pinned-small", SLEEPER, { Edge: { pinned: true, maxQueueSize: 1 } });
-    await fetch(`${agent.url}/2017-10-31/functions/pinned-small/concurrency`, {
+    await apiFetch(`${agent.url}/2017-10-31/functions/pinned-small/concurrency`, {
       method: "PUT",
       body: JSON.stringify({ ReservedConcurrentExecutions: 3 }),
     });
