@@ -2,17 +2,22 @@
 import { chmodSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { createApi, createEventPipeline, recoverInterruptedDeployments, startPinned } from "./api/mod.ts";
+import { Keyring, writeCredentialsFile } from "./auth/mod.ts";
 import { CodeStore } from "./code/mod.ts";
-import type { AgentOptions } from "./config/mod.ts";
+import { type AgentOptions, isLoopback } from "./config/mod.ts";
 import { RuntimeHost } from "./runtimes/mod.ts";
 import { detectHostCapabilities, Sandbox } from "./sandbox/mod.ts";
-import { Scheduler } from "./scheduler/mod.ts";
-import { openStore, type Store } from "./store/mod.ts";
+import { type FunctionTarget, Scheduler, type WorkerGrant } from "./scheduler/mod.ts";
+import { type ApiKeyRecord, openStore, type Store } from "./store/mod.ts";
 
 /** A running agent. */
 export interface Agent {
   /** Base URL of the API, such as `http://127.0.0.1:9001`. */
   url: string;
+  /** The credentials file holding the admin key. */
+  credentialsFile: string;
+  /** The region requests are signed for. */
+  region: string;
   /** The port actually listened on. */
   port: number;
   /** The durable state. */
@@ -28,17 +33,48 @@ export interface Agent {
 /** Maximum size of an API request body: a 50 MB zip, base64 in JSON. */
 const MAX_API_BODY_BYTES = 72 * 1024 * 1024;
 
+/** Brackets an IPv6 address for a URL. */
+function urlHost(host: string): string {
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+}
+
+/** Whether `host` means every address (workers then reach the agent on loopback). */
+function isWildcard(host: string): boolean {
+  return host === "0.0.0.0" || host === "::" || host === "[::]";
+}
+
 /** Starts an agent with `options`: opens the data dir, installs runtimes and listens. */
 export function startAgent(options: AgentOptions): Agent {
   // 0711: workers running as another user reach their code and runtime by path; nobody can list the folder
   mkdirSync(options.dataDir, { recursive: true, mode: 0o711 });
   chmodSync(options.dataDir, 0o711);
   const store = openStore(join(options.dataDir, "lambdalet.db"));
+  const keyring = new Keyring(store.apiKeys);
+  // known once the server listens; workers only start after that
+  let workerEndpoint = "";
+  const grantCredentials = (target: FunctionTarget): WorkerGrant | null => {
+    const functions = target.config.edge.invokeFunctions;
+    if (functions.length === 0) return null;
+    const session = keyring.openSession(functions);
+    return {
+      env: {
+        AWS_ACCESS_KEY_ID: session.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: session.secretAccessKey,
+        AWS_SESSION_TOKEN: session.sessionToken,
+        AWS_ENDPOINT_URL_LAMBDA: workerEndpoint,
+      },
+      revoke: () => keyring.closeSession(session.accessKeyId),
+    };
+  };
   const code = new CodeStore(join(options.dataDir, "code"), store.code);
   const host = RuntimeHost.install(join(options.dataDir, "runtimes"), options.interpreters);
   const sandbox = new Sandbox(detectHostCapabilities(), {
     dataDir: options.dataDir,
     fallback: options.containerFallback,
+    users: {
+      allowRoot: options.allowFunctionsToRunAsRoot,
+      functionUidRange: options.functionUidRange,
+    },
   });
   for (const item of sandbox.missing) {
     const consequence = options.containerFallback
@@ -54,8 +90,9 @@ export function startAgent(options: AgentOptions): Agent {
     host,
     sandbox,
     onLog: (target, line) => console.log(`[${target.config.functionName}:${target.version}] ${line}`),
+    grantCredentials,
   });
-  const base = { store, code, scheduler, region: options.region, accountId: options.accountId };
+  const base = { store, code, scheduler, sandbox, region: options.region, accountId: options.accountId };
   const { dispatcher, enqueueEvent } = createEventPipeline(base, {
     concurrency: options.asyncConcurrency,
     retryDelaysMs: options.eventRetryDelaysSeconds.map((seconds) => seconds * 1000),
@@ -68,6 +105,8 @@ export function startAgent(options: AgentOptions): Agent {
     defaults: { containerMode: options.defaultContainerMode },
     region: options.region,
     accountId: options.accountId,
+    keyring,
+    saveDefaultKey: (key: ApiKeyRecord) => saveDefaultKey(key),
   };
   recoverInterruptedDeployments(deps);
   const app = createApi(deps);
@@ -76,18 +115,34 @@ export function startAgent(options: AgentOptions): Agent {
     port: options.port,
     idleTimeout: 0,
     maxRequestBodySize: MAX_API_BODY_BYTES,
+    ...(options.tls
+      ? { tls: { cert: Bun.file(options.tls.certFile), key: Bun.file(options.tls.keyFile) } }
+      : {}),
     fetch: (request) => app.fetch(request),
   });
   const port = server.port ?? options.port;
+  const scheme = options.tls ? "https" : "http";
   dispatcher.start();
   for (const name of new Set(store.functions.listAllVersions().map((config) => config.functionName))) {
     void startPinned(deps, name);
   }
-  const host4url = options.host.includes(":") && !options.host.startsWith("[")
-    ? `[${options.host}]`
-    : options.host;
+  const url = `${scheme}://${urlHost(options.host)}:${port}`;
+  workerEndpoint = `${scheme}://${urlHost(isWildcard(options.host) ? "127.0.0.1" : options.host)}:${port}`;
+  const saveDefaultKey = (key: ApiKeyRecord): string =>
+    writeCredentialsFile(options.dataDir, { accessKeyId: key.accessKeyId, secretAccessKey: key.secret }, {
+      region: options.region,
+      url,
+    });
+  const credentialsFile = saveDefaultKey(keyring.defaultKey());
+  if (!options.tls && !isLoopback(options.host)) {
+    console.warn(
+      `lambdalet: listening on ${options.host} without TLS: signatures keep requests from being forged or changed, but anyone on the network can read them (payloads, results, function code). Serve HTTPS with --tls-cert and --tls-key`,
+    );
+  }
   return {
-    url: `http://${host4url}:${port}`,
+    url,
+    credentialsFile,
+    region: options.region,
     port,
     store,
     canIsolate: sandbox.missing.length === 0,

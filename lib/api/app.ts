@@ -4,6 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import { MAX_SYNC_PAYLOAD_BYTES } from "../config/mod.ts";
 import { LambdaError } from "../errors/mod.ts";
 import { accountSettingsHandler } from "./account-settings.ts";
+import { authMiddleware } from "./auth.ts";
 import {
   createAliasHandler,
   deleteAliasHandler,
@@ -35,6 +36,7 @@ import {
   getFunctionHandler,
 } from "./get-function.ts";
 import { invokeHandler } from "./invoke.ts";
+import { createKeyHandler, deleteKeyHandler, listKeysHandler, rotateKeyHandler } from "./keys.ts";
 import { listFunctionsHandler } from "./list-functions.ts";
 import { updateFunctionCodeHandler, updateFunctionConfigurationHandler } from "./update-function.ts";
 import { listVersionsHandler, publishVersionHandler } from "./versions.ts";
@@ -51,6 +53,7 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
     await next();
     c.header("x-amzn-RequestId", requestId);
   });
+  app.use(authMiddleware(deps));
   app.post(FUNCTIONS, createFunctionHandler(deps));
   app.get(FUNCTIONS, listFunctionsHandler(deps));
   app.get(FUNCTION, getFunctionHandler(deps));
@@ -93,6 +96,10 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
   app.get("/lambdalet/v1/dead-letters", listDeadLettersHandler(deps));
   app.post("/lambdalet/v1/dead-letters/replay", replayDeadLettersHandler(deps));
   app.delete("/lambdalet/v1/dead-letters", purgeDeadLettersHandler(deps));
+  app.post("/lambdalet/v1/keys", createKeyHandler(deps));
+  app.get("/lambdalet/v1/keys", listKeysHandler(deps));
+  app.post("/lambdalet/v1/keys/:id/rotate", rotateKeyHandler(deps));
+  app.delete("/lambdalet/v1/keys/:id", deleteKeyHandler(deps));
   app.get("/2016-08-19/account-settings", accountSettingsHandler(deps));
   app.get(
     "/status",

@@ -1,9 +1,10 @@
 /** @module What every API handler is given: the agent's parts and settings. */
+import type { Keyring, Principal } from "../auth/mod.ts";
 import type { CodeStore } from "../code/mod.ts";
 import type { AgentFunctionDefaults } from "../config/mod.ts";
 import type { Sandbox } from "../sandbox/mod.ts";
 import type { Scheduler } from "../scheduler/mod.ts";
-import type { QueuedEvent, Store } from "../store/mod.ts";
+import type { ApiKeyRecord, QueuedEvent, Store } from "../store/mod.ts";
 
 /** The agent's parts that API handlers use. */
 export interface ApiDeps {
@@ -25,9 +26,13 @@ export interface ApiDeps {
   region: string;
   /** The account id named in ARNs. */
   accountId: string;
+  /** The keys requests are signed with. */
+  keyring: Keyring;
+  /** Writes the admin key to the credentials file again (after its rotation). */
+  saveDefaultKey(key: ApiKeyRecord): void;
 }
 
-/** Hono environment of the API: the request id of each call. */
+/** Hono environment of the API: the request id of each call, and who signed it (null: unsigned). */
 export interface ApiEnv {
-  Variables: { requestId: string };
+  Variables: { requestId: string; principal: Principal | null };
 }

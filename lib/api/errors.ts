@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { LambdaError } from "../errors/mod.ts";
 import { IsolationUnavailableError, PosixUserError } from "../sandbox/mod.ts";
-import { RevisionMismatchError } from "../store/mod.ts";
+import { RevisionMismatchError, UidRangeFullError } from "../store/mod.ts";
 import type { ApiEnv } from "./context.ts";
 
 /** Renders any error thrown by a handler as a Lambda service error response. */
@@ -38,6 +38,9 @@ function toLambdaError(error: Error): LambdaError {
   }
   if (error instanceof IsolationUnavailableError || error instanceof PosixUserError) {
     return new LambdaError("InvalidRuntimeException", error.message, { cause: error });
+  }
+  if (error instanceof UidRangeFullError) {
+    return new LambdaError("ServiceException", error.message, { cause: error });
   }
   if (error instanceof HTTPException && error.status === 413) {
     return new LambdaError(

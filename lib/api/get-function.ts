@@ -1,5 +1,6 @@
 /** @module GetFunction and GetFunctionConfiguration: `GET /2015-03-31/functions/{F}[/configuration]`. */
 import type { Handler } from "hono";
+import { presignUrl, type Principal } from "../auth/mod.ts";
 import type { ApiDeps, ApiEnv } from "./context.ts";
 import { renderConfiguration } from "./render.ts";
 import { functionRefOf } from "./request.ts";
@@ -10,10 +11,15 @@ export const CODE_DOWNLOAD_PATH = "/lambdalet/v1/code";
 
 /** Builds the GetFunction handler: configuration, a download URL for the code, and tags. */
 export function getFunctionHandler(deps: ApiDeps): Handler<ApiEnv> {
-  return (c) => {
+  return async (c) => {
     const ref = functionRefOf(c);
     const { config, version } = resolveVersion(deps, ref);
     const origin = new URL(c.req.url).origin;
+    const location = await codeLocation(
+      deps,
+      c.get("principal"),
+      `${origin}${CODE_DOWNLOAD_PATH}/${config.codeSha256}.zip`,
+    );
     const reserved = deps.store.functions.getReservedConcurrency(ref.name);
     return c.json({
       Configuration: renderConfiguration(config, {
@@ -21,11 +27,30 @@ export function getFunctionHandler(deps: ApiDeps): Handler<ApiEnv> {
         version,
         status: deps.scheduler.statusOf(ref.name, version),
       }),
-      Code: { RepositoryType: "S3", Location: `${origin}${CODE_DOWNLOAD_PATH}/${config.codeSha256}.zip` },
+      Code: { RepositoryType: "S3", Location: location },
       Tags: deps.store.functions.getTags(ref.name) ?? {},
       ...(typeof reserved === "number" ? { Concurrency: { ReservedConcurrentExecutions: reserved } } : {}),
     });
   };
+}
+
+/** How long GetFunction's code link works, as Lambda's (10 minutes). */
+const CODE_LINK_SECONDS = 600;
+
+/** The code's URL presigned with the caller's own key, so that any HTTP client can fetch it for a while. */
+async function codeLocation(deps: ApiDeps, principal: Principal | null, url: string): Promise<string> {
+  const key = principal ? deps.keyring.find(principal.accessKeyId) : null;
+  if (!key) return url;
+  return await presignUrl(
+    url,
+    {
+      accessKeyId: key.accessKeyId,
+      secretAccessKey: key.secret,
+      ...(key.sessionToken === undefined ? {} : { sessionToken: key.sessionToken }),
+    },
+    deps.region,
+    CODE_LINK_SECONDS,
+  );
 }
 
 /** Builds the GetFunctionConfiguration handler. */

@@ -7,6 +7,7 @@ import { logTail } from "../scheduler/mod.ts";
 import { functionArn } from "./arn.ts";
 import { traceId } from "./async-invocations.ts";
 import { decodeClientContext } from "./client-context.ts";
+import { missingAuthentication } from "./auth.ts";
 import type { ApiDeps, ApiEnv } from "./context.ts";
 import { functionRefOf, parseJsonText } from "./request.ts";
 import { resolveTarget } from "./resolve.ts";
@@ -30,7 +31,12 @@ export function invokeHandler(deps: ApiDeps): Handler<ApiEnv> {
         `Request must be smaller than ${MAX_ASYNC_PAYLOAD_BYTES} bytes for the InvokeAsync operation`,
       );
     }
-    const target = await resolveTarget(deps, ref);
+    const principal = c.get("principal");
+    // an unsigned caller learns nothing about functions it may not invoke, not even whether they exist
+    const target = await resolveTarget(deps, ref).catch((error: unknown) => {
+      throw principal ? error : missingAuthentication();
+    });
+    if (!principal && target.config.edge.invokeAuthType !== "NONE") throw missingAuthentication();
     const binary = target.config.edge.inputPayloadEncodingType === "binary";
     if (!binary) checkJson(body);
     const requestId = c.get("requestId");

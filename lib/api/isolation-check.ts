@@ -1,17 +1,25 @@
-/** @module Refuses a configuration this host cannot run (a container it cannot make, a user it does not have). */
+/** @module Refuses a configuration this host cannot run, or the agent will not (root, unsafe volumes). */
 import type { FunctionConfig } from "../config/mod.ts";
 import { LambdaError } from "../errors/mod.ts";
-import { IsolationUnavailableError, PosixUserError, resolvePosixUser } from "../sandbox/mod.ts";
+import { IsolationUnavailableError, PosixUserError, UnsafeVolumeError } from "../sandbox/mod.ts";
 import type { ApiDeps } from "./context.ts";
 
-/** Throws `InvalidParameterValueException` naming the missing piece and its fix when `config` cannot run here. */
+/**
+ * Throws `InvalidParameterValueException` when `config` cannot run here, saying why and how to fix it: the
+ * container mode, the `posixUser` (unknown, root without `allowFunctionsToRunAsRoot`, a uid of `functionUidRange`),
+ * a volume (system folders read-write, the data dir at all), a NoContainer volume away from its host path.
+ */
 export function checkRunnable(deps: Pick<ApiDeps, "sandbox">, config: FunctionConfig): void {
   try {
     const decision = deps.sandbox.decide(config.edge.containerMode);
-    if (decision.mode === "GreengrassContainer") resolvePosixUser(config.edge.posixUser);
-    else checkHostPaths(config);
+    deps.sandbox.checkUser(config.edge.posixUser);
+    deps.sandbox.checkVolumes(config.edge.containerParams.volumes);
+    if (decision.mode === "NoContainer") checkHostPaths(config);
   } catch (error) {
-    if (error instanceof IsolationUnavailableError || error instanceof PosixUserError) {
+    if (
+      error instanceof IsolationUnavailableError || error instanceof PosixUserError ||
+      error instanceof UnsafeVolumeError
+    ) {
       throw new LambdaError("InvalidParameterValueException", error.message, { cause: error });
     }
     throw error;

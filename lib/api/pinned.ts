@@ -5,7 +5,7 @@ import { targetOf } from "./resolve.ts";
 
 /** Starts the worker of every pinned version of `name` that has none; resolves with each start's end state. */
 export async function startPinned(
-  deps: Pick<ApiDeps, "store" | "code" | "scheduler" | "region" | "accountId">,
+  deps: Pick<ApiDeps, "store" | "code" | "scheduler" | "region" | "accountId" | "sandbox">,
   name: string,
 ): Promise<PoolStatus["state"][]> {
   const versions = deps.store.functions.listVersions(name, undefined, Number.MAX_SAFE_INTEGER).items;

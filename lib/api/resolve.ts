@@ -1,6 +1,7 @@
 /** @module Finds the function version a client named: by `$LATEST`, a version number or an alias. */
 import type { FunctionConfig } from "../config/mod.ts";
 import { LambdaError } from "../errors/mod.ts";
+import { hostHasId } from "../sandbox/mod.ts";
 import type { FunctionTarget } from "../scheduler/mod.ts";
 import { type AliasRecord, LATEST } from "../store/mod.ts";
 import { functionArn, type FunctionRef } from "./arn.ts";
@@ -61,7 +62,7 @@ export async function resolveTarget(deps: TargetDeps, ref: FunctionRef): Promise
 }
 
 /** What building a target needs. */
-export type TargetDeps = Pick<ApiDeps, "store" | "code" | "region" | "accountId">;
+export type TargetDeps = Pick<ApiDeps, "store" | "code" | "region" | "accountId" | "sandbox">;
 
 /** Builds the runnable target of one stored version, extracting its code if needed. */
 export async function targetOf(
@@ -71,14 +72,25 @@ export async function targetOf(
 ): Promise<FunctionTarget> {
   const codeDir = await deps.code.ensure(config.codeSha256);
   const reserved = deps.store.functions.getReservedConcurrency(config.functionName);
+  const uid = functionUidOf(deps, config.functionName);
   return {
     config,
     version,
     functionArn: functionArn(deps.region, deps.accountId, config.functionName),
     codeDir,
     region: deps.region,
+    ...(uid === undefined ? {} : { uid }),
     ...(typeof reserved === "number" ? { reservedConcurrency: reserved } : {}),
   };
+}
+
+/**
+ * The uid the workers of `name` run as when the agent is root: allocated from the agent's range on first use, never
+ * one of a host user or group. Undefined when the agent is not root (workers run as the agent's user).
+ */
+function functionUidOf(deps: Pick<TargetDeps, "store" | "sandbox">, name: string): number | undefined {
+  if (!deps.sandbox.switchesUsers) return undefined;
+  return deps.store.functionUids.allocate(name, deps.sandbox.functionUidRange, hostHasId);
 }
 
 /** Lambda's 404 for a function (or function version, or alias) that does not exist. */

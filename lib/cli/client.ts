@@ -1,4 +1,6 @@
 /** @module Talks to a running agent over HTTP the way the AWS CLI does, with its error messages and exit codes. */
+import { signRequest } from "../auth/mod.ts";
+import { findClientIdentity } from "./client-credentials.ts";
 
 /** The endpoint used when neither `--endpoint-url` nor `AWS_ENDPOINT_URL_LAMBDA` / `AWS_ENDPOINT_URL` is set. */
 export const DEFAULT_ENDPOINT = "http://127.0.0.1:9001";
@@ -15,10 +17,13 @@ export class CliError extends Error {
   }
 }
 
-/** The endpoint to call: the flag, then the AWS environment variables, then the local agent. */
+/**
+ * The endpoint to call: the flag, then the AWS environment variables, then the `endpoint_url` of the agent's
+ * credentials file (when readable), then the local agent's default.
+ */
 export function resolveEndpoint(flag: string | undefined): string {
   const value = flag ?? process.env.AWS_ENDPOINT_URL_LAMBDA ?? process.env.AWS_ENDPOINT_URL ??
-    DEFAULT_ENDPOINT;
+    findClientIdentity()?.credentials.endpointUrl ?? DEFAULT_ENDPOINT;
   if (!/^https?:\/\/[^\s/]+/.test(value)) {
     throw new CliError(`Bad value for --endpoint-url "${value}": it must be an http:// or https:// URL`, 252);
   }
@@ -42,11 +47,24 @@ export interface ApiCall {
 /** Sends `call` to the agent at `endpoint`; throws {@linkcode CliError} with the AWS CLI's wording on failure. */
 export async function callApi(endpoint: string, call: ApiCall): Promise<Response> {
   const url = `${endpoint}${call.path}`;
+  const identity = findClientIdentity();
+  const headers = identity
+    ? await signRequest(
+      {
+        method: call.method,
+        url,
+        headers: call.headers ?? {},
+        ...(call.body === undefined ? {} : { body: call.body }),
+      },
+      identity.credentials,
+      identity.region,
+    )
+    : call.headers;
   let response: Response;
   try {
     response = await fetch(url, {
       method: call.method,
-      headers: call.headers,
+      headers,
       body: call.body ?? null,
     });
   } catch {

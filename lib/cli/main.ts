@@ -1,11 +1,13 @@
 /** @module The lambdalet command line: `serve` runs the agent; the other commands talk to it over HTTP. */
 import { defineCommand, runMain } from "citty";
 import { createFunctionCommand } from "./create-function.ts";
+import { credentialsCommand } from "./credentials.ts";
 import { deadLettersCommand } from "./dead-letters.ts";
 import { deployCommand, deploymentsCommand } from "./deploy.ts";
 import { doctorCommand } from "./doctor.ts";
 import { eventsCommand } from "./events.ts";
 import { invokeCommand } from "./invoke.ts";
+import { keysCommand } from "./keys.ts";
 import { LAMBDA_COMMANDS } from "./lambda-commands.ts";
 import { serveCommand } from "./serve.ts";
 import { serviceCommand } from "./service.ts";
@@ -28,6 +30,8 @@ const main = defineCommand({
     deploy: deployCommand,
     deployments: deploymentsCommand,
     service: serviceCommand,
+    credentials: credentialsCommand,
+    keys: keysCommand,
   },
 });
 

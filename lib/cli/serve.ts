@@ -1,6 +1,7 @@
 /** @module `lambdalet serve`: runs the agent until SIGTERM or SIGINT. */
 import { defineCommand } from "citty";
 import { type Agent, startAgent } from "../agent.ts";
+import { readCredentialsFile, signRequest } from "../auth/mod.ts";
 import { loadAgentOptions } from "../config/mod.ts";
 import { SchemaTooNewError } from "../store/mod.ts";
 import { DEMO_FUNCTION_NAME, demoCreateFunctionBody, demoCurlLine } from "../demo/demo-function.ts";
@@ -26,10 +27,8 @@ export const serveCommand = defineCommand({
         "NoContainer: run GreengrassContainer functions without a container where the host cannot isolate",
     },
     demo: { type: "boolean", description: "Deploy the demo function 'hello' at start" },
-    "allow-unauthenticated": {
-      type: "boolean",
-      description: "Allow a non-loopback --host without credentials",
-    },
+    "tls-cert": { type: "string", description: "PEM certificate (chain) file: serve HTTPS (with --tls-key)" },
+    "tls-key": { type: "string", description: "PEM private key file of --tls-cert" },
   },
   run: exitOnCliError(async ({ args }) => {
     let options;
@@ -39,7 +38,8 @@ export const serveCommand = defineCommand({
         port: args.port,
         dataDir: args["data-dir"],
         region: args.region,
-        allowUnauthenticated: args["allow-unauthenticated"],
+        tlsCert: args["tls-cert"],
+        tlsKey: args["tls-key"],
         defaultContainerMode: args["default-container-mode"],
         containerFallback: args["container-fallback"],
       });
@@ -60,12 +60,12 @@ export const serveCommand = defineCommand({
 });
 
 async function deployDemo(agent: Agent): Promise<void> {
-  const response = await agent.fetch(
-    new Request(`${agent.url}/2015-03-31/functions`, {
-      method: "POST",
-      body: JSON.stringify(demoCreateFunctionBody(agent.canIsolate)),
-    }),
-  );
+  const url = `${agent.url}/2015-03-31/functions`;
+  const body = JSON.stringify(demoCreateFunctionBody(agent.canIsolate));
+  const credentials = readCredentialsFile(agent.credentialsFile);
+  if (!credentials) throw new CliError(`Cannot read the agent's own ${agent.credentialsFile}`, 1);
+  const headers = await signRequest({ method: "POST", url, body }, credentials, agent.region);
+  const response = await agent.fetch(new Request(url, { method: "POST", body, headers }));
   if (response.status !== 201 && response.status !== 409) {
     throw new CliError(`Could not deploy the demo function: ${await response.text()}`, 1);
   }

@@ -17,8 +17,8 @@ export interface AgentOptions {
   region: string;
   /** The account id named in ARNs. @default "000000000000" */
   accountId: string;
-  /** Allow listening on a non-loopback address although no credentials are checked. @default false */
-  allowUnauthenticated: boolean;
+  /** PEM certificate chain and key files: serve HTTPS. Both or neither. @default null */
+  tls: { certFile: string; keyFile: string } | null;
   /** The interpreter program (a name on PATH or an absolute path) of each runtime id. @default node / python3 */
   interpreters: Record<string, string>;
   /** Run GreengrassContainer functions without a container when the host cannot isolate. @default null */
@@ -29,10 +29,40 @@ export interface AgentOptions {
   asyncConcurrency: number;
   /** Waits before the retries of a failed Event invocation, in seconds. @default [60, 120] (Lambda's) */
   eventRetryDelaysSeconds: number[];
+  /** The uids functions run as, one each (its gid has the same number). @default { first: 70000, count: 30000 } */
+  functionUidRange: UidRange;
+  /** Accept a `posixUser` of uid or gid 0 (Greengrass's option of the same name). @default false */
+  allowFunctionsToRunAsRoot: boolean;
 }
 
-/** The data dir used when none is given: system-wide as root, per user otherwise. */
+/** A block of uids: `first` to `first + count - 1`. */
+export interface UidRange {
+  /** The lowest uid. */
+  first: number;
+  /** How many uids. */
+  count: number;
+}
+
+/**
+ * 70000-99999: above 65535, so clear of regular users (1000-60000), system users (below 1000), systemd-homed
+ * (60001-60513), systemd's DynamicUser range (61184-65519), nobody (65534) and the 16-bit -1 (65535); below 100000,
+ * where `useradd` starts the /etc/subuid ranges of rootless containers, and far below systemd-nspawn's container
+ * ranges (from 524288).
+ */
+export const DEFAULT_FUNCTION_UID_RANGE: Readonly<UidRange> = { first: 70000, count: 30000 };
+
+/** The highest uid a range may reach: uids from 2^31 on trip signed-integer bugs in many programs. */
+const MAX_FUNCTION_UID = 2 ** 31 - 1;
+
+/** Whether `range` holds none of the uids Linux gives a meaning: 0, nobody (65534) and the 16-bit -1 (65535). */
+function isUsableUidRange(range: UidRange): boolean {
+  const last = range.first + range.count - 1;
+  return last <= MAX_FUNCTION_UID && !(range.first <= 65535 && last >= 65534);
+}
+
+/** The data dir used when none is given: `$LAMBDALET_DATA_DIR`, else system-wide as root, per user otherwise. */
 export function defaultDataDir(): string {
+  if (process.env.LAMBDALET_DATA_DIR) return process.env.LAMBDALET_DATA_DIR;
   if (process.getuid?.() === 0) return "/var/lib/lambdalet";
   return join(homedir(), ".local", "share", "lambdalet");
 }
@@ -51,7 +81,8 @@ export const AgentOptionsSchema = v.strictObject({
   dataDir: v.optional(v.pipe(v.string(), v.minLength(1))),
   region: v.optional(v.pipe(v.string(), v.regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must look like us-east-1"))),
   accountId: v.optional(v.pipe(v.string(), v.regex(/^\d{12}$/, "must be 12 digits"))),
-  allowUnauthenticated: v.optional(v.boolean()),
+  tlsCert: v.optional(v.pipe(v.string(), v.minLength(1))),
+  tlsKey: v.optional(v.pipe(v.string(), v.minLength(1))),
   containerFallback: v.optional(v.picklist(["NoContainer"], "must be NoContainer")),
   defaultContainerMode: v.optional(
     v.picklist(["GreengrassContainer", "NoContainer"], "must be GreengrassContainer or NoContainer"),
@@ -63,6 +94,17 @@ export const AgentOptionsSchema = v.strictObject({
     v.array(v.pipe(v.number(), v.minValue(0, "must be ≥ 0"), v.maxValue(3600, "must be ≤ 3600"))),
     v.minLength(1, "must list at least one delay"),
   )),
+  functionUidRange: v.optional(v.pipe(
+    v.strictObject({
+      first: v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(1, "must be ≥ 1")),
+      count: v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(1, "must be ≥ 1")),
+    }),
+    v.check(
+      isUsableUidRange,
+      `must end at or below ${MAX_FUNCTION_UID} and hold neither 65534 (nobody) nor 65535`,
+    ),
+  )),
+  allowFunctionsToRunAsRoot: v.optional(v.boolean()),
   runtimes: v.optional(v.record(
     v.pipe(v.string(), v.check((id) => id in RUNTIME_FAMILIES, "must be a known runtime id")),
     v.pipe(v.string(), v.minLength(1, "must name an interpreter")),
@@ -72,7 +114,7 @@ export const AgentOptionsSchema = v.strictObject({
 /** Raw agent options: from a config file, flags, or both. */
 export type AgentOptionsInput = v.InferInput<typeof AgentOptionsSchema>;
 
-/** Loopback addresses the agent may listen on without credentials. */
+/** Loopback addresses: traffic to them never leaves the device. */
 export function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
@@ -96,16 +138,20 @@ export function resolveAgentOptions(raw: unknown, source = "the agent"): AgentOp
     dataDir: input.dataDir ?? defaultDataDir(),
     region: input.region ?? "us-east-1",
     accountId: input.accountId ?? "000000000000",
-    allowUnauthenticated: input.allowUnauthenticated ?? false,
+    tls: input.tlsCert !== undefined && input.tlsKey !== undefined
+      ? { certFile: input.tlsCert, keyFile: input.tlsKey }
+      : null,
     interpreters: { ...defaultInterpreterMap(), ...input.runtimes },
     containerFallback: input.containerFallback ?? null,
     defaultContainerMode: input.defaultContainerMode ?? "GreengrassContainer",
     asyncConcurrency: input.asyncConcurrency ?? 4,
     eventRetryDelaysSeconds: input.eventRetryDelaysSeconds ?? [60, 120],
+    functionUidRange: input.functionUidRange ?? { ...DEFAULT_FUNCTION_UID_RANGE },
+    allowFunctionsToRunAsRoot: input.allowFunctionsToRunAsRoot ?? false,
   };
-  if (!isLoopback(options.host) && !options.allowUnauthenticated) {
+  if ((input.tlsCert === undefined) !== (input.tlsKey === undefined)) {
     throw new Error(
-      `Cannot listen on '${options.host}' as the agent checks no credentials yet: listen on 127.0.0.1, or pass --allow-unauthenticated on a trusted network`,
+      `Cannot start ${source} as TLS needs both 'tlsCert' and 'tlsKey' (--tls-cert and --tls-key)`,
     );
   }
   return options;

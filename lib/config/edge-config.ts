@@ -46,8 +46,15 @@ export interface EdgeConfig {
   statusTimeoutInSeconds: number;
   /** `json` parses the event; `binary` hands the raw bytes to the handler. @default "json" */
   inputPayloadEncodingType: "json" | "binary";
-  /** `uid:gid` or `user:group` to run as, when the agent runs as root. */
+  /**
+   * `uid:gid` or `user:group` to run as instead of the function's own uid, when the agent runs as root. Root (uid or
+   * gid 0) needs the agent option `allowFunctionsToRunAsRoot`; a uid of `functionUidRange` is refused.
+   */
   posixUser?: string;
+  /** Whether Invoke needs a signature (`AWS_IAM`) or anyone may invoke (`NONE`), as a function URL's AuthType. @default "AWS_IAM" */
+  invokeAuthType: "AWS_IAM" | "NONE";
+  /** Functions whose workers get temporary credentials that may invoke exactly these (an execution role's allow-list). @default [] */
+  invokeFunctions: string[];
 }
 
 /** Greengrass's defaults. */
@@ -60,6 +67,8 @@ export const EDGE_DEFAULTS: EdgeConfig = {
   maxIdleTimeInSeconds: 60,
   statusTimeoutInSeconds: 60,
   inputPayloadEncodingType: "json",
+  invokeAuthType: "AWS_IAM",
+  invokeFunctions: [],
 };
 
 function wholeNumber(min: number, max: number) {
@@ -97,6 +106,13 @@ export const EdgeInputSchema = v.strictObject({
   inputPayloadEncodingType: v.optional(v.picklist(["json", "binary"], "must be json or binary")),
   posixUser: v.optional(
     v.pipe(v.string(), v.regex(/^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$/, "must be uid:gid or user:group")),
+  ),
+  invokeAuthType: v.optional(v.picklist(["AWS_IAM", "NONE"], "must be AWS_IAM or NONE")),
+  invokeFunctions: v.optional(
+    v.pipe(
+      v.array(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, "must be function names"))),
+      v.maxLength(100, "must name at most 100 functions"),
+    ),
   ),
 });
 

@@ -26,7 +26,8 @@ export function demoCreateFunctionBody(isolate = false): Record<string, unknown>
     Description: "The greeting function of the seed: returns 'Hello <name> and address is <addr>'",
     Timeout: 5,
     MemorySize: 128,
-    Edge: { containerMode: isolate ? "GreengrassContainer" : "NoContainer" },
+    // open to unsigned invoke, like a function URL with AuthType NONE, so the quick start's curl line works
+    Edge: { containerMode: isolate ? "GreengrassContainer" : "NoContainer", invokeAuthType: "NONE" },
     Code: { ZipFile: Buffer.from(zip).toString("base64") },
   };
 }

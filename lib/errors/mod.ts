@@ -15,6 +15,11 @@ export const LAMBDA_ERROR_STATUS = {
   InvalidZipFileException: 502,
   ResourceNotReadyException: 502,
   UnknownOperationException: 404,
+  MissingAuthenticationTokenException: 403,
+  IncompleteSignatureException: 400,
+  UnrecognizedClientException: 403,
+  InvalidSignatureException: 403,
+  AccessDeniedException: 403,
 } as const;
 
 /** A Lambda service error name, such as `ResourceNotFoundException`. */

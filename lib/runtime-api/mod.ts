@@ -7,3 +7,4 @@ export {
   platformError,
 } from "./invocation.ts";
 export { type RuntimeApiEvents, RuntimeApiServer } from "./server.ts";
+export type { WorkerPids } from "./worker-gate.ts";

@@ -12,6 +12,7 @@ import { dirname, join } from "node:path";
 import type { DeviceMount, VolumeMount } from "../config/mod.ts";
 import { joinCgroupsScript, shellQuote } from "./shell.ts";
 import type { PosixUser } from "./posix-user.ts";
+import { setprivCommand } from "./privilege-drop.ts";
 import type { WorkerCgroup } from "./worker-cgroup.ts";
 import { startDetached } from "./detached-process.ts";
 import type { WorkerProcess } from "./worker-process.ts";
@@ -147,20 +148,16 @@ export function containerScript(spec: ContainerSpec): string {
   }
   for (const device of spec.devices) lines.push(bind(device.path, device.path, device.permission));
   const command = spec.cmd.map((part) => q(toContainerPath(part, spec.codeDir, spec.runtimeDir))).join(" ");
-  lines.push(
-    `exec ${q(spec.tools.chroot)} "$R" ${
-      q(spec.tools.setpriv)
-    } --reuid=${spec.user.uid} --regid=${spec.user.gid}` +
-      ` --clear-groups --no-new-privs -- ${q(spec.tools.env)} -C ${TASK_ROOT} ${command}`,
-  );
+  const drop = setprivCommand({ setpriv: spec.tools.setpriv, user: spec.user }).map(q).join(" ");
+  lines.push(`exec ${q(spec.tools.chroot)} "$R" ${drop} ${q(spec.tools.env)} -C ${TASK_ROOT} ${command}`);
   return lines.join("\n");
 }
 
 /**
  * Starts a container worker: a shell joins the worker's cgroup, then `unshare` makes new mount, pid, ipc and uts
  * namespaces (the network stays the host's, as with Greengrass) and forks the setup script as their pid 1, which
- * builds the view and becomes the runtime as an unprivileged user with no_new_privs. When pid 1 dies, the kernel
- * kills every process of the namespace; the cgroup kill covers anything else.
+ * builds the view and becomes the runtime as the function's user with no capabilities and no_new_privs. When pid 1
+ * dies, the kernel kills every process of the namespace; the cgroup kill covers anything else.
  */
 export function spawnContainer(spec: ContainerSpec): WorkerProcess {
   ensureMountPoints(spec);

@@ -1,5 +1,5 @@
 /** @module Starts a worker's leading process detached (its own session and group), for both container modes. */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import type { WorkerCgroup } from "./worker-cgroup.ts";
 import type { ExitStatus, SpawnSpec, WorkerProcess } from "./worker-process.ts";
 
@@ -55,7 +55,46 @@ export function startDetached(
     peakMemoryBytes: () => (cgroup ? cgroup.peakBytes() ?? peak : peakResidentBytes(proc.pid)),
     // only a memory limit makes OOM kills (and the file read is on every invocation's path)
     oomKills: () => (memoryLimited ? Math.max(oomKills, cgroup?.oomKills() ?? 0) : 0),
+    *pids() {
+      if (cgroup) yield* cgroupMembers(cgroup.procsFiles);
+      if (!gone) yield* sessionMembers(proc.pid); // a dead leader's pid may lead someone else's session
+    },
   };
+}
+
+/** The pids listed in a cgroup's `cgroup.procs` files (v1 lists the same processes in each hierarchy). */
+function* cgroupMembers(procsFiles: string[]): Generator<number> {
+  for (const file of procsFiles) {
+    let text: string;
+    try {
+      text = readFileSync(file, "latin1");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n")) if (line) yield Number(line);
+    return;
+  }
+}
+
+/** The pids of the processes in session `sid`, from field 6 of each /proc/<pid>/stat. */
+function* sessionMembers(sid: number): Generator<number> {
+  let names: string[];
+  try {
+    names = readdirSync("/proc");
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, "latin1");
+    } catch {
+      continue; // gone
+    }
+    // after the command name in parentheses (which may hold anything): state ppid pgrp session
+    if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ", 4)[3]) === sid) yield Number(name);
+  }
 }
 
 /** Removes a killed cgroup once its processes are gone (the kernel refuses while any is still dying). */

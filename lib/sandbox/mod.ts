@@ -11,7 +11,15 @@ export {
   type Requirement,
 } from "./host-capabilities.ts";
 export { spawnNoContainer } from "./no-container.ts";
-export { PosixUserError, resolvePosixUser } from "./posix-user.ts";
+export {
+  checkPosixUser,
+  hostHasId,
+  type PosixUser,
+  PosixUserError,
+  resolvePosixUser,
+  type UserPolicy,
+} from "./posix-user.ts";
+export { checkVolumes, UnsafeVolumeError, volumeRefusal } from "./volume-policy.ts";
 export {
   type ContainerMode,
   IsolationUnavailableError,

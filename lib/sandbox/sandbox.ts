@@ -1,10 +1,11 @@
 /** @module Chooses how each worker runs (GreengrassContainer or NoContainer, with a declared fallback) and starts it. */
 import { join } from "node:path";
-import type { DeviceMount, VolumeMount } from "../config/mod.ts";
+import type { DeviceMount, UidRange, VolumeMount } from "../config/mod.ts";
 import { type ContainerTools, prepareContainerRoot, spawnContainer } from "./container.ts";
 import { type HostCapabilities, missingForContainers, type Requirement } from "./host-capabilities.ts";
 import { spawnNoContainer } from "./no-container.ts";
-import { resolvePosixUser } from "./posix-user.ts";
+import { checkPosixUser, type PosixUser, PosixUserError, type UserPolicy } from "./posix-user.ts";
+import { checkVolumes } from "./volume-policy.ts";
 import type { WorkerProcess } from "./worker-process.ts";
 
 /** How a worker is isolated. */
@@ -44,8 +45,10 @@ export interface WorkerSpawnSpec {
   memoryBytes: number;
   /** Size of the container's /tmp in MB. */
   tmpSizeMb: number;
-  /** `uid:gid` or names; default `lambdalet` or `nobody`. */
+  /** `uid:gid` or names, from `Edge.posixUser`: the user to run as instead of the function's own. */
   posixUser?: string;
+  /** The function's own uid (and gid), from the agent's range: the user to run as when `posixUser` is unset. */
+  functionUid?: number;
   volumes: VolumeMount[];
   devices: DeviceMount[];
   mountROSysfs: boolean;
@@ -57,6 +60,8 @@ export interface SandboxOptions {
   dataDir: string;
   /** Run GreengrassContainer functions without a container when the host cannot isolate. @default null */
   fallback: "NoContainer" | null;
+  /** Who functions may run as (the agent options `allowFunctionsToRunAsRoot` and `functionUidRange`). */
+  users: UserPolicy;
 }
 
 /** The process count cap of a container worker. */
@@ -83,6 +88,29 @@ export class Sandbox {
     return this.#missing;
   }
 
+  /**
+   * Whether workers run as users other than the agent's: as root the agent starts each worker as its function's own
+   * uid (or its `posixUser`); otherwise every worker runs as the agent's user.
+   */
+  get switchesUsers(): boolean {
+    return this.capabilities.root;
+  }
+
+  /** The uids functions are given, one each. */
+  get functionUidRange(): UidRange {
+    return this.#options.users.functionUidRange;
+  }
+
+  /** Throws {@linkcode PosixUserError} when a function may not run as `posixUser` (unknown, root, a function's uid). */
+  checkUser(posixUser: string | undefined): void {
+    if (posixUser !== undefined) checkPosixUser(posixUser, this.#options.users);
+  }
+
+  /** Throws `UnsafeVolumeError` for a volume no function may mount (system folders read-write, the data dir). */
+  checkVolumes(volumes: readonly VolumeMount[]): void {
+    checkVolumes(volumes, this.#options.dataDir);
+  }
+
   /** The mode a function asking for `requested` runs in here; throws when it cannot and no fallback is set. */
   decide(requested: ContainerMode): ModeDecision {
     if (requested === "NoContainer" || this.#missing.length === 0) return { mode: requested };
@@ -96,18 +124,18 @@ export class Sandbox {
     );
   }
 
-  /** Starts a worker. */
+  /** Starts a worker, as its function's user when the agent is root (refusing what the policy forbids). */
   spawn(spec: WorkerSpawnSpec): WorkerProcess {
+    this.checkVolumes(spec.volumes);
+    const user = this.#userOf(spec);
     const driver = this.capabilities.cgroups;
     if (spec.mode === "NoContainer") {
-      const setpriv = this.capabilities.tools.setpriv;
-      const drop = spec.posixUser !== undefined && this.capabilities.root && setpriv
-        ? { setpriv, user: resolvePosixUser(spec.posixUser) }
-        : undefined;
+      const drop = user ? { setpriv: this.#setpriv(), user } : undefined;
       const cgroup = driver?.create(spec.id, {});
       return spawnNoContainer({ cmd: spec.cmd, env: spec.env, cwd: spec.codeDir }, cgroup, drop);
     }
     if (!driver) throw new IsolationUnavailableError("No cgroup driver: containers cannot run");
+    if (!user) throw new IsolationUnavailableError("Containers need the agent to run as root");
     const cgroup = driver.create(spec.id, { memoryBytes: spec.memoryBytes, pids: CONTAINER_PIDS });
     try {
       return spawnContainer({
@@ -120,7 +148,7 @@ export class Sandbox {
         devices: spec.devices,
         mountROSysfs: spec.mountROSysfs,
         tmpSizeMb: spec.tmpSizeMb,
-        user: resolvePosixUser(spec.posixUser),
+        user,
         cgroup,
         rootMount: this.#rootMount,
         tools: this.capabilities.tools as ContainerTools,
@@ -129,5 +157,23 @@ export class Sandbox {
       cgroup.remove();
       throw error;
     }
+  }
+
+  /** The user a worker runs as: none (the agent's) unless the agent is root; then its posixUser or its own uid. */
+  #userOf(spec: WorkerSpawnSpec): PosixUser | undefined {
+    if (!this.switchesUsers) return undefined;
+    if (spec.posixUser !== undefined) return checkPosixUser(spec.posixUser, this.#options.users);
+    if (spec.functionUid === undefined) {
+      throw new PosixUserError("The worker has no uid of its own: the agent will not start it as root");
+    }
+    return { uid: spec.functionUid, gid: spec.functionUid };
+  }
+
+  #setpriv(): string {
+    const setpriv = this.capabilities.tools.setpriv;
+    if (setpriv) return setpriv;
+    throw new IsolationUnavailableError(
+      "setpriv is not installed, so the agent (root) cannot start workers as their own users: apt-get install util-linux",
+    );
   }
 }

@@ -26,6 +26,11 @@ export interface WorkerProcess {
   peakMemoryBytes(): number | null;
   /** How many of the worker's processes the kernel killed for exceeding its memory limit (0 without a limit). */
   oomKills(): number;
+  /**
+   * The pids of the worker's processes as this host sees them, read when iterated: those of its cgroup, then
+   * those of its session (the leader's, which its processes cannot leave for another's).
+   */
+  pids(): Iterable<number>;
 }
 
 /** How a process ended. */

@@ -29,6 +29,9 @@ export function workerEnvironment(
     // an agent run under qemu-user hands the emulator's library prefix to workers it runs the same way (bun1.x)
     ...(process.env.QEMU_LD_PREFIX ? { QEMU_LD_PREFIX: process.env.QEMU_LD_PREFIX } : {}),
     LANG: "en_US.UTF-8",
+    // a function's own uid has no passwd entry: without HOME, libraries that look for a home (the AWS SDKs'
+    // ~/.aws) fail; /tmp is where a Lambda function may write
+    HOME: "/tmp",
     PATH: [...options.launch.pathDirs, ...LAMBDA_PATH].join(":"),
     LD_LIBRARY_PATH: LAMBDA_LD_LIBRARY_PATH,
     ...config.environment,

@@ -2,5 +2,5 @@
 export { poolLimits, Scheduler, type SchedulerOptions, type VersionStatus } from "./scheduler.ts";
 export type { PoolLimits, PoolStatus } from "./pool-types.ts";
 export type { FunctionTarget } from "./target.ts";
-export type { InvocationResult } from "./worker.ts";
+export type { InvocationResult, WorkerGrant } from "./worker.ts";
 export { formatInvocationLog, LOG_TAIL_BYTES, logTail } from "./invocation-log.ts";

@@ -3,7 +3,8 @@ import { LambdaError } from "../errors/mod.ts";
 import type { InvocationRequest } from "../runtime-api/mod.ts";
 import type { RuntimeHost } from "../runtimes/mod.ts";
 import type { Sandbox } from "../sandbox/mod.ts";
-import type { InvocationResult } from "./worker.ts";
+import type { FunctionTarget } from "./target.ts";
+import type { InvocationResult, WorkerGrant } from "./worker.ts";
 
 /** Limits of one pool, in Greengrass's terms. */
 export interface PoolLimits {
@@ -27,6 +28,8 @@ export interface PoolDeps {
   onLog(line: string): void;
   /** Restart backoff of pinned workers, in ms: first delay and cap. */
   restartBackoff: { initialMs: number; maxMs: number };
+  /** Credentials for a new worker of this pool's function, or null. */
+  grantCredentials(target: FunctionTarget): WorkerGrant | null;
 }
 
 /** What a pool reports about itself. */

@@ -13,7 +13,7 @@ import {
   throttled,
 } from "./pool-types.ts";
 import type { FunctionTarget } from "./target.ts";
-import type { InvocationResult } from "./worker.ts";
+import type { InvocationResult, WorkerGrant } from "./worker.ts";
 
 /** Options of {@linkcode Scheduler}. */
 export interface SchedulerOptions {
@@ -25,6 +25,8 @@ export interface SchedulerOptions {
   onLog?(target: FunctionTarget, line: string): void;
   /** Restart backoff of pinned workers, in ms. @default { initialMs: 1000, maxMs: 60000 } */
   restartBackoff?: { initialMs: number; maxMs: number };
+  /** Credentials for a new worker of `target` (an execution role's), or null for none. @default none */
+  grantCredentials?(target: FunctionTarget): WorkerGrant | null;
 }
 
 /** One function version's pool, as `lambdalet status` lists it. */
@@ -162,6 +164,7 @@ export class Scheduler {
       sandbox: this.#options.sandbox,
       onLog: onLog ? (line: string) => onLog(target, line) : () => {},
       restartBackoff: this.#options.restartBackoff ?? { initialMs: 1000, maxMs: 60_000 },
+      grantCredentials: this.#options.grantCredentials ?? (() => null),
     };
     const limits = poolLimits(target);
     const pool = target.config.edge.pinned

@@ -13,6 +13,11 @@ export interface FunctionTarget {
   codeDir: string;
   /** The region named in the worker's environment. */
   region: string;
+  /**
+   * The function's own uid (its gid has the same number), from the agent's `functionUidRange`: its workers run as
+   * it unless `Edge.posixUser` names another user. Unset when the agent is not root (workers run as the agent).
+   */
+  uid?: number;
   /** The function's reserved concurrency (PutFunctionConcurrency), when set: a cap over all its versions. */
   reservedConcurrency?: number;
 }

@@ -50,6 +50,16 @@ export interface WorkerStartOptions {
   startTimeoutMs: number;
   /** The request id that caused this start, named in platform error messages. */
   requestId: string;
+  /** Credentials for the new worker (its function's allow-list of invocations), or null. @default none */
+  grantCredentials?(target: FunctionTarget): WorkerGrant | null;
+}
+
+/** Credentials a worker starts with: environment variables, revoked when the worker exits. */
+export interface WorkerGrant {
+  /** `AWS_ACCESS_KEY_ID` and the rest, over the function's own variables. */
+  env: Record<string, string>;
+  /** Makes the credentials worthless. */
+  revoke(): void;
 }
 
 /** The result of starting a worker: a ready worker, or the result to give the invocation that waited. */
@@ -119,6 +129,7 @@ export class Worker {
     const api = new RuntimeApiServer({
       onReady: () => settle({ ready: true }),
       onInitError: (outcome) => settle({ ready: false, outcome }),
+      warn: (line) => console.warn(`[${target.config.functionName}:${target.version}] ${line}`),
     });
     const fail = async (outcome: InvocationOutcome): Promise<WorkerStart> => {
       await settleOutput();
@@ -144,39 +155,49 @@ export class Worker {
     }
     let process: WorkerProcess;
     const { config } = target;
+    const grant = options.grantCredentials?.(target) ?? null;
     try {
       const decision = options.sandbox.decide(config.edge.containerMode);
       process = options.sandbox.spawn({
         id: crypto.randomUUID(),
         mode: decision.mode,
         cmd: launch.cmd,
-        env: workerEnvironment(target, {
-          runtimeApi: api.address,
-          runtimeDir: options.host.runtimeDir,
-          launch,
-          logStreamName: logStreamName(target.version),
-        }),
+        env: {
+          ...workerEnvironment(target, {
+            runtimeApi: api.address,
+            runtimeDir: options.host.runtimeDir,
+            launch,
+            logStreamName: logStreamName(target.version),
+          }),
+          ...grant?.env,
+        },
         codeDir: target.codeDir,
         runtimeDir: options.host.runtimeDir,
         hostPaths: launch.hostPaths,
         memoryBytes: containerMemoryKb(config) * 1024,
         tmpSizeMb: config.ephemeralStorageSize,
         ...(config.edge.posixUser === undefined ? {} : { posixUser: config.edge.posixUser }),
+        ...(target.uid === undefined ? {} : { functionUid: target.uid }),
         volumes: config.edge.containerParams.volumes,
         devices: config.edge.containerParams.devices,
         mountROSysfs: config.edge.containerParams.mountROSysfs,
       });
     } catch (error) {
       api.close();
+      grant?.revoke();
       if (error instanceof IsolationUnavailableError) throw error;
       const message = error instanceof Error ? error.message : String(error);
       return await fail(
         platformError("Runtime.InvalidEntrypoint", `RequestId: ${options.requestId} Error: ${message}`),
       );
     }
+    api.admit(() => process.pids());
     forwardLines(process.stdout, capture.add);
     forwardLines(process.stderr, capture.add);
-    const exited = process.exited.finally(() => api.close());
+    const exited = process.exited.finally(() => {
+      api.close();
+      grant?.revoke();
+    });
     void exited.then((status) =>
       settle({
         ready: false,

@@ -1,13 +1,16 @@
 /** @module The agent's durable state in one SQLite file. */
 import type { Database } from "bun:sqlite";
 import { AliasRepository } from "./aliases.ts";
+import { ApiKeyRepository } from "./api-keys.ts";
 import { CodeBlobs } from "./code-blobs.ts";
 import { openDatabase } from "./database.ts";
 import { DeploymentRepository } from "./deployments.ts";
 import { EventInvokeConfigs } from "./event-invoke-configs.ts";
 import { EventQueue } from "./events.ts";
+import { FunctionUidRepository } from "./function-uids.ts";
 import { FunctionRepository } from "./functions.ts";
 
+export { type ApiKeyRecord, ApiKeyRepository, type KeyScope } from "./api-keys.ts";
 export { CodeBlobs } from "./code-blobs.ts";
 export { openDatabase, SchemaTooNewError } from "./database.ts";
 export {
@@ -32,6 +35,7 @@ export {
   RevisionMismatchError,
   type VersionRow,
 } from "./functions.ts";
+export { FunctionUidRepository, UidRangeFullError } from "./function-uids.ts";
 export type { Page } from "./paging.ts";
 
 /** The open database and its repositories. */
@@ -50,6 +54,10 @@ export interface Store {
   eventInvokeConfigs: EventInvokeConfigs;
   /** Deployment history. */
   deployments: DeploymentRepository;
+  /** Each function's own uid, kept after the function is deleted. */
+  functionUids: FunctionUidRepository;
+  /** The keys API requests are signed with. */
+  apiKeys: ApiKeyRepository;
   /** Closes the database. */
   close(): void;
 }
@@ -65,6 +73,8 @@ export function openStore(path: string): Store {
     events: new EventQueue(db),
     eventInvokeConfigs: new EventInvokeConfigs(db),
     deployments: new DeploymentRepository(db),
+    functionUids: new FunctionUidRepository(db),
+    apiKeys: new ApiKeyRepository(db),
     close: () => db.close(),
   };
 }

@@ -8,6 +8,8 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { buildZip } from "../../lib/code/mod.ts";
 import { startAgentProcess, tempDir } from "../../tests/helpers/agent-process.ts";
+import { apiFetch } from "../../tests/helpers/api-client.ts";
+import { signedWrkScript } from "./_wrk.ts";
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -17,17 +19,13 @@ const seconds = Number(values.seconds);
 const WRK = Bun.which("wrk");
 
 async function queued(url: string): Promise<number> {
-  return ((await (await fetch(`${url}/status`)).json()) as { events: { queued: number } }).events.queued;
+  return ((await (await apiFetch(`${url}/status`)).json()) as { events: { queued: number } }).events.queued;
 }
 
 async function enqueueRate(url: string): Promise<number> {
   const target = `${url}/2015-03-31/functions/noop/invocations`;
   if (WRK) {
-    const script = join(tempDir("lambdalet-wrk-"), "event.lua");
-    await Bun.write(
-      script,
-      'wrk.method = "POST"\nwrk.body = "{}"\nwrk.headers["X-Amz-Invocation-Type"] = "Event"\n',
-    );
+    const script = await signedWrkScript(target, { "X-Amz-Invocation-Type": "Event" });
     const proc = Bun.spawn({
       cmd: [WRK, "-t1", "-c16", `-d${seconds}s`, "-s", script, target],
       stdout: "pipe",
@@ -41,7 +39,7 @@ async function enqueueRate(url: string): Promise<number> {
   let count = 0;
   await Promise.all(Array.from({ length: 16 }, async () => {
     while (performance.now() < deadline) {
-      const response = await fetch(target, {
+      const response = await apiFetch(target, {
         method: "POST",
         body: "{}",
         headers: { "X-Amz-Invocation-Type": "Event" },
@@ -58,7 +56,7 @@ const agent = await startAgentProcess({
   dataDir: join(tempDir("lambdalet-bench-"), "data"),
 });
 try {
-  await fetch(`${agent.url}/2015-03-31/functions`, {
+  await apiFetch(`${agent.url}/2015-03-31/functions`, {
     method: "POST",
     body: JSON.stringify({
       FunctionName: "noop",

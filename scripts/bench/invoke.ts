@@ -11,6 +11,8 @@ import { parseArgs } from "node:util";
 import { buildZip } from "../../lib/code/mod.ts";
 import { detectHostCapabilities, missingForContainers } from "../../lib/sandbox/mod.ts";
 import { startAgentProcess, tempDir } from "../../tests/helpers/agent-process.ts";
+import { apiFetch } from "../../tests/helpers/api-client.ts";
+import { signedWrkScript } from "./_wrk.ts";
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -42,7 +44,7 @@ async function deploy(
   source: string,
   edge: Record<string, unknown> = {},
 ): Promise<void> {
-  const response = await fetch(`${url}/2015-03-31/functions`, {
+  const response = await apiFetch(`${url}/2015-03-31/functions`, {
     method: "POST",
     body: JSON.stringify({
       FunctionName: name,
@@ -58,7 +60,7 @@ async function deploy(
 
 async function invokeOnce(url: string, name: string): Promise<number> {
   const started = performance.now();
-  const response = await fetch(`${url}/2015-03-31/functions/${name}/invocations`, {
+  const response = await apiFetch(`${url}/2015-03-31/functions/${name}/invocations`, {
     method: "POST",
     body: "{}",
   });
@@ -76,8 +78,7 @@ async function wrkThroughput(
   concurrency: number,
   durationMs: number,
 ): Promise<number> {
-  const script = join(tempDir("lambdalet-wrk-"), "post.lua");
-  await Bun.write(script, 'wrk.method = "POST"\nwrk.body = "{}"\n');
+  const script = await signedWrkScript(`${url}/2015-03-31/functions/${name}/invocations`);
   const proc = Bun.spawn({
     cmd: [
       WRK!,
@@ -174,7 +175,7 @@ async function measure(mode: string): Promise<void> {
 
     const coldStarts: number[] = [];
     for (let i = 0; i < 20; i++) {
-      await fetch(`${agent.url}/2015-03-31/functions/noop/configuration`, {
+      await apiFetch(`${agent.url}/2015-03-31/functions/noop/configuration`, {
         method: "PUT",
         body: JSON.stringify({ Description: `cold ${i}` }),
       });

@@ -25,8 +25,10 @@ describe("resolveAgentOptions()", () => {
     expect(() => resolveAgentOptions({ port: "nine" })).toThrow(/'port'/);
   });
 
-  test("resolveAgentOptions() refuses a non-loopback address unless told it is a trusted network", () => {
-    expect(() => resolveAgentOptions({ host: "0.0.0.0" })).toThrow(/--allow-unauthenticated/);
-    expect(resolveAgentOptions({ host: "0.0.0.0", allowUnauthenticated: true }).host).toBe("0.0.0.0");
+  test("resolveAgentOptions() accepts any address (requests are signed) and TLS only with both files", () => {
+    expect(resolveAgentOptions({ host: "0.0.0.0" }).host).toBe("0.0.0.0");
+    expect(() => resolveAgentOptions({ tlsCert: "/tmp/cert.pem" })).toThrow(
+      /needs both 'tlsCert' and 'tlsKey'/,
+    );
   });
 });

@@ -21,7 +21,7 @@ describe.skipIf(!AWS_CLI)("the AWS CLI v2 against lambdalet", () => {
   async function aws(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     return await runProcess([AWS_CLI!, "lambda", ...args, "--endpoint-url", agent.url], {
       cwd: work,
-      env: awsEnvironment(),
+      env: awsEnvironment(agent.url),
     });
   }
 

@@ -28,7 +28,9 @@ import {
 } from "@aws-sdk/client-lambda";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type AgentProcess, startAgentProcess, tempDir } from "../helpers/agent-process.ts";
+import { type AgentProcess, startAgentProcess } from "../helpers/agent-process.ts";
+import { workerWritableDir } from "../helpers/worker-dirs.ts";
+import { agentCredentials } from "../helpers/api-client.ts";
 import { eventually, handlerZip, taggedHandler } from "../helpers/functions.ts";
 
 interface Tagged {
@@ -58,7 +60,7 @@ describe("the AWS SDK for JavaScript v3 against lambdalet", () => {
     client = new LambdaClient({
       endpoint: agent.url,
       region: "us-east-1",
-      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      credentials: agentCredentials(agent.url)!,
       maxAttempts: 1,
     });
   });
@@ -125,7 +127,7 @@ describe("the AWS SDK for JavaScript v3 against lambdalet", () => {
   });
 
   test("Invoke Event answers 202 and the function runs in the background", async () => {
-    const file = join(tempDir(), "events.txt");
+    const file = join(workerWritableDir(), "events.txt");
     const response = await client.send(
       new InvokeCommand({
         FunctionName: name,

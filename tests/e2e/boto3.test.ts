@@ -27,7 +27,7 @@ describe.skipIf(!BOTO3_PYTHON)("boto3 against lambdalet", () => {
       writeFileSync(zip, handlerZip(taggedHandler("boto")));
       const { stdout, stderr, code } = await runProcess(
         [BOTO3_PYTHON!, join(REPO_ROOT, "tests/fixtures/boto3_session.py"), agent.url, zip],
-        { env: awsEnvironment() },
+        { env: awsEnvironment(agent.url) },
       );
       expect(stderr).toBe("");
       expect(code).toBe(0);

@@ -17,7 +17,11 @@ const BIG_RESPONSE = `exports.handler = async () => "x".repeat(6 * 1024 * 1024 +
 describe("control plane over HTTP", () => {
   let agent: AgentProcess;
   const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-    apiFetch(`${agent.url}${path}`, { method, body: body === undefined ? null : JSON.stringify(body), headers });
+    apiFetch(`${agent.url}${path}`, {
+      method,
+      body: body === undefined ? null : JSON.stringify(body),
+      headers,
+    });
 
   beforeAll(async () => {
     agent = await startAgentProcess();

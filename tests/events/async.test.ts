@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type AgentProcess, startAgentProcess, tempDir } from "../helpers/agent-process.ts";
+import { type AgentProcess, startAgentProcess } from "../helpers/agent-process.ts";
+import { workerWritableDir } from "../helpers/worker-dirs.ts";
 import { runCli } from "../helpers/cli.ts";
 import { createBodyWith, deploy, eventually, invoke, readJson } from "../helpers/functions.ts";
 import { expectLambdaError } from "../helpers/lambda-errors.ts";
@@ -45,7 +46,7 @@ function agentConfig(dir: string): string {
 
 describe("Event invocations", () => {
   let agent: AgentProcess;
-  const work = tempDir("lambdalet-events-");
+  const work = workerWritableDir("lambdalet-events-");
   const event = (name: string, body: Record<string, unknown>) =>
     invoke(agent.url, name, JSON.stringify(body), { "X-Amz-Invocation-Type": "Event" });
   const putConfig = (name: string, body: Record<string, unknown>, method = "PUT") =>
@@ -215,7 +216,7 @@ describe("Event durability", () => {
   test(
     "an acknowledged event survives kill -9 and runs after the restart; one too old goes to OnFailure",
     async () => {
-      const work = tempDir("lambdalet-durable-");
+      const work = workerWritableDir("lambdalet-durable-");
       const dataDir = join(work, "data");
       const config = agentConfig(work);
       let agent = await startAgentProcess({ dataDir, flags: ["--config", config] });

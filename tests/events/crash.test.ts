@@ -3,7 +3,8 @@ import { apiFetch } from "../helpers/api-client.ts";
 import { expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type AgentProcess, startAgentProcess, tempDir } from "../helpers/agent-process.ts";
+import { type AgentProcess, startAgentProcess } from "../helpers/agent-process.ts";
+import { workerWritableDir } from "../helpers/worker-dirs.ts";
 import { createBodyWith, deploy } from "../helpers/functions.ts";
 
 const EVENTS = 500;
@@ -18,7 +19,7 @@ exports.handler = async (event, context) => {
 `;
 
 test("every Event acknowledged with 202 runs at least once across 5 kill -9 restarts", async () => {
-  const work = tempDir("lambdalet-crash-");
+  const work = workerWritableDir("lambdalet-crash-");
   const dataDir = join(work, "data");
   const log = join(work, "ran.log");
   writeFileSync(join(work, "lambdalet.json"), JSON.stringify({ eventRetryDelaysSeconds: [0.2, 0.4] }));

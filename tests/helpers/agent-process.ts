@@ -2,6 +2,7 @@
 import { chmodSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { registerAgent } from "./api-client.ts";
 
 /** The repository root. */
 export const REPO_ROOT = join(import.meta.dir, "..", "..");
@@ -80,7 +81,7 @@ export async function startAgentProcess(options: AgentProcessOptions = {}): Prom
   const deadline = Date.now() + 15_000;
   let url: string | undefined;
   while (!url) {
-    url = /listening on (http:\/\/\S+)/.exec(text)?.[1];
+    url = /listening on (https?:\/\/\S+)/.exec(text)?.[1];
     if (url) break;
     if (proc.exitCode !== null || Date.now() > deadline) {
       proc.kill();
@@ -88,6 +89,7 @@ export async function startAgentProcess(options: AgentProcessOptions = {}): Prom
     }
     await Bun.sleep(20);
   }
+  registerAgent(url, dataDir);
   return {
     url,
     dataDir,

@@ -1,5 +1,6 @@
 /** @module Finds the AWS CLI v2 and boto3 from Debian's packages, and runs them against an agent. */
 import { existsSync } from "node:fs";
+import { agentCredentials } from "./api-client.ts";
 
 /** Debian's AWS CLI v2 (package awscli), or null when it is not installed. */
 export const AWS_CLI: string | null = existsSync("/usr/bin/aws") ? "/usr/bin/aws" : null;
@@ -11,13 +12,15 @@ export const BOTO3_PYTHON: string | null = (() => {
   return probe.exitCode === 0 ? "/usr/bin/python3" : null;
 })();
 
-/** An environment with dummy credentials and no user configuration, as a CI machine would have. */
-export function awsEnvironment(): Record<string, string> {
+/** An environment with the agent's admin key (from its credentials file) and no user configuration. */
+export function awsEnvironment(agentUrl: string): Record<string, string> {
+  const credentials = agentCredentials(agentUrl);
+  if (!credentials) throw new Error(`No credentials file for the agent at ${agentUrl}`);
   return {
     PATH: process.env.PATH ?? "/usr/bin:/bin",
     HOME: process.env.HOME ?? "/tmp",
-    AWS_ACCESS_KEY_ID: "test",
-    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     AWS_DEFAULT_REGION: "us-east-1",
     AWS_PAGER: "",
     AWS_DEFAULT_OUTPUT: "json",

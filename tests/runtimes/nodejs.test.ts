@@ -2,7 +2,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { type AgentProcess, startAgentProcess, tempDir } from "../helpers/agent-process.ts";
+import { type AgentProcess, startAgentProcess } from "../helpers/agent-process.ts";
+import { workerWritableDir } from "../helpers/worker-dirs.ts";
 import { createBodyWith, deploy, invokeTail } from "../helpers/functions.ts";
 
 interface ErrorBody {
@@ -28,7 +29,7 @@ const CONTEXT_HANDLER = `exports.handler = async (event, context) => ({
 
 describe("nodejs runtimes", () => {
   let agent: AgentProcess;
-  const marker = join(tempDir(), "after-callback");
+  const marker = join(workerWritableDir(), "after-callback");
 
   beforeAll(async () => {
     agent = await startAgentProcess();

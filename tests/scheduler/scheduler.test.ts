@@ -3,7 +3,8 @@ import { apiFetch } from "../helpers/api-client.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type AgentProcess, startAgentProcess, tempDir } from "../helpers/agent-process.ts";
+import { type AgentProcess, startAgentProcess } from "../helpers/agent-process.ts";
+import { workerWritableDir } from "../helpers/worker-dirs.ts";
 import { runCli } from "../helpers/cli.ts";
 import { processIsAlive } from "../helpers/process.ts";
 import { createBodyWith, deploy, eventually, invoke, invokeTail, readJson } from "../helpers/functions.ts";
@@ -26,7 +27,7 @@ interface EdgeStatus {
 
 describe("scheduler", () => {
   let agent: AgentProcess;
-  const work = tempDir("lambdalet-scheduler-");
+  const work = workerWritableDir("lambdalet-scheduler-");
   const node = (name: string, source: string, extra: Record<string, unknown> = {}) =>
     deploy(agent.url, createBodyWith(name, "nodejs20.x", "index.handler", { "index.js": source }, extra));
   const edgeStatus = async (name: string) =>
@@ -269,7 +270,8 @@ exports.handler = async (event) => {
       );
       expect(got.Concurrency).toEqual({ ReservedConcurrentExecutions: 1 });
       expect(
-        (await apiFetch(`${agent.url}/2017-10-31/functions/reserved/concurrency`, { method: "DELETE" })).status,
+        (await apiFetch(`${agent.url}/2017-10-31/functions/reserved/concurrency`, { method: "DELETE" }))
+          .status,
       ).toBe(204);
       expect(await (await apiFetch(`${agent.url}/2019-09-30/functions/reserved/concurrency`)).json()).toEqual(
         {},

@@ -1,0 +1,75 @@
+/** @module Who may call which operation: every request's signature checked, then its key's scope. */
+import type { MiddlewareHandler } from "hono";
+import { type Principal, verifySignature } from "../auth/mod.ts";
+import { LambdaError } from "../errors/mod.ts";
+import { functionArn, parseFunctionRef } from "./arn.ts";
+import type { ApiDeps, ApiEnv } from "./context.ts";
+
+const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
+/** Paths anyone may call: they tell nothing but that the agent is up. */
+const OPEN_PATHS = new Set(["/healthz"]);
+
+/** The error for a request that carries no signature where one is needed. */
+export function missingAuthentication(): LambdaError {
+  return new LambdaError(
+    "MissingAuthenticationTokenException",
+    "This request is not signed: sign it with AWS Signature Version 4 and a key of this agent (see `lambdalet credentials`)",
+  );
+}
+
+function denied(principal: Principal, action: string, resource: string): LambdaError {
+  return new LambdaError(
+    "AccessDeniedException",
+    `The key ${principal.accessKeyId} (scope ${principal.scope}) is not allowed to perform ${action} on ${resource}`,
+  );
+}
+
+/** Whether `principal` may invoke the function named `functionName`. */
+export function mayInvoke(principal: Principal, functionName: string): boolean {
+  return principal.scope === "admin" || principal.functions.includes("*") ||
+    principal.functions.includes(functionName);
+}
+
+function decodePathPart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new LambdaError(
+      "InvalidParameterValueException",
+      `The path part '${part}' is not valid percent-encoding`,
+    );
+  }
+}
+
+/**
+ * Verifies the signature of every request (except `/healthz`), then lets Invoke through for keys whose scope
+ * names the function, and everything else for admin keys only. An unsigned Invoke goes on to the handler, which
+ * serves it only for a function whose `Edge.invokeAuthType` is `NONE`.
+ */
+export function authMiddleware(deps: ApiDeps): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    c.set("principal", null);
+    if (OPEN_PATHS.has(c.req.path)) return await next();
+    const verified = await verifySignature(c.req.raw, { keyring: deps.keyring, region: deps.region });
+    if (verified?.body) {
+      // the body was read to check its hash: hand the same bytes on
+      const raw = c.req.raw;
+      c.req.raw = new Request(raw.url, { method: raw.method, headers: raw.headers, body: verified.body });
+    }
+    const principal = verified?.principal ?? null;
+    c.set("principal", principal);
+    const invoked = c.req.method === "POST" ? INVOKE_PATH.exec(c.req.path)?.[1] : undefined;
+    if (invoked !== undefined) {
+      if (principal) {
+        const name = parseFunctionRef(decodePathPart(invoked)).name;
+        if (!mayInvoke(principal, name)) {
+          throw denied(principal, "lambda:InvokeFunction", functionArn(deps.region, deps.accountId, name));
+        }
+      }
+      return await next();
+    }
+    if (!principal) throw missingAuthentication();
+    if (principal.scope !== "admin") throw denied(principal, `${c.req.method} ${c.req.path}`, "this agent");
+    return await next();
+  };
+}
