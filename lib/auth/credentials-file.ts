@@ -2,7 +2,7 @@
 import { chmodSync, chownSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type IniSections, parseIni } from "./ini.ts";
-import { lookupGroupId } from "./group.ts";
+import { groupIdOf } from "../sandbox/mod.ts";
 
 /** The file's name inside the data dir. */
 export const CREDENTIALS_FILE = "credentials";
@@ -50,7 +50,7 @@ export function writeCredentialsFile(
   ].join("\n");
   const temp = `${path}.tmp-${process.pid}`;
   writeFileSync(temp, text, { mode: 0o600 });
-  const gid = process.getuid?.() === 0 ? lookupGroupId(CREDENTIALS_GROUP) : null;
+  const gid = process.getuid?.() === 0 ? groupIdOf(CREDENTIALS_GROUP) : null;
   if (gid !== null) {
     chownSync(temp, 0, gid);
     chmodSync(temp, 0o640);

@@ -13,6 +13,7 @@ export {
 export { spawnNoContainer } from "./no-container.ts";
 export {
   checkPosixUser,
+  groupIdOf,
   hostHasId,
   type PosixUser,
   PosixUserError,

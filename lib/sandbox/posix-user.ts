@@ -42,6 +42,11 @@ function lookup(file: string, name: string): { id: number; gid?: number } | null
   return null;
 }
 
+/** The id of group `name` in /etc/group, or null when the host has no such group. */
+export function groupIdOf(name: string): number | null {
+  return lookup("/etc/group", name)?.id ?? null;
+}
+
 /** Whether /etc/passwd has a user, or /etc/group a group, with the number `id`. */
 export function hostHasId(id: number): boolean {
   return ["/etc/passwd", "/etc/group"].some((file) =>
