@@ -1,7 +1,6 @@
 /** @module The Lambda Runtime API (2018-06-01) served to one worker on its own loopback port, and to no one else. */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { ACCEPTED, readBody, type Reply, runtimeError, send } from "./http-io.ts";
 import { type Invocation, type InvocationOutcome, MAX_RESPONSE_BYTES, platformError } from "./invocation.ts";
+import type { Endpoint } from "./peer.ts";
 import { WorkerGate, type WorkerPids } from "./worker-gate.ts";
 
 /** What a worker's Runtime API reports to its owner. */
@@ -10,7 +9,7 @@ export interface RuntimeApiEvents {
   onReady(): void;
   /** The worker reported an initialization error outside any invocation. */
   onInitError(outcome: InvocationOutcome): void;
-  /** Receives one line for each connection refused because it does not come from the worker. @default console.warn */
+  /** Receives one line for each request refused because it does not come from the worker. @default console.warn */
   warn?(line: string): void;
 }
 
@@ -20,51 +19,63 @@ interface Pending {
   resolve(outcome: InvocationOutcome): void;
 }
 
+/** A parked `next`: the request (gone when its signal aborts) and how to answer it. */
+interface Waiting {
+  signal: AbortSignal;
+  hand(pending: Pending): void;
+}
+
+type Reply = Response | Promise<Response>;
+
 const PREFIX = "/2018-06-01/runtime";
-const ANSWER = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/;
 const COMPLETED_MEMORY = 16;
 
 /**
  * One worker's Runtime API. The owner names the worker's processes with {@linkcode admit} once it has started
  * them, then hands it one invocation at a time with {@linkcode deliver}; the worker fetches it with
- * `GET /invocation/next` and answers with `/response` or `/error`. Connections from any other process, or from
- * anyone before {@linkcode admit}, are refused with 403.
- *
- * It runs on node:http rather than `Bun.serve` for the `socket` of each request: the check of who is connecting
- * runs once per connection and is remembered on that socket object (see {@linkcode WorkerGate}).
+ * `GET /invocation/next` and answers with `/response` or `/error`. Requests from any other process, or from
+ * anyone before {@linkcode admit}, are refused with 403 (see {@linkcode WorkerGate}).
  */
 export class RuntimeApiServer {
-  readonly #server: Server;
-  readonly #port: number;
+  readonly #server: Bun.Server<undefined>;
   readonly #events: RuntimeApiEvents;
   readonly #gate: WorkerGate;
+  readonly #local: Endpoint;
   #pending: Pending | null = null;
-  #waiting: ServerResponse | null = null;
+  #waiting: Waiting | null = null;
   #started = false;
   readonly #completed: string[] = [];
 
   constructor(events: RuntimeApiEvents) {
     this.#events = events;
     this.#gate = new WorkerGate(events.warn ?? ((line) => console.warn(line)));
-    const server = createServer((req, res) => this.#request(req, res));
-    // a worker keeps one connection for its whole life, and a `next` may wait for hours
-    server.keepAliveTimeout = 0;
-    server.headersTimeout = 0;
-    server.requestTimeout = 0;
-    server.timeout = 0;
-    server.listen(0, "127.0.0.1");
-    const address = server.address();
-    if (address === null || typeof address === "string") {
-      server.close();
-      throw new Error("Cannot start a Runtime API server: listening on 127.0.0.1 gave no port");
-    }
-    this.#server = server;
-    this.#port = address.port;
+    const guard = (reply: (req: Request) => Reply) => (req: Request, server: Bun.Server<undefined>) =>
+      this.#guarded(req, server, reply);
+    this.#server = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      idleTimeout: 0,
+      maxRequestBodySize: 4 * MAX_RESPONSE_BYTES,
+      routes: {
+        [`${PREFIX}/invocation/next`]: { GET: guard((req) => this.#next(req)) },
+        [`${PREFIX}/invocation/:id/response`]: {
+          POST: (req, server) =>
+            this.#guarded(req, server, () => this.#complete(req.params.id, req, "success")),
+        },
+        [`${PREFIX}/invocation/:id/error`]: {
+          POST: (req, server) =>
+            this.#guarded(req, server, () => this.#complete(req.params.id, req, "error")),
+        },
+        [`${PREFIX}/init/error`]: { POST: guard((req) => this.#initError(req)) },
+      },
+      fetch: guard(() => runtimeError(404, "NotFound", "Unknown Runtime API path")),
+    });
+    this.#local = { address: "127.0.0.1", port: this.#server.port ?? 0 };
   }
 
   /** `host:port`, the value of `AWS_LAMBDA_RUNTIME_API`. */
   get address(): string {
-    return `127.0.0.1:${this.#port}`;
+    return `127.0.0.1:${this.#server.port}`;
   }
 
   /** Whether the worker has fetched the invocation handed to it with {@linkcode deliver}. */
@@ -72,7 +83,7 @@ export class RuntimeApiServer {
     return this.#pending?.delivered ?? false;
   }
 
-  /** Serves the processes that `pids` lists (the worker, once started); until called, every connection is refused. */
+  /** Serves the processes that `pids` lists (the worker, once started); until called, every request is refused. */
   admit(pids: WorkerPids): void {
     this.#gate.admit(pids);
   }
@@ -85,62 +96,51 @@ export class RuntimeApiServer {
       this.#pending = pending;
       const waiting = this.#waiting;
       this.#waiting = null;
-      if (waiting && !waiting.destroyed) send(waiting, this.#hand(pending));
+      if (waiting && !waiting.signal.aborted) waiting.hand(pending);
     });
   }
 
   /** Stops listening and drops every connection, a parked `next` included. */
   close(): void {
     this.#waiting = null;
-    this.#server.close();
-    this.#server.closeAllConnections();
+    void this.#server.stop(true);
   }
 
-  #request(req: IncomingMessage, res: ServerResponse): void {
-    const path = (req.url ?? "/").split("?", 1)[0]!;
-    if (!this.#gate.admits(req.socket, `${req.method} ${path}`)) {
-      send(res, {
-        ...runtimeError(403, "AccessDeniedException", "Only the worker's own processes may use its Runtime API"),
-        close: true,
-      });
-      return;
-    }
-    void this.#route(req, res, path).then(
-      (reply) => reply && send(res, reply),
-      (error: unknown) => send(res, runtimeError(500, "ServiceException", String(error))),
+  /** `reply(req)` when the request comes from the worker; else 403, and the connection is closed. */
+  #guarded(req: Request, server: Bun.Server<undefined>, reply: (req: Request) => Reply): Reply {
+    const what = () => `${req.method} ${new URL(req.url).pathname}`;
+    if (this.#gate.admits(server.requestIP(req), this.#local, what)) return reply(req);
+    return runtimeError(
+      403,
+      "AccessDeniedException",
+      "Only the worker's own processes may use its Runtime API",
+      {
+        Connection: "close",
+      },
     );
   }
 
-  /** The reply to a request, or null when it is kept waiting (a parked `next`). */
-  async #route(req: IncomingMessage, res: ServerResponse, path: string): Promise<Reply | null> {
-    if (path === `${PREFIX}/invocation/next` && req.method === "GET") return this.#next(res);
-    if (path === `${PREFIX}/init/error` && req.method === "POST") return await this.#initError(req);
-    const answer = ANSWER.exec(path);
-    if (answer && req.method === "POST") {
-      return await this.#complete(decode(answer[1]!), req, answer[2] === "response" ? "success" : "error");
-    }
-    return runtimeError(404, "NotFound", "Unknown Runtime API path");
-  }
-
-  #next(res: ServerResponse): Reply | null {
+  #next(req: Request): Response | Promise<Response> {
     const pending = this.#pending;
     if (pending && !pending.delivered) return this.#hand(pending);
-    if (this.#waiting && !this.#waiting.destroyed) {
+    if (this.#waiting && !this.#waiting.signal.aborted) {
       return runtimeError(
         400,
         "InvalidStateTransition",
         "A request for the next invocation is already waiting; a worker waits for one at a time",
       );
     }
-    this.#waiting = res;
-    res.on("close", () => {
-      if (this.#waiting === res) this.#waiting = null;
+    return new Promise<Response>((resolve) => {
+      const waiting: Waiting = { signal: req.signal, hand: (next) => resolve(this.#hand(next)) };
+      this.#waiting = waiting;
+      req.signal.addEventListener("abort", () => {
+        if (this.#waiting === waiting) this.#waiting = null;
+      }, { once: true });
+      if (!pending) this.#events.onReady();
     });
-    if (!pending) this.#events.onReady();
-    return null;
   }
 
-  #hand(pending: Pending): Reply {
+  #hand(pending: Pending): Response {
     pending.delivered = true;
     this.#started = true;
     const { invocation } = pending;
@@ -157,10 +157,10 @@ export class RuntimeApiServer {
     if (invocation.cognitoIdentity !== undefined) {
       headers["Lambda-Runtime-Cognito-Identity"] = invocation.cognitoIdentity;
     }
-    return { status: 200, headers, body: invocation.payload };
+    return new Response(invocation.payload, { headers });
   }
 
-  async #complete(id: string, req: IncomingMessage, kind: "success" | "error"): Promise<Reply> {
+  async #complete(id: string, req: Request, kind: "success" | "error"): Promise<Response> {
     const pending = this.#pending;
     if (!pending || pending.invocation.requestId !== id || !pending.delivered) {
       if (this.#completed.includes(id)) {
@@ -168,50 +168,51 @@ export class RuntimeApiServer {
       }
       return runtimeError(400, "InvalidRequestID", "Invalid request ID");
     }
-    const body = await readBody(req, MAX_RESPONSE_BYTES);
-    const close = !body.complete;
+    const declared = Number(req.headers.get("content-length") ?? "0");
+    const body = declared > MAX_RESPONSE_BYTES ? null : new Uint8Array(await req.arrayBuffer());
     if (this.#pending !== pending) {
-      return { ...runtimeError(403, "InvalidStateTransition", `Invocation ${id} has already been answered`), close };
+      return runtimeError(403, "InvalidStateTransition", `Invocation ${id} has already been answered`);
     }
-    if (kind === "success" && body.bytes === null) {
+    if (kind === "success" && (body === null || body.byteLength > MAX_RESPONSE_BYTES)) {
+      const size = body?.byteLength ?? declared;
       this.#finish(
         pending,
         platformError(
           "Function.ResponseSizeTooLarge",
-          `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes): ${body.size} bytes`,
+          `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes): ${size} bytes`,
         ),
       );
-      return {
-        ...runtimeError(413, "RequestEntityTooLarge", `Response payload must be at most ${MAX_RESPONSE_BYTES} bytes`),
-        close,
-      };
+      return runtimeError(
+        413,
+        "RequestEntityTooLarge",
+        `Response payload must be at most ${MAX_RESPONSE_BYTES} bytes`,
+      );
     }
-    const bytes = body.bytes ?? new Uint8Array();
+    const bytes = body ?? new Uint8Array();
     const outcome: InvocationOutcome = kind === "success" ? { kind, body: bytes } : {
       kind,
       errorType: errorTypeOf(req, bytes),
       body: bytes.byteLength ? bytes : errorBody("Unknown", ""),
     };
     this.#finish(pending, outcome);
-    return { ...ACCEPTED, close };
+    return Response.json({ status: "OK" }, { status: 202 });
   }
 
-  async #initError(req: IncomingMessage): Promise<Reply> {
-    const tooLate = runtimeError(
-      403,
-      "InvalidStateTransition",
-      "An init error can only be reported before the worker's first invocation",
-    );
-    if (this.#started) return tooLate;
-    const body = await readBody(req, MAX_RESPONSE_BYTES);
-    const close = !body.complete;
-    if (this.#started) return { ...tooLate, close };
-    const bytes = body.bytes ?? new Uint8Array();
+  async #initError(req: Request): Promise<Response> {
+    const tooLate = () =>
+      runtimeError(
+        403,
+        "InvalidStateTransition",
+        "An init error can only be reported before the first invocation",
+      );
+    if (this.#started) return tooLate();
+    const bytes = new Uint8Array(await req.arrayBuffer());
+    if (this.#started) return tooLate();
     const outcome: InvocationOutcome = { kind: "error", errorType: errorTypeOf(req, bytes), body: bytes };
     const pending = this.#pending;
     if (pending) this.#finish(pending, outcome);
     else this.#events.onInitError(outcome);
-    return { ...ACCEPTED, close };
+    return Response.json({ status: "OK" }, { status: 202 });
   }
 
   #finish(pending: Pending, outcome: InvocationOutcome): void {
@@ -222,17 +223,9 @@ export class RuntimeApiServer {
   }
 }
 
-function decode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
-
-function errorTypeOf(req: IncomingMessage, body: Uint8Array): string {
-  const header = req.headers["lambda-runtime-function-error-type"];
-  if (typeof header === "string" && header) return header;
+function errorTypeOf(req: Request, body: Uint8Array): string {
+  const header = req.headers.get("lambda-runtime-function-error-type");
+  if (header) return header;
   try {
     const parsed: unknown = JSON.parse(new TextDecoder().decode(body));
     if (
@@ -248,4 +241,13 @@ function errorTypeOf(req: IncomingMessage, body: Uint8Array): string {
 
 function errorBody(errorType: string, errorMessage: string): Uint8Array {
   return new TextEncoder().encode(JSON.stringify({ errorType, errorMessage }));
+}
+
+function runtimeError(
+  status: number,
+  errorType: string,
+  errorMessage: string,
+  headers: Record<string, string> = {},
+): Response {
+  return Response.json({ errorMessage, errorType }, { status, headers });
 }

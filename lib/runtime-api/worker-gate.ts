@@ -1,13 +1,35 @@
 /** @module Admits a connection to a worker's Runtime API only from a process of that worker. */
 import { readFileSync } from "node:fs";
-import type { Socket } from "node:net";
-import { clientSocketInode, findSocketHolder, holderAmong } from "./peer.ts";
+import {
+  connectionInodes,
+  type Endpoint,
+  fdLink,
+  fdsDenied,
+  findSocketHolder,
+  holderAmong,
+  socketFd,
+  socketLink,
+} from "./peer.ts";
 
 /**
  * Lists the pids (as the agent sees them, host pids for containers) of the processes of one worker. It is called
  * once per new connection and may be lazy: listing stops at the first process that holds the connection.
  */
 export type WorkerPids = () => Iterable<number>;
+
+/** A verified connection, by the two descriptors that hold its ends. */
+interface Verified {
+  /** The worker's process holding the client's end, its descriptor, and what that must still link to. */
+  pid: number;
+  fd: string;
+  link: string;
+  /** This process's descriptor of the server's end, and what that must still link to. */
+  ownFd: string;
+  ownLink: string;
+}
+
+/** Past this many remembered connections (clients that open one per request), the memory starts afresh. */
+const REMEMBERED = 64;
 
 /** Who is on the other end of a refused connection. */
 function describePeer(pid: number | null): string {
@@ -22,14 +44,17 @@ function describePeer(pid: number | null): string {
 }
 
 /**
- * Decides, once per connection, whether its client is a process of the worker: it finds the client's socket in
- * /proc/net/tcp by the connection's two ends, and looks for that socket among the open files of the worker's
- * processes. An admitted connection is remembered by its socket object, which lives exactly as long as the
- * connection: a later connection from the same port, whoever opens it, is a new socket and is checked again.
+ * Decides whether a request comes from a process of the worker. A connection is checked on its first request:
+ * the client's socket is found in /proc/net/tcp by the connection's two ends, then among the open files of the
+ * worker's processes. The verdict is remembered by the client's port, and each later request from that port
+ * checks (two `readlink` calls, a few microseconds) that the connection is still the one verified: the worker's
+ * process still holds the very socket it was seen with, and this process still holds the server's end of it.
+ * While both ends are open the kernel gives their address pair to no other connection, so a process that later
+ * connects from the same port, once the worker's connection has closed, is checked anew.
  */
 export class WorkerGate {
   #owner: WorkerPids | null = null;
-  readonly #admitted = new WeakSet<Socket>();
+  readonly #verified = new Map<number, Verified>();
   readonly #warn: (line: string) => void;
 
   constructor(warn: (line: string) => void) {
@@ -42,42 +67,59 @@ export class WorkerGate {
   }
 
   /**
-   * Whether `socket` comes from a process of the worker. The first request of a connection is checked; the
-   * answer for an admitted one is remembered. A refusal writes one warning naming the client's pid, with `what`
-   * (the request it made).
+   * Whether the connection from `client` (null when unknown) to `server` comes from a process of the worker. A
+   * refusal writes one warning naming the client's pid and `what()`, the request it made.
    */
-  admits(socket: Socket, what: string): boolean {
-    if (this.#admitted.has(socket)) return true;
-    const { remoteAddress, remotePort, localAddress, localPort } = socket;
-    if (
-      remoteAddress === undefined || remotePort === undefined || localAddress === undefined ||
-      localPort === undefined
-    ) {
+  admits(client: Endpoint | null, server: Endpoint, what: () => string): boolean {
+    if (client === null) {
       this.#refuse(null, what, "its address is unknown");
       return false;
     }
-    const inode = clientSocketInode(
-      { address: remoteAddress, port: remotePort },
-      { address: localAddress, port: localPort },
-    );
-    if (inode === null) {
+    const known = this.#verified.get(client.port);
+    if (
+      known && fdLink(known.pid, known.fd) === known.link && fdLink("self", known.ownFd) === known.ownLink
+    ) {
+      return true;
+    }
+    if (known) this.#verified.delete(client.port);
+    const inodes = connectionInodes(client, server);
+    if (inodes === null) {
       this.#refuse(null, what, "its socket is not in /proc/net/tcp");
       return false;
     }
     const owner = this.#owner;
-    if (owner && holderAmong(owner(), inode) !== null) {
-      this.#admitted.add(socket);
+    const holder = owner ? holderAmong(owner(), inodes.client) : null;
+    if (holder) {
+      // without the server's end in hand the connection cannot be told from a later one: no memory then
+      const ownFd = inodes.server === null ? null : socketFd("self", inodes.server);
+      if (ownFd === null || inodes.server === null) return true;
+      if (this.#verified.size >= REMEMBERED) this.#verified.clear();
+      this.#verified.set(client.port, {
+        ...holder,
+        link: socketLink(inodes.client),
+        ownFd,
+        ownLink: socketLink(inodes.server),
+      });
       return true;
     }
     this.#refuse(
-      findSocketHolder(inode),
+      findSocketHolder(inodes.client)?.pid ?? null,
       what,
-      owner ? "it is not a process of this worker" : "the worker has not started yet",
+      owner ? whyNotOwned(owner) : "the worker has not started yet",
     );
     return false;
   }
 
-  #refuse(pid: number | null, what: string, why: string): void {
-    this.#warn(`Runtime API refused ${what} from ${describePeer(pid)}: ${why}`);
+  #refuse(pid: number | null, what: () => string, why: string): void {
+    this.#warn(`Runtime API refused ${what()} from ${describePeer(pid)}: ${why}`);
   }
+}
+
+/** Why a connection is not the worker's: it is not, unless this agent may not see the worker's open files. */
+function whyNotOwned(owner: WorkerPids): string {
+  const denied = [...owner()].filter(fdsDenied);
+  if (!denied.length) return "it is not a process of this worker";
+  return `no process of this worker holds it that this agent may look into: reading /proc/<pid>/fd of pids ${
+    denied.join(", ")
+  } is denied (it needs root with CAP_SYS_PTRACE)`;
 }
