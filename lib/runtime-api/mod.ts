@@ -7,4 +7,5 @@ export {
   platformError,
 } from "./invocation.ts";
 export { type RuntimeApiEvents, RuntimeApiServer } from "./server.ts";
-export type { WorkerPids } from "./worker-gate.ts";
+export { LookupBudget, type LookupBudgetOptions } from "./lookup-budget.ts";
+export type { GateBudgets, WorkerPids } from "./worker-gate.ts";

@@ -1,7 +1,7 @@
 /** @module The Lambda Runtime API (2018-06-01) served to one worker on its own loopback port, and to no one else. */
 import { type Invocation, type InvocationOutcome, MAX_RESPONSE_BYTES, platformError } from "./invocation.ts";
 import type { Endpoint } from "./peer.ts";
-import { WorkerGate, type WorkerPids } from "./worker-gate.ts";
+import { type GateBudgets, WorkerGate, type WorkerPids } from "./worker-gate.ts";
 
 /** What a worker's Runtime API reports to its owner. */
 export interface RuntimeApiEvents {
@@ -11,6 +11,8 @@ export interface RuntimeApiEvents {
   onInitError(outcome: InvocationOutcome): void;
   /** Receives one line for each request refused because it does not come from the worker. @default console.warn */
   warn?(line: string): void;
+  /** What checking new connections may cost. @default the agent's shared budgets */
+  budgets?: GateBudgets;
 }
 
 interface Pending {
@@ -48,7 +50,7 @@ export class RuntimeApiServer {
 
   constructor(events: RuntimeApiEvents) {
     this.#events = events;
-    this.#gate = new WorkerGate(events.warn ?? ((line) => console.warn(line)));
+    this.#gate = new WorkerGate(events.warn ?? ((line) => console.warn(line)), events.budgets);
     const guard = (reply: (req: Request) => Reply) => (req: Request, server: Bun.Server<undefined>) =>
       this.#guarded(req, server, reply);
     this.#server = Bun.serve({
@@ -109,7 +111,16 @@ export class RuntimeApiServer {
   /** `reply(req)` when the request comes from the worker; else 403, and the connection is closed. */
   #guarded(req: Request, server: Bun.Server<undefined>, reply: (req: Request) => Reply): Reply {
     const what = () => `${req.method} ${new URL(req.url).pathname}`;
-    if (this.#gate.admits(server.requestIP(req), this.#local, what)) return reply(req);
+    const verdict = this.#gate.admits(server.requestIP(req), this.#local, what);
+    if (verdict === "admit") return reply(req);
+    if (verdict === "busy") {
+      return runtimeError(
+        429,
+        "TooManyRequestsException",
+        "Too many new connections to check right now: keep one connection open, or retry",
+        { Connection: "close", "Retry-After": "1" },
+      );
+    }
     return runtimeError(
       403,
       "AccessDeniedException",

@@ -10,6 +10,7 @@ import {
   socketFd,
   socketLink,
 } from "./peer.ts";
+import { LookupBudget, PEER_LOOKUPS } from "./lookup-budget.ts";
 
 /**
  * Lists the pids (as the agent sees them, host pids for containers) of the processes of one worker. It is called
@@ -27,6 +28,20 @@ interface Verified {
   ownFd: string;
   ownLink: string;
 }
+
+/** What a gate may spend: the agent's shared budgets unless given others. */
+export interface GateBudgets {
+  /** Full peer checks of new connections. @default PEER_LOOKUPS */
+  lookups?: LookupBudget;
+  /** Refusals written to the log. @default REFUSAL_LINES */
+  refusalLines?: LookupBudget;
+}
+
+/** What {@linkcode WorkerGate.admits} decided. */
+export type GateVerdict = "admit" | "refuse" | "busy";
+
+/** Refusals written to the log, over all Runtime APIs: a few a second, the rest counted. */
+export const REFUSAL_LINES = new LookupBudget({ perSecond: 2, burst: 10 });
 
 /** Past this many remembered connections (clients that open one per request), the memory starts afresh. */
 const REMEMBERED = 64;
@@ -56,9 +71,15 @@ export class WorkerGate {
   #owner: WorkerPids | null = null;
   readonly #verified = new Map<number, Verified>();
   readonly #warn: (line: string) => void;
+  #unwritten = 0;
 
-  constructor(warn: (line: string) => void) {
+  readonly #lookups: LookupBudget;
+  readonly #refusalLines: LookupBudget;
+
+  constructor(warn: (line: string) => void, budgets: GateBudgets = {}) {
     this.#warn = warn;
+    this.#lookups = budgets.lookups ?? PEER_LOOKUPS;
+    this.#refusalLines = budgets.refusalLines ?? REFUSAL_LINES;
   }
 
   /** From now on, admits connections from the processes `owner` lists; until then, none. */
@@ -67,32 +88,35 @@ export class WorkerGate {
   }
 
   /**
-   * Whether the connection from `client` (null when unknown) to `server` comes from a process of the worker. A
-   * refusal writes one warning naming the client's pid and `what()`, the request it made.
+   * Whether the connection from `client` (null when unknown) to `server` comes from a process of the worker:
+   * `admit`, `refuse`, or `busy` when the agent's budget of lookups for new connections is spent for now (see
+   * {@linkcode PEER_LOOKUPS}). A refusal writes one warning naming the client's pid and `what()`, the request it
+   * made; past a few a second, they are counted and summed up in the next one.
    */
-  admits(client: Endpoint | null, server: Endpoint, what: () => string): boolean {
+  admits(client: Endpoint | null, server: Endpoint, what: () => string): GateVerdict {
     if (client === null) {
       this.#refuse(null, what, "its address is unknown");
-      return false;
+      return "refuse";
     }
     const known = this.#verified.get(client.port);
     if (
       known && fdLink(known.pid, known.fd) === known.link && fdLink("self", known.ownFd) === known.ownLink
     ) {
-      return true;
+      return "admit";
     }
     if (known) this.#verified.delete(client.port);
+    if (!this.#lookups.take()) return "busy";
     const inodes = connectionInodes(client, server);
     if (inodes === null) {
       this.#refuse(null, what, "its socket is not in /proc/net/tcp");
-      return false;
+      return "refuse";
     }
     const owner = this.#owner;
     const holder = owner ? holderAmong(owner(), inodes.client) : null;
     if (holder) {
       // without the server's end in hand the connection cannot be told from a later one: no memory then
       const ownFd = inodes.server === null ? null : socketFd("self", inodes.server);
-      if (ownFd === null || inodes.server === null) return true;
+      if (ownFd === null || inodes.server === null) return "admit";
       if (this.#verified.size >= REMEMBERED) this.#verified.clear();
       this.#verified.set(client.port, {
         ...holder,
@@ -100,18 +124,26 @@ export class WorkerGate {
         ownFd,
         ownLink: socketLink(inodes.server),
       });
-      return true;
+      return "admit";
     }
     this.#refuse(
-      findSocketHolder(inodes.client)?.pid ?? null,
+      // naming the process means searching every process's files: only for the warnings that are written
+      () => findSocketHolder(inodes.client)?.pid ?? null,
       what,
       owner ? whyNotOwned(owner) : "the worker has not started yet",
     );
-    return false;
+    return "refuse";
   }
 
-  #refuse(pid: number | null, what: () => string, why: string): void {
-    this.#warn(`Runtime API refused ${what()} from ${describePeer(pid)}: ${why}`);
+  #refuse(pid: number | null | (() => number | null), what: () => string, why: string): void {
+    if (!this.#refusalLines.take()) {
+      this.#unwritten++;
+      return;
+    }
+    const more = this.#unwritten ? ` (and ${this.#unwritten} more refusals not logged)` : "";
+    this.#unwritten = 0;
+    const peer = typeof pid === "function" ? pid() : pid;
+    this.#warn(`Runtime API refused ${what()} from ${describePeer(peer)}: ${why}${more}`);
   }
 }
 

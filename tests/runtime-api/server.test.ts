@@ -2,9 +2,11 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import {
   type InvocationOutcome,
+  LookupBudget,
   type RuntimeApiEvents,
   RuntimeApiServer,
 } from "../../lib/runtime-api/mod.ts";
+import { explainSkip } from "../helpers/aws-tools.ts";
 import { eventually } from "../helpers/functions.ts";
 import { type CurlAnswer, type CurlCall, curlCall, type CurlOptions } from "./runtime-client.ts";
 
@@ -52,6 +54,8 @@ describe("RuntimeApiServer", () => {
       onReady: () => {},
       onInitError: () => {},
       warn: (line) => warnings.push(line),
+      // budgets of its own, so that no other test's refusals spend them
+      budgets: { lookups: new LookupBudget({ burst: 100 }), refusalLines: new LookupBudget({ burst: 100 }) },
       ...events,
     });
     if (admit) {
@@ -228,6 +232,41 @@ describe("RuntimeApiServer", () => {
       expect(warnings.some((line) => line.includes(`pid ${forgedByCurl.pid} (curl)`))).toBe(true);
       expect(warnings.some((line) => line.includes(`pid ${initErrorByCurl.pid} (curl)`))).toBe(true);
       expect(warnings).toHaveLength(7);
+    });
+
+    test("a flood of new connections from another process costs a bounded number of lookups and log lines, and the worker's own connection keeps working", async () => {
+      const { server, url } = start({
+        budgets: {
+          lookups: new LookupBudget({ perSecond: 10, burst: 5 }),
+          refusalLines: new LookupBudget({ perSecond: 1, burst: 3 }),
+        },
+      });
+      // the worker's connection is checked once, before the flood, and kept open (keep-alive)
+      const script = `const http = require("node:http");
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const get = (path) => new Promise((resolve) => http.get({ host: "127.0.0.1", port: ${
+        server.address.split(":")[1]
+      }, path, agent }, (res) => { let t = ""; res.on("data", (c) => (t += c)); res.on("end", () => resolve(res.statusCode)); }));
+(async () => { console.log(await get("${BASE}/nothing")); process.stdin.once("data", async () => { console.log(await get("${BASE}/invocation/next")); process.exit(0); }); })();`;
+      if (!NODE) return explainSkip("the flood test", "node is not installed");
+      const child = Bun.spawn({ cmd: [NODE, "-e", script], stdin: "pipe", stdout: "pipe" });
+      workerPids.add(child.pid);
+      const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      expect((await lines.read()).value?.trim()).toBe("404");
+      const statuses = await Promise.all(
+        Array.from({ length: 40 }, async () => (await fetch(`${url}/invocation/next`)).status),
+      );
+      expect(statuses.filter((status) => status === 403).length).toBeLessThanOrEqual(6);
+      expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(34);
+      expect(statuses.every((status) => status === 403 || status === 429)).toBe(true);
+      expect(warnings.length).toBeLessThanOrEqual(4);
+      const outcome = server.deliver(invocation("req-flood"));
+      child.stdin.write("go\n");
+      child.stdin.end();
+      expect((await lines.read()).value?.trim()).toBe("200");
+      expect(server.fetched).toBe(true);
+      void outcome;
+      child.kill();
     });
 
     test("before its worker is admitted, the server refuses every process", async () => {
