@@ -1,9 +1,10 @@
 /** @module Verifies AWS Signature Version 4 on API requests (Authorization header and presigned URLs). */
-import { SignatureV4 } from "@smithy/signature-v4";
-import { timingSafeEqual } from "node:crypto";
+import { getSigningKey } from "@smithy/signature-v4";
+import { createHmac, timingSafeEqual } from "node:crypto";
 import { LambdaError } from "../errors/mod.ts";
 import type { Keyring, Principal, SigningKey } from "./keyring.ts";
-import { parseSignatureFields, type SignatureFields } from "./signature-fields.ts";
+import { canonicalRequest, type ReceivedRequest } from "./canonical-request.ts";
+import { ALGORITHM, parseSignatureFields, type SignatureFields } from "./signature-fields.ts";
 import { Sha256, sha256Hex } from "./sha256.ts";
 
 /** The service name in every credential scope. */
@@ -28,37 +29,21 @@ export interface VerifyOptions {
   now?: () => number;
 }
 
-const signers = new WeakMap<SigningKey, Map<boolean, SignatureV4>>();
+/** Derived signing keys, by key and day: deriving one costs four HMACs. */
+const signingKeys = new WeakMap<SigningKey, { day: string; key: Promise<Uint8Array> }>();
 
-/**
- * The key's signer. `escapePath` is SigV4's rule for every service but S3 (the path is URI-encoded once more in the
- * canonical request), which the AWS SDKs and CLI follow; without it the path is taken as sent, which is what curl
- * 7.x's `--aws-sigv4` signs.
- */
-function signerFor(key: SigningKey, region: string, escapePath: boolean): SignatureV4 {
-  let byMode = signers.get(key);
-  if (!byMode) {
-    byMode = new Map();
-    signers.set(key, byMode);
-  }
-  let signer = byMode.get(escapePath);
-  if (!signer) {
-    signer = new SignatureV4({
-      credentials: {
-        accessKeyId: key.accessKeyId,
-        secretAccessKey: key.secret,
-        ...(key.sessionToken === undefined ? {} : { sessionToken: key.sessionToken }),
-      },
-      region,
-      service: SIGNING_SERVICE,
-      sha256: Sha256,
-      uriEscapePath: escapePath,
-      // verification signs exactly the headers the client signed: no x-amz-content-sha256 of our own
-      applyChecksum: false,
-    });
-    byMode.set(escapePath, signer);
-  }
-  return signer;
+function signingKeyFor(key: SigningKey, day: string, region: string): Promise<Uint8Array> {
+  const cached = signingKeys.get(key);
+  if (cached && cached.day === day) return cached.key;
+  const derived = getSigningKey(
+    Sha256,
+    { accessKeyId: key.accessKeyId, secretAccessKey: key.secret },
+    day,
+    region,
+    SIGNING_SERVICE,
+  );
+  signingKeys.set(key, { day, key: derived });
+  return derived;
 }
 
 function invalidSignature(message: string): LambdaError {
@@ -201,35 +186,24 @@ export async function verifySignature(
   const body = await readBody(request);
   checkPayloadHash(headers["x-amz-content-sha256"], body);
   const presigned = fields.expiresSeconds !== undefined;
-  const unsigned = {
+  const received: ReceivedRequest = {
     method: request.method,
-    protocol: url.protocol,
-    hostname: url.hostname,
     path: url.pathname,
     query: queryObject(url, (name) => presigned && name === "X-Amz-Signature"),
     headers,
-    ...(body === null ? {} : { body }),
+    signedHeaders: fields.signedHeaders,
+    payloadHash: headers["x-amz-content-sha256"] ?? sha256Hex(body ?? new Uint8Array()),
   };
-  const signableHeaders = new Set(fields.signedHeaders);
-  const expectedSignature = async (escapePath: boolean): Promise<string | undefined> => {
-    const signer = signerFor(key, options.region, escapePath);
-    if (presigned) {
-      const signed = await signer.presign(unsigned, {
-        signingDate,
-        expiresIn: fields.expiresSeconds,
-        signableHeaders,
-      });
-      const value = signed.query?.["X-Amz-Signature"];
-      return typeof value === "string" ? value : undefined;
-    }
-    const signed = await signer.sign(unsigned, { signingDate, signableHeaders });
-    return /Signature=([0-9a-f]+)/.exec(signed.headers["authorization"] ?? "")?.[1];
+  const signingKey = await signingKeyFor(key, fields.scope.date, options.region);
+  const scope = `${fields.scope.date}/${options.region}/${SIGNING_SERVICE}/aws4_request`;
+  const matches = (escapePath: boolean) => {
+    const toSign = `${ALGORITHM}\n${fields.date}\n${scope}\n${
+      sha256Hex(canonicalRequest(received, escapePath))
+    }`;
+    return sameSignature(createHmac("sha256", signingKey).update(toSign).digest("hex"), fields.signature);
   };
-  const matches = (expected: string | undefined) =>
-    expected !== undefined && sameSignature(expected, fields.signature);
   // a path that the second encoding changes may have been signed as sent (curl 7.x): the same path, another form
-  const matched = matches(await expectedSignature(true)) ||
-    (/[^A-Za-z0-9\-._~/]/.test(url.pathname) && matches(await expectedSignature(false)));
+  const matched = matches(true) || (/[^A-Za-z0-9\-._~/]/.test(url.pathname) && matches(false));
   if (!matched) {
     throw invalidSignature(
       "The signature does not match the request: check the secret access key, the region and that nothing changed the request after signing",

@@ -1,4 +1,5 @@
 /** @module Calls a test agent's API the way any client does: signed with the admin key of its credentials file. */
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { type ClientCredentials, readCredentialsFile, signRequest } from "../../lib/auth/mod.ts";
 
@@ -14,10 +15,24 @@ export function agentDataDir(url: string | URL): string | undefined {
   return dataDirs.get(new URL(url).origin);
 }
 
-/** The admin key of the agent at `url` (read from its credentials file), or null. */
+const cache = new Map<string, { mtimeMs: number; credentials: ClientCredentials | null }>();
+
+/** The admin key of the agent at `url` (from its credentials file, read again when it changes), or null. */
 export function agentCredentials(url: string | URL): ClientCredentials | null {
   const dataDir = agentDataDir(url);
-  return dataDir === undefined ? null : readCredentialsFile(join(dataDir, "credentials"));
+  if (dataDir === undefined) return null;
+  const path = join(dataDir, "credentials");
+  let mtimeMs: number;
+  try {
+    mtimeMs = statSync(path).mtimeMs;
+  } catch {
+    return null;
+  }
+  const cached = cache.get(path);
+  if (cached?.mtimeMs === mtimeMs) return cached.credentials;
+  const credentials = readCredentialsFile(path);
+  cache.set(path, { mtimeMs, credentials });
+  return credentials;
 }
 
 function headerRecord(headers: RequestInit["headers"]): Record<string, string> {
