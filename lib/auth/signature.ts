@@ -30,12 +30,10 @@ export interface VerifyOptions {
 }
 
 /** Derived signing keys, by key and day: deriving one costs four HMACs. */
-const signingKeys = new WeakMap<SigningKey, { day: string; key: Promise<Uint8Array> }>();
+const signingKeys = new WeakMap<SigningKey, { day: string; key: Uint8Array }>();
 
-function signingKeyFor(key: SigningKey, day: string, region: string): Promise<Uint8Array> {
-  const cached = signingKeys.get(key);
-  if (cached && cached.day === day) return cached.key;
-  const derived = getSigningKey(
+async function signingKeyFor(key: SigningKey, day: string, region: string): Promise<Uint8Array> {
+  const derived = await getSigningKey(
     Sha256,
     { accessKeyId: key.accessKeyId, secretAccessKey: key.secret },
     day,
@@ -194,7 +192,10 @@ export async function verifySignature(
     signedHeaders: fields.signedHeaders,
     payloadHash: headers["x-amz-content-sha256"] ?? sha256Hex(body ?? new Uint8Array()),
   };
-  const signingKey = await signingKeyFor(key, fields.scope.date, options.region);
+  const cached = signingKeys.get(key);
+  const signingKey = cached?.day === fields.scope.date
+    ? cached.key
+    : await signingKeyFor(key, fields.scope.date, options.region);
   const scope = `${fields.scope.date}/${options.region}/${SIGNING_SERVICE}/aws4_request`;
   const matches = (escapePath: boolean) => {
     const toSign = `${ALGORITHM}\n${fields.date}\n${scope}\n${

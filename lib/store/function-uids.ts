@@ -21,6 +21,8 @@ export class UidRangeFullError extends Error {
  */
 export class FunctionUidRepository {
   readonly #db: Database;
+  /** Recorded uids, read once: only {@linkcode allocate} changes a row (every invocation asks). */
+  readonly #known = new Map<string, number>();
 
   constructor(db: Database) {
     this.#db = db;
@@ -28,8 +30,13 @@ export class FunctionUidRepository {
 
   /** The uid recorded for `functionName`, or null. */
   get(functionName: string): number | null {
-    return this.#db.query<{ uid: number }, [string]>("SELECT uid FROM function_uids WHERE function_name = ?")
-      .get(functionName)?.uid ?? null;
+    const known = this.#known.get(functionName);
+    if (known !== undefined) return known;
+    const uid =
+      this.#db.query<{ uid: number }, [string]>("SELECT uid FROM function_uids WHERE function_name = ?")
+        .get(functionName)?.uid ?? null;
+    if (uid !== null) this.#known.set(functionName, uid);
+    return uid;
   }
 
   /**
@@ -53,6 +60,7 @@ export class FunctionUidRepository {
           `INSERT INTO function_uids (function_name, uid) VALUES (?, ?)
            ON CONFLICT (function_name) DO UPDATE SET uid = excluded.uid`,
         ).run(functionName, uid);
+        this.#known.set(functionName, uid);
         return uid;
       }
       throw new UidRangeFullError(functionName, range);

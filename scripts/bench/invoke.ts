@@ -11,7 +11,8 @@ import { parseArgs } from "node:util";
 import { buildZip } from "../../lib/code/mod.ts";
 import { detectHostCapabilities, missingForContainers } from "../../lib/sandbox/mod.ts";
 import { startAgentProcess, tempDir } from "../../tests/helpers/agent-process.ts";
-import { apiFetch } from "../../tests/helpers/api-client.ts";
+import { signRequest } from "../../lib/auth/mod.ts";
+import { agentCredentials, apiFetch } from "../../tests/helpers/api-client.ts";
 import { signedWrkScript } from "./_wrk.ts";
 
 const { values } = parseArgs({
@@ -58,12 +59,27 @@ async function deploy(
   if (response.status !== 201) throw new Error(await response.text());
 }
 
+/** Signed Invoke headers by URL: signed once, as wrk replays them, so that latency is the agent's, not the signer's. */
+const signedHeaders = new Map<string, Promise<Record<string, string>>>();
+
+function invokeHeaders(target: string): Promise<Record<string, string>> {
+  let headers = signedHeaders.get(target);
+  if (!headers) {
+    headers = signRequest(
+      { method: "POST", url: target, body: "{}" },
+      agentCredentials(target)!,
+      "us-east-1",
+    );
+    signedHeaders.set(target, headers);
+  }
+  return headers;
+}
+
 async function invokeOnce(url: string, name: string): Promise<number> {
+  const target = `${url}/2015-03-31/functions/${name}/invocations`;
+  const headers = await invokeHeaders(target);
   const started = performance.now();
-  const response = await apiFetch(`${url}/2015-03-31/functions/${name}/invocations`, {
-    method: "POST",
-    body: "{}",
-  });
+  const response = await fetch(target, { method: "POST", body: "{}", headers });
   const text = await response.text();
   if (response.status !== 200 || response.headers.get("x-amz-function-error")) {
     throw new Error(`invoke ${name} failed: ${response.status} ${text}`);
