@@ -1,9 +1,10 @@
 /** @module Who may call the agent: signed requests only, scoped keys, functions and local users refused. */
+import { cannotIsolate as cannotIsolateHere } from "../helpers/host-isolation.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { InvokeCommand, LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { detectHostCapabilities, groupIdOf, missingForContainers } from "../../lib/sandbox/mod.ts";
+import { groupIdOf } from "../../lib/sandbox/mod.ts";
 import { type AgentProcess, REPO_ROOT, startAgentProcess, tempDir } from "../helpers/agent-process.ts";
 import { agentCredentials, apiFetch } from "../helpers/api-client.ts";
 import { AWS_CLI, awsEnvironment, explainSkip } from "../helpers/aws-tools.ts";
@@ -11,13 +12,7 @@ import { runCli } from "../helpers/cli.ts";
 import { createBody, createBodyWith, deploy, HANDLERS, invoke, readJson } from "../helpers/functions.ts";
 import { runProcess } from "../helpers/process.ts";
 
-const canIsolate = process.getuid?.() === 0 &&
-  missingForContainers(detectHostCapabilities({ setUpCgroups: false })).every((item) =>
-    item.name === "worker cgroups"
-  );
-if (!canIsolate) {
-  explainSkip("the container attacker", "this host cannot isolate: the attacker runs NoContainer");
-}
+const canIsolate = !cannotIsolateHere("the container attacker (it runs NoContainer instead)");
 const isRoot = process.getuid?.() === 0;
 if (!isRoot) explainSkip("the unprivileged local user", "it needs root to become uid 65534 with setpriv");
 

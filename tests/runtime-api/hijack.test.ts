@@ -1,10 +1,9 @@
 /** @module End to end: a hostile function finds other workers' Runtime API ports and tries to take them over. */
+import { cannotIsolate as cannotIsolateHere } from "../helpers/host-isolation.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { holdsSocket } from "../../lib/runtime-api/peer.ts";
-import { detectHostCapabilities, missingForContainers } from "../../lib/sandbox/mod.ts";
 import { type AgentProcess, startAgentProcess } from "../helpers/agent-process.ts";
-import { explainSkip } from "../helpers/aws-tools.ts";
 import { createBodyWith, deploy, invoke, readJson } from "../helpers/functions.ts";
 
 /** A python handler that answers with its own Runtime API port and pid, after `event.sleepMs`. */
@@ -102,14 +101,7 @@ function listeningPortsOf(pid: number): number[] {
   return ports;
 }
 
-const missing = missingForContainers(detectHostCapabilities({ setUpCgroups: false }));
-const cannotIsolate = process.getuid?.() !== 0 || missing.some((item) => item.name !== "worker cgroups");
-if (cannotIsolate) {
-  explainSkip(
-    "Runtime API hijack from a GreengrassContainer function",
-    `this host cannot isolate: ${missing.map((item) => `${item.name}: ${item.detail}`).join("; ")}`,
-  );
-}
+const cannotIsolate = cannotIsolateHere("Runtime API hijack from a GreengrassContainer function");
 
 describe("a function trying to take over another worker's Runtime API", () => {
   let agent: AgentProcess;

@@ -1,11 +1,11 @@
 /** @module Every function runs as a user of its own, never root by default, and cannot reach another's workers. */
+import { cannotIsolate as cannotIsolateHere } from "../helpers/host-isolation.ts";
 import { apiFetch } from "../helpers/api-client.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_FUNCTION_UID_RANGE } from "../../lib/config/mod.ts";
-import { detectHostCapabilities, missingForContainers } from "../../lib/sandbox/mod.ts";
 import { type AgentProcess, SOURCE_COMMAND, startAgentProcess, tempDir } from "../helpers/agent-process.ts";
 import { workerWritableDir } from "../helpers/worker-dirs.ts";
 import { explainSkip } from "../helpers/aws-tools.ts";
@@ -13,16 +13,10 @@ import { createBodyWith, createFunction, deploy, invokeTail } from "../helpers/f
 import { expectLambdaError } from "../helpers/lambda-errors.ts";
 
 const root = process.getuid?.() === 0;
-const missing = missingForContainers(detectHostCapabilities({ setUpCgroups: false }));
-const cannotIsolate = !root || missing.some((item) => item.name !== "worker cgroups");
 if (!root) {
   explainSkip("function user tests", "the tests are not root: every worker runs as the agent's own user");
-} else if (cannotIsolate) {
-  explainSkip(
-    "function user tests",
-    `this host cannot isolate: ${missing.map((item) => `${item.name}: ${item.detail}`).join("; ")}`,
-  );
 }
+const cannotIsolate = root && cannotIsolateHere("function user tests");
 
 /** Reports who the worker is: ids and the capability and no_new_privs lines of /proc/self/status. */
 const WHOAMI = `const fs = require("node:fs");

@@ -1,22 +1,14 @@
 /** @module GreengrassContainer against NoContainer on this host's real namespaces and cgroups. */
+import { cannotIsolate as cannotIsolateHere } from "../helpers/host-isolation.ts";
 import { apiFetch } from "../helpers/api-client.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_FUNCTION_UID_RANGE } from "../../lib/config/mod.ts";
-import { detectHostCapabilities, missingForContainers } from "../../lib/sandbox/mod.ts";
 import { type AgentProcess, startAgentProcess, tempDir } from "../helpers/agent-process.ts";
-import { explainSkip } from "../helpers/aws-tools.ts";
 import { createBodyWith, deploy, invokeTail } from "../helpers/functions.ts";
 
-const missing = missingForContainers(detectHostCapabilities({ setUpCgroups: false }));
-const cannotIsolate = process.getuid?.() !== 0 || missing.some((item) => item.name !== "worker cgroups");
-if (cannotIsolate) {
-  explainSkip(
-    "isolation tests",
-    `this host cannot isolate: ${missing.map((item) => `${item.name}: ${item.detail}`).join("; ")}`,
-  );
-}
+const cannotIsolate = cannotIsolateHere("isolation tests");
 
 const PROBE = `const fs = require("node:fs");
 const { spawn } = require("node:child_process");
