@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { InvokeCommand, LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { signRequest } from "../../lib/auth/mod.ts";
 import { groupIdOf } from "../../lib/sandbox/mod.ts";
 import { type AgentProcess, REPO_ROOT, startAgentProcess, tempDir } from "../helpers/agent-process.ts";
 import { agentCredentials, apiFetch } from "../helpers/api-client.ts";
@@ -202,6 +203,24 @@ describe("a signed API", () => {
     );
     expect(await errorName(client.send(new ListFunctionsCommand({})))).toBe("AccessDeniedException");
     client.destroy();
+    // nor can it make itself a key: the keys API is admin's, and an unsigned caller gets nothing there either
+    const keysUrl = `${agent.url}/lambdalet/v1/keys`;
+    const keyBody = JSON.stringify({ Scope: "admin" });
+    const headers = await signRequest(
+      { method: "POST", url: keysUrl, body: keyBody },
+      { accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey },
+      "us-east-1",
+    );
+    const escalate = await fetch(keysUrl, { method: "POST", body: keyBody, headers });
+    expect([escalate.status, escalate.headers.get("x-amzn-errortype")]).toEqual([
+      403,
+      "AccessDeniedException",
+    ]);
+    const unsigned = await fetch(keysUrl, { method: "POST", body: keyBody });
+    expect([unsigned.status, unsigned.headers.get("x-amzn-errortype")]).toEqual([
+      403,
+      "MissingAuthenticationTokenException",
+    ]);
     const listed = JSON.parse((await runCli(["keys", "list", "--endpoint-url", agent.url])).stdout) as {
       Keys: Record<string, unknown>[];
     };
