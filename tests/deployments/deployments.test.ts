@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { buildZip } from "../../lib/code/mod.ts";
 import { type AgentProcess, startAgentProcess, tempDir } from "../helpers/agent-process.ts";
 import { runCli } from "../helpers/cli.ts";
-import { invoke, readJson } from "../helpers/functions.ts";
+import { eventually, invoke, readJson } from "../helpers/functions.ts";
 import { expectLambdaError } from "../helpers/lambda-errors.ts";
 
 interface Deployment {
@@ -236,7 +236,15 @@ describe("interrupted deployments", () => {
       method: "POST",
       body: JSON.stringify(body("new", "const until = Date.now() + 10000; while (Date.now() < until) {}")),
     }).catch(() => {});
-    await Bun.sleep(700);
+    // the agent dies once the new deployment is under way, however slow the machine
+    await eventually(async () => {
+      const list = (await (await apiFetch(`${agent.url}/lambdalet/v1/deployments`)).json()) as {
+        Deployments: Deployment[];
+      };
+      return list.Deployments.length === 2 && list.Deployments[0]!.Status === "IN_PROGRESS"
+        ? true
+        : undefined;
+    });
     agent.proc.kill("SIGKILL");
     await agent.proc.exited;
     agent = await startAgentProcess({ dataDir });

@@ -1,4 +1,5 @@
 /** @module The AWS CLI v2, unmodified, drives lambdalet through --endpoint-url. */
+import { AWS_CLI_TEST_TIMEOUT_MS } from "../helpers/timeouts.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -101,7 +102,7 @@ describe.skipIf(!AWS_CLI)("the AWS CLI v2 against lambdalet", () => {
       "dry.json",
     );
     expect(dry.StatusCode).toBe(204);
-  });
+  }, AWS_CLI_TEST_TIMEOUT_MS);
 
   test("update-function-code --publish, update-function-configuration, aliases and qualifiers", async () => {
     const updated = await awsJson<{ Version: string }>(
@@ -152,7 +153,7 @@ describe.skipIf(!AWS_CLI)("the AWS CLI v2 against lambdalet", () => {
     );
     expect(latest.ExecutedVersion).toBe("$LATEST");
     expect(JSON.parse(readFileSync(join(work, "latest.json"), "utf8"))).toMatchObject({ stage: "later" });
-  });
+  }, AWS_CLI_TEST_TIMEOUT_MS);
 
   test("list-functions, list-versions-by-function, list-aliases, get-function", async () => {
     const functions = await awsJson<{ Functions: { FunctionName: string }[] }>("list-functions");
@@ -178,7 +179,7 @@ describe.skipIf(!AWS_CLI)("the AWS CLI v2 against lambdalet", () => {
     );
     expect(got.Configuration.Version).toBe("1");
     expect(got.Code.Location).toStartWith(agent.url);
-  });
+  }, AWS_CLI_TEST_TIMEOUT_MS);
 
   test("service errors come out as the AWS CLI prints them, with exit code 254", async () => {
     const missing = await aws("get-function", "--function-name", "nope");
@@ -209,11 +210,11 @@ describe.skipIf(!AWS_CLI)("the AWS CLI v2 against lambdalet", () => {
       "fileb://v1.zip",
     );
     expect(conflict.stderr).toContain("ResourceConflictException");
-  });
+  }, AWS_CLI_TEST_TIMEOUT_MS);
 
   test("delete-function removes the function", async () => {
     expect((await aws("delete-alias", "--function-name", "cli-fn", "--name", "live")).code).toBe(0);
     expect((await aws("delete-function", "--function-name", "cli-fn")).code).toBe(0);
     expect((await aws("get-function", "--function-name", "cli-fn")).code).toBe(254);
-  });
+  }, AWS_CLI_TEST_TIMEOUT_MS);
 });

@@ -1,4 +1,5 @@
 /** @module lambdalet's own client commands take the AWS CLI's flags and print what it prints. */
+import { CLI_TEST_TIMEOUT_MS } from "../helpers/timeouts.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -68,73 +69,80 @@ describe("lambdalet client commands", () => {
     expect(got.Code.Location).toStartWith(`${agent.url}/`);
     const config = await cliJson<{ Timeout: number }>("get-function-configuration", "--function-name", "fn");
     expect(config.Timeout).toBe(7);
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 
-  test("update-function-code --publish, publish-version, aliases with routing, and qualified invokes", async () => {
-    const published = await cliJson<{ Version: string }>(
-      "publish-version",
-      "--function-name",
-      "fn",
-      "--description",
-      "one",
-    );
-    expect(published.Version).toBe("1");
-    const updated = await cliJson<{ Version: string }>(
-      "update-function-code",
-      "--function-name",
-      "fn",
-      "--zip-file",
-      "fileb://v2.zip",
-      "--publish",
-    );
-    expect(updated.Version).toBe("2");
-    const alias = await cliJson<{ Name: string; RoutingConfig: unknown }>(
-      "create-alias",
-      "--function-name",
-      "fn",
-      "--name",
-      "live",
-      "--function-version",
-      "1",
-      "--routing-config",
-      "AdditionalVersionWeights={2=0.25}",
-    );
-    expect(alias).toMatchObject({ Name: "live", RoutingConfig: { AdditionalVersionWeights: { "2": 0.25 } } });
-    const moved = await cliJson<{ FunctionVersion: string; RoutingConfig?: unknown }>(
-      "update-alias",
-      "--function-name",
-      "fn",
-      "--name",
-      "live",
-      "--function-version",
-      "2",
-      "--routing-config",
-      "{}",
-    );
-    expect(moved.FunctionVersion).toBe("2");
-    expect(moved.RoutingConfig).toBeUndefined();
-    const meta = await cliJson<{ ExecutedVersion: string }>(
-      "invoke",
-      "--function-name",
-      "fn",
-      "--qualifier",
-      "live",
-      "out.json",
-    );
-    expect(meta.ExecutedVersion).toBe("2");
-    expect(JSON.parse(readFileSync(join(work, "out.json"), "utf8")).tag).toBe("v2");
-    const aliases = await cliJson<{ Aliases: { Name: string }[] }>("list-aliases", "--function-name", "fn");
-    expect(aliases.Aliases.map((item) => item.Name)).toEqual(["live"]);
-    const versions = await cliJson<{ Versions: { Version: string }[] }>(
-      "list-versions-by-function",
-      "--function-name",
-      "fn",
-    );
-    expect(versions.Versions.map((item) => item.Version)).toEqual(["$LATEST", "1", "2"]);
-    expect((await cli("get-alias", "--function-name", "fn", "--name", "live")).code).toBe(0);
-    expect((await cli("delete-alias", "--function-name", "fn", "--name", "live")).code).toBe(0);
-    expect((await cli("get-alias", "--function-name", "fn", "--name", "live")).code).toBe(254);
-  });
+  test(
+    "update-function-code --publish, publish-version, aliases with routing, and qualified invokes",
+    async () => {
+      const published = await cliJson<{ Version: string }>(
+        "publish-version",
+        "--function-name",
+        "fn",
+        "--description",
+        "one",
+      );
+      expect(published.Version).toBe("1");
+      const updated = await cliJson<{ Version: string }>(
+        "update-function-code",
+        "--function-name",
+        "fn",
+        "--zip-file",
+        "fileb://v2.zip",
+        "--publish",
+      );
+      expect(updated.Version).toBe("2");
+      const alias = await cliJson<{ Name: string; RoutingConfig: unknown }>(
+        "create-alias",
+        "--function-name",
+        "fn",
+        "--name",
+        "live",
+        "--function-version",
+        "1",
+        "--routing-config",
+        "AdditionalVersionWeights={2=0.25}",
+      );
+      expect(alias).toMatchObject({
+        Name: "live",
+        RoutingConfig: { AdditionalVersionWeights: { "2": 0.25 } },
+      });
+      const moved = await cliJson<{ FunctionVersion: string; RoutingConfig?: unknown }>(
+        "update-alias",
+        "--function-name",
+        "fn",
+        "--name",
+        "live",
+        "--function-version",
+        "2",
+        "--routing-config",
+        "{}",
+      );
+      expect(moved.FunctionVersion).toBe("2");
+      expect(moved.RoutingConfig).toBeUndefined();
+      const meta = await cliJson<{ ExecutedVersion: string }>(
+        "invoke",
+        "--function-name",
+        "fn",
+        "--qualifier",
+        "live",
+        "out.json",
+      );
+      expect(meta.ExecutedVersion).toBe("2");
+      expect(JSON.parse(readFileSync(join(work, "out.json"), "utf8")).tag).toBe("v2");
+      const aliases = await cliJson<{ Aliases: { Name: string }[] }>("list-aliases", "--function-name", "fn");
+      expect(aliases.Aliases.map((item) => item.Name)).toEqual(["live"]);
+      const versions = await cliJson<{ Versions: { Version: string }[] }>(
+        "list-versions-by-function",
+        "--function-name",
+        "fn",
+      );
+      expect(versions.Versions.map((item) => item.Version)).toEqual(["$LATEST", "1", "2"]);
+      expect((await cli("get-alias", "--function-name", "fn", "--name", "live")).code).toBe(0);
+      expect((await cli("delete-alias", "--function-name", "fn", "--name", "live")).code).toBe(0);
+      expect((await cli("get-alias", "--function-name", "fn", "--name", "live")).code).toBe(254);
+    },
+    CLI_TEST_TIMEOUT_MS,
+  );
 
   test("update-function-configuration changes $LATEST only", async () => {
     const updated = await cliJson<{ Environment: { Variables: Record<string, string> }; MemorySize: number }>(
@@ -152,7 +160,7 @@ describe("lambdalet client commands", () => {
     expect(JSON.parse(readFileSync(join(work, "latest.json"), "utf8")).stage).toBe("late");
     await cliJson("invoke", "--function-name", "fn:1", "one.json");
     expect(JSON.parse(readFileSync(join(work, "one.json"), "utf8")).stage).toBeNull();
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 
   test("invoke --log-type Tail prints the log tail to stderr, and --event sends a sample event", async () => {
     const tailed = await cli("invoke", "--function-name", "fn", "--log-type", "Tail", "tail.json");
@@ -188,7 +196,7 @@ describe("lambdalet client commands", () => {
       bucket: "b",
       eventName: "ObjectRemoved:Delete",
     });
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 
   test("list-functions follows every page, and --max-items stops after one", async () => {
     const all = await cliJson<{ Functions: { FunctionName: string }[] }>("list-functions");
@@ -207,14 +215,14 @@ describe("lambdalet client commands", () => {
       one.NextMarker,
     );
     expect(next.Functions.map((fn) => fn.FunctionName)).toEqual(["s3fn"]);
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 
   test("--output table prints text tables", async () => {
     const result = await cli("get-account-settings", "--output", "table");
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("AccountUsage");
     expect(result.stdout).toMatch(/\| FunctionCount +\| 2 +\|/);
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 
   test("bad flags exit 252 and service errors exit 254 with the AWS CLI's message", async () => {
     const badFlag = await cli(
@@ -246,7 +254,7 @@ describe("lambdalet client commands", () => {
     ], { cwd: work });
     expect(noAgent.code).toBe(255);
     expect(noAgent.stderr).toContain("Could not connect to the endpoint URL");
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 
   test("delete-function --qualifier deletes one version, then the whole function", async () => {
     expect((await cli("delete-function", "--function-name", "fn", "--qualifier", "1")).code).toBe(0);
@@ -258,5 +266,5 @@ describe("lambdalet client commands", () => {
     expect(versions.Versions.map((item) => item.Version)).toEqual(["$LATEST", "2"]);
     expect((await cli("delete-function", "--function-name", "fn")).code).toBe(0);
     expect((await cli("get-function", "--function-name", "fn")).code).toBe(254);
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 });

@@ -1,7 +1,7 @@
 /** @module Release archives with checksums, and install.sh from an archive or from a release URL. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { release } from "../../scripts/release.ts";
 import { tempDir } from "../helpers/agent-process.ts";
 import { runProcess } from "../helpers/process.ts";
@@ -23,7 +23,11 @@ describe("release", () => {
     server = Bun.serve({
       hostname: "127.0.0.1",
       port: 0,
-      fetch: (req) => new Response(Bun.file(join(out, new URL(req.url).pathname))),
+      // a stray request to this loopback port (anything else on the machine) gets a 404, not a thrown ENOENT
+      fetch: async (req) => {
+        const file = Bun.file(join(out, basename(new URL(req.url).pathname)));
+        return (await file.exists()) ? new Response(file) : new Response("not found", { status: 404 });
+      },
     });
   }, 120_000);
 

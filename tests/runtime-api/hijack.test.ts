@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { holdsSocket } from "../../lib/runtime-api/peer.ts";
 import { type AgentProcess, startAgentProcess } from "../helpers/agent-process.ts";
-import { createBodyWith, deploy, invoke, readJson } from "../helpers/functions.ts";
+import { apiFetch } from "../helpers/api-client.ts";
+import { createBodyWith, deploy, eventually, invoke, readJson } from "../helpers/functions.ts";
 
 /** A python handler that answers with its own Runtime API port and pid, after `event.sleepMs`. */
 const VICTIM = `import os, time
@@ -131,7 +132,13 @@ describe("a function trying to take over another worker's Runtime API", () => {
     const only = listeningPortsOf(agent.proc.pid);
     expect(only).toContain(victimPort);
     const victim = invoke(agent.url, "victim", JSON.stringify({ n: round, sleepMs: 1500 }));
-    await Bun.sleep(200); // the victim's invocation is in flight
+    // the victim's invocation is in flight: its worker is busy
+    await eventually(async () => {
+      const got = await readJson<{ Configuration: { EdgeStatus?: { workers: { busy: number } } } }>(
+        await apiFetch(`${agent.url}/2015-03-31/functions/victim`),
+      );
+      return got.Configuration.EdgeStatus?.workers.busy === 1 ? true : undefined;
+    });
     const attack = await invoke(agent.url, attacker, JSON.stringify({ only }));
     expect(attack.status).toBe(200);
     expect(attack.headers.get("x-amz-function-error")).toBeNull();

@@ -22,6 +22,7 @@ interface EdgeStatus {
   restarts: number;
   lastError?: string;
   invocations: number;
+  queueDepth: number;
   coldStarts: number;
 }
 
@@ -206,10 +207,16 @@ exports.handler = async (event) => {
     });
 
     test("concurrent callers are served one at a time, in arrival order", async () => {
+      const before = (await edgeStatus("pinned"))!.invocations;
       const calls: Promise<Response>[] = [];
       for (let seq = 0; seq < 12; seq++) {
         calls.push(invoke(agent.url, "pinned", JSON.stringify({ seq })));
-        await Bun.sleep(4);
+        // the next caller arrives once this one is in (running or queued), however busy the machine is
+        const status = await eventually(async () => {
+          const now = await edgeStatus("pinned");
+          return now && now.invocations + now.workers.busy + now.queueDepth > seq + before ? now : undefined;
+        });
+        expect(status.state).toBe("ready");
       }
       const results = await Promise.all(
         calls.map(async (call) => await readJson<{ seen: number[] }>(await call)),
@@ -235,7 +242,7 @@ exports.handler = async (event) => {
 
     test("after a timeout the worker is replaced and queued invocations proceed", async () => {
       const hung = invokeTail<{ errorType: string }>(agent.url, "pinned", '{"hang":true}');
-      await Bun.sleep(50);
+      await eventually(async () => ((await edgeStatus("pinned"))?.workers.busy === 1 ? true : undefined));
       const queued = invoke(agent.url, "pinned");
       expect((await hung).body.errorType).toBe("Sandbox.Timedout");
       const after = await readJson<{ count: number }>(await queued);
@@ -330,10 +337,16 @@ describe("shutdown", () => {
   test("SIGTERM drains: running invocations finish, new ones get 503, then the agent exits 0", async () => {
     const agent = await startAgentProcess();
     await deploy(agent.url, createBodyWith("slow", "nodejs20.x", "index.handler", { "index.js": SLEEPER }));
-    const running = invoke(agent.url, "slow", '{"ms":800}');
-    await Bun.sleep(300);
+    const running = invoke(agent.url, "slow", '{"ms":1500}');
+    // the invocation is running (its worker is busy), however long the cold start took
+    await eventually(async () => {
+      const status = await readJson<{ Configuration: { EdgeStatus?: EdgeStatus } }>(
+        await apiFetch(`${agent.url}/2015-03-31/functions/slow`),
+      );
+      return status.Configuration.EdgeStatus?.workers.busy === 1 ? true : undefined;
+    });
     agent.proc.kill("SIGTERM");
-    await Bun.sleep(100);
+    await eventually(() => (agent.output().includes("SIGTERM received") ? true : undefined));
     await expectLambdaError(await invoke(agent.url, "slow", '{"ms":1}'), 503, "ServiceException");
     const finished = await running;
     expect(finished.status).toBe(200);
