@@ -14,6 +14,7 @@ export function deleteFunctionHandler(deps: ApiDeps): Handler<ApiEnv> {
     if (ref.qualifier === undefined) {
       if (!deps.store.functions.deleteFunction(ref.name)) throw functionNotFound(deps, ref);
       deps.scheduler.retire(ref.name);
+      deps.code.collectSoon(); // code its running workers use goes once they exit
       return c.body(null, 204);
     }
     if (ref.qualifier === LATEST || !isVersionQualifier(ref.qualifier)) {
@@ -34,6 +35,7 @@ export function deleteFunctionHandler(deps: ApiDeps): Handler<ApiEnv> {
     }
     if (!deps.store.functions.deleteVersion(ref.name, ref.qualifier)) throw functionNotFound(deps, ref);
     deps.scheduler.retire(ref.name, ref.qualifier);
+    deps.code.collectSoon();
     return c.body(null, 204);
   };
 }

@@ -7,6 +7,7 @@ import {
   type FunctionConfig,
   lambdaTimestamp,
 } from "../config/mod.ts";
+import type { CodeLease } from "../code/mod.ts";
 import { LambdaError } from "../errors/mod.ts";
 import { type DeployedFunction, type DeploymentRecord, type DeploymentStatus, LATEST } from "../store/mod.ts";
 import { storeZip } from "./code-upload.ts";
@@ -89,7 +90,7 @@ export function applyDeployment(
   want: DesiredState | (() => Promise<DesiredState>),
   policy: DeploymentRecord["policy"],
 ): Promise<DeploymentRecord> {
-  return serialized(async () => {
+  return serialized<DeploymentRecord>(async () => {
     // worked out inside the queue: it depends on the latest completed deployment
     const desired = typeof want === "function" ? await want() : want;
     const record: DeploymentRecord = {
@@ -130,7 +131,7 @@ export function applyDeployment(
     }
     deps.store.deployments.finish(record.id, status, error, functionStatus);
     return { ...record, status, error, functionStatus };
-  });
+  }).finally(() => deps.code.collectSoon()); // what it replaced (or failed to apply) may be used no more
 }
 
 /** Finishes deployments a stopped agent left under way: rolled back (ROLLBACK) or marked failed (DO_NOTHING). */
@@ -148,14 +149,22 @@ export function recoverInterruptedDeployments(deps: ApiDeps): void {
   }
 }
 
-/** Turns a document into the state it asks for: its functions, and the removal of those the last one had. */
-async function desiredState(deps: ApiDeps, document: DeploymentDocument): Promise<DesiredState> {
+/**
+ * Turns a document into the state it asks for: its functions, and the removal of those the last one had. Its code
+ * is held by `lease` until the deployment's record names it.
+ */
+async function desiredState(
+  deps: ApiDeps,
+  document: DeploymentDocument,
+  lease: CodeLease,
+): Promise<DesiredState> {
   const desired: DesiredState = {};
   for (const fn of document.functions) {
     let code: { sha256: string; size: number };
     if ("ZipFile" in fn.Code) {
-      code = await storeZip(deps, fn.Code.ZipFile);
+      code = await storeZip(deps, fn.Code.ZipFile, lease);
     } else {
+      lease.hold(fn.Code.Sha256);
       const zip = deps.store.code.get(fn.Code.Sha256);
       if (!zip) {
         throw new LambdaError(
@@ -196,12 +205,17 @@ export function renderDeployment(record: DeploymentRecord): Record<string, unkno
 export function createDeploymentHandler(deps: ApiDeps): Handler<ApiEnv> {
   return async (c) => {
     const document = await readInput(c, DeploymentDocumentSchema);
-    const record = await applyDeployment(
-      deps,
-      () => desiredState(deps, document),
-      document.failureHandlingPolicy,
-    );
-    return c.json(renderDeployment(record), record.status === "COMPLETED" ? 201 : 200);
+    const lease = deps.code.lease();
+    try {
+      const record = await applyDeployment(
+        deps,
+        () => desiredState(deps, document, lease),
+        document.failureHandlingPolicy,
+      );
+      return c.json(renderDeployment(record), record.status === "COMPLETED" ? 201 : 200);
+    } finally {
+      lease.release();
+    }
   };
 }
 

@@ -8,7 +8,7 @@ import {
 } from "../config/mod.ts";
 import { LambdaError } from "../errors/mod.ts";
 import { LATEST } from "../store/mod.ts";
-import { storeZip } from "./code-upload.ts";
+import { withStoredZip } from "./code-upload.ts";
 import type { ApiDeps, ApiEnv } from "./context.ts";
 import { checkRunnable } from "./isolation-check.ts";
 import { startPinned } from "./pinned.ts";
@@ -28,18 +28,26 @@ export function updateFunctionCodeHandler(deps: ApiDeps): Handler<ApiEnv> {
         "Please provide a source for function code: ZipFile",
       );
     }
-    const stored = await storeZip(deps, input.ZipFile);
     if (input.DryRun) {
-      const current = deps.store.functions.getVersion(name)!;
-      return c.json(renderConfiguration(applyCodeUpdate(current, stored), deps));
+      // its code is collected once the answer is made, unless something uses it
+      const preview = await withStoredZip(
+        deps,
+        input.ZipFile,
+        (stored) => applyCodeUpdate(deps.store.functions.getVersion(name)!, stored),
+      );
+      return c.json(renderConfiguration(preview, deps));
     }
-    const config = deps.store.functions.updateLatest(
-      name,
-      (current) => applyCodeUpdate(current, stored),
-      input.RevisionId,
-    );
-    deps.scheduler.retire(name, LATEST);
-    const published = input.Publish ? deps.store.functions.publish(name, undefined, () => {}) : null;
+    // once saved, the old code of `$LATEST` is collected unless something else uses it
+    const { config, published } = await withStoredZip(deps, input.ZipFile, (stored) => {
+      const config = deps.store.functions.updateLatest(
+        name,
+        (current) => applyCodeUpdate(current, stored),
+        input.RevisionId,
+      );
+      deps.scheduler.retire(name, LATEST);
+      const published = input.Publish ? deps.store.functions.publish(name, undefined, () => {}) : null;
+      return { config, published };
+    });
     void startPinned(deps, name);
     if (!published) return c.json(renderConfiguration(config, deps));
     return c.json(renderConfiguration(published.config, { ...deps, version: published.version }));

@@ -2,6 +2,8 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { CodeBlobs } from "../store/mod.ts";
+import { CodeCollector, type CollectSummary } from "./code-collector.ts";
+import { CodeHolds, type CodeLease } from "./code-holds.ts";
 import { extractZip, makeWritable, ZipRejectedError } from "./zip-extract.ts";
 
 /** A zip that has been stored and extracted. */
@@ -27,25 +29,85 @@ export function hexToBase64(hex: string): string {
   return Buffer.from(hex, "hex").toString("base64");
 }
 
-/** Keeps code zips in the database and their extracted folders under `root`. */
+/** Options of {@linkcode CodeStore}. */
+export interface CodeStoreOptions {
+  /**
+   * Collect code nothing uses (see {@linkcode CodeCollector}): at start, soon after each released hold or
+   * {@linkcode CodeStore.collectSoon}, and every `sweepIntervalMs`. @default false
+   */
+  collect?: boolean;
+  /** Milliseconds between sweeps of the whole store when collecting. @default 3_600_000 */
+  sweepIntervalMs?: number;
+}
+
+/**
+ * Keeps code zips in the database and their extracted folders under `root`. Code is kept while a function version
+ * or a returnable deployment state names it, or something holds it: a running worker ({@linkcode CodeStore.hold})
+ * or a request between upload and save ({@linkcode CodeStore.lease}).
+ */
 export class CodeStore {
   readonly #root: string;
   readonly #blobs: CodeBlobs;
   readonly #extracting = new Map<string, Promise<string>>();
   readonly #present = new Set<string>();
+  readonly #holds: CodeHolds;
+  readonly #collector: CodeCollector | null;
 
-  constructor(root: string, blobs: CodeBlobs) {
+  constructor(root: string, blobs: CodeBlobs, options: CodeStoreOptions = {}) {
     this.#root = root;
     this.#blobs = blobs;
     mkdirSync(root, { recursive: true, mode: 0o711 });
+    this.#holds = new CodeHolds(() => this.collectSoon());
+    this.#collector = options.collect
+      ? new CodeCollector(root, blobs, this.#holds, {
+        sweepIntervalMs: options.sweepIntervalMs,
+        onDiscard: (sha256) => this.#present.delete(this.dirFor(sha256)),
+      })
+      : null;
+    this.collectSoon(); // what older agents and crashes left
   }
 
-  /** Validates and extracts `zip`, then stores it; throws {@linkcode ZipRejectedError} and writes nothing if bad. */
-  async add(zip: Uint8Array): Promise<StoredCode> {
+  /**
+   * Validates and extracts `zip`, then stores it; throws {@linkcode ZipRejectedError} and writes nothing if bad.
+   * The code is held by `lease` (taken before extraction) until the caller has saved what references it; without
+   * one, it may be collected as soon as this returns.
+   */
+  async add(zip: Uint8Array, lease?: CodeLease): Promise<StoredCode> {
     const { hex, base64 } = sha256Of(zip);
-    const dir = await this.#extract(hex, zip);
-    this.#blobs.put(hex, zip);
-    return { sha256: hex, sha256Base64: base64, size: zip.byteLength, dir };
+    lease?.hold(hex);
+    const release = this.#holds.hold(hex); // while extracting, lease or not
+    try {
+      const dir = await this.#extract(hex, zip);
+      this.#blobs.put(hex, zip);
+      return { sha256: hex, sha256Base64: base64, size: zip.byteLength, dir };
+    } finally {
+      release();
+    }
+  }
+
+  /** A new lease: hold code with it from upload until it is saved, then release it (in a `finally`). */
+  lease(): CodeLease {
+    return this.#holds.lease();
+  }
+
+  /** Holds the code of `sha256` (a worker running it) until the returned function is called. */
+  hold(sha256: string): () => void {
+    return this.#holds.hold(sha256);
+  }
+
+  /** Asks for a collection of unused code soon (after changes that may drop a reference); nothing when not collecting. */
+  collectSoon(): void {
+    this.#collector?.collectSoon();
+  }
+
+  /** Collects unused code now; resolves once its folders are deleted. */
+  async collect(): Promise<CollectSummary> {
+    return this.#collector ? await this.#collector.collect() : { rows: 0, folders: 0 };
+  }
+
+  /** Stops collecting (call before the database closes). */
+  close(): void {
+    this.#collector?.close();
   }
 
   /** The extracted folder for `sha256`, extracting it again from the database if it went missing. */

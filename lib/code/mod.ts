@@ -1,4 +1,6 @@
-/** @module Function code: zips validated, stored by SHA-256 and extracted read-only. */
-export { CodeStore, hexToBase64, sha256Of, type StoredCode } from "./code-store.ts";
+/** @module Function code: zips validated, stored by SHA-256, extracted read-only, and collected once unused. */
+export { CodeStore, type CodeStoreOptions, hexToBase64, sha256Of, type StoredCode } from "./code-store.ts";
+export type { CodeLease } from "./code-holds.ts";
+export type { CollectSummary } from "./code-collector.ts";
 export { extractZip, MAX_UNZIPPED_BYTES, ZipRejectedError } from "./zip-extract.ts";
 export { buildZip, type ZipEntry } from "./zip-build.ts";

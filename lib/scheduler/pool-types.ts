@@ -30,6 +30,8 @@ export interface PoolDeps {
   restartBackoff: { initialMs: number; maxMs: number };
   /** Credentials for a new worker of this pool's function, or null. */
   grantCredentials(target: FunctionTarget): WorkerGrant | null;
+  /** Holds a worker's code (by hex SHA-256) from collection until its process exits; returns the release. */
+  holdCode?(sha256: string): () => void;
 }
 
 /** What a pool reports about itself. */

@@ -27,6 +27,11 @@ export interface SchedulerOptions {
   restartBackoff?: { initialMs: number; maxMs: number };
   /** Credentials for a new worker of `target` (an execution role's), or null for none. @default none */
   grantCredentials?(target: FunctionTarget): WorkerGrant | null;
+  /**
+   * Holds code (by hex SHA-256) from collection while an invocation or a worker process uses it; returns the
+   * release. @default none
+   */
+  holdCode?(sha256: string): () => void;
 }
 
 /** One function version's pool, as `lambdalet status` lists it. */
@@ -81,8 +86,11 @@ export class Scheduler {
     }
     this.#running.set(name, running + 1);
     const pool = this.#poolFor(target);
+    // held while queued too: a retired pool may still start a worker on this code for it
+    const releaseCode = this.#options.holdCode?.(target.config.codeSha256);
     // a pool may refuse at once (throw): the count must come down on every path
     const work = Promise.resolve().then(() => pool.invoke(request)).finally(() => {
+      releaseCode?.();
       const left = (this.#running.get(name) ?? 1) - 1;
       if (left) this.#running.set(name, left);
       else this.#running.delete(name);
@@ -165,6 +173,7 @@ export class Scheduler {
       onLog: onLog ? (line: string) => onLog(target, line) : () => {},
       restartBackoff: this.#options.restartBackoff ?? { initialMs: 1000, maxMs: 60_000 },
       grantCredentials: this.#options.grantCredentials ?? (() => null),
+      ...(this.#options.holdCode ? { holdCode: this.#options.holdCode } : {}),
     };
     const limits = poolLimits(target);
     const pool = target.config.edge.pinned

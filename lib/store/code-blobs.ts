@@ -1,5 +1,7 @@
 /** @module Code zips kept in the database, one row per SHA-256. */
 import type { Database } from "bun:sqlite";
+import { referencedCode } from "./code-references.ts";
+import { reclaimFreePages } from "./free-pages.ts";
 
 /** The code table: zips addressed by their hex SHA-256. */
 export class CodeBlobs {
@@ -22,5 +24,31 @@ export class CodeBlobs {
       sha256,
     );
     return row?.zip ?? null;
+  }
+
+  /** The hex SHA-256 of every stored zip. */
+  list(): string[] {
+    return this.#db.query<{ sha256: string }, []>("SELECT sha256 FROM code").all().map((row) => row.sha256);
+  }
+
+  /** The zips something stored still needs (function versions, deployment states): see `referencedCode`. */
+  referenced(): Set<string> {
+    return referencedCode(this.#db);
+  }
+
+  /**
+   * Deletes the zips of `sha256s` in one transaction, then gives the freed pages back to the file system. A zip a
+   * function version still uses is refused by the foreign key: check {@linkcode CodeBlobs.referenced} first. Inside
+   * an outer transaction the pages are left for the next call to reclaim.
+   * Returns how many rows went.
+   */
+  delete(sha256s: readonly string[]): number {
+    if (sha256s.length === 0) return 0;
+    const remove = this.#db.query<never, [string]>("DELETE FROM code WHERE sha256 = ?");
+    const deleted = this.#db.transaction(() =>
+      sha256s.reduce((n, sha256) => n + remove.run(sha256).changes, 0)
+    )();
+    if (deleted && !this.#db.inTransaction) reclaimFreePages(this.#db);
+    return deleted;
   }
 }

@@ -13,10 +13,15 @@ export class SchemaTooNewError extends Error {
   }
 }
 
-/** Opens (creating if needed) the database at `path`, in WAL mode with foreign keys on, migrated. */
+/**
+ * Opens (creating if needed) the database at `path`, in WAL mode with foreign keys on, migrated; a new file gets
+ * incremental auto-vacuum, so that deleted code can give its pages back.
+ */
 export function openDatabase(path: string): Database {
   const db = new Database(path, { create: true, strict: true });
   if (path !== ":memory:") chmodSync(path, 0o600);
+  // takes effect in a new file only (before its first table); older files are switched by `reclaimFreePages`
+  db.run("PRAGMA auto_vacuum = INCREMENTAL");
   db.run("PRAGMA journal_mode = WAL");
   db.run("PRAGMA synchronous = FULL");
   db.run("PRAGMA foreign_keys = ON");

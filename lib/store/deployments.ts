@@ -109,6 +109,24 @@ export class DeploymentRepository {
     return this.list().filter((record) => record.status === "IN_PROGRESS");
   }
 
+  /**
+   * The states the agent may still write back: the `previous` state of the newest completed deployment (what
+   * `lambdalet deployments rollback` applies; a rollback is itself a deployment, so one level is all it reaches),
+   * and both states of each deployment under way (it writes one, and recovery after a crash the other). Their code
+   * must be kept; older deployments are history only.
+   */
+  returnable(): Record<string, DeployedFunction | null>[] {
+    const rows = this.#db.query<Pick<Row, "status" | "document" | "previous">, []>(
+      `SELECT status, document, previous FROM deployments WHERE status = 'IN_PROGRESS' OR rowid = (
+         SELECT rowid FROM deployments WHERE status = 'COMPLETED' ORDER BY created_at DESC, rowid DESC LIMIT 1)`,
+    ).all();
+    return rows.flatMap((row) => {
+      const previous = JSON.parse(row.previous) as Record<string, DeployedFunction | null>;
+      if (row.status !== "IN_PROGRESS") return [previous];
+      return [previous, JSON.parse(row.document) as Record<string, DeployedFunction | null>];
+    });
+  }
+
   /** The newest completed deployment, or null. */
   latestCompleted(): DeploymentRecord | null {
     return this.list().find((record) => record.status === "COMPLETED") ?? null;
