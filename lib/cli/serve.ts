@@ -3,6 +3,7 @@ import { defineCommand } from "citty";
 import { type Agent, startAgent } from "../agent.ts";
 import { readCredentialsFile, signRequest } from "../auth/mod.ts";
 import { loadAgentOptions } from "../config/mod.ts";
+import { DataDirInUseError } from "../recovery/mod.ts";
 import { SchemaTooNewError } from "../store/mod.ts";
 import { DEMO_FUNCTION_NAME, demoCreateFunctionBody, demoCurlLine } from "../demo/demo-function.ts";
 import { VERSION } from "../version.ts";
@@ -50,7 +51,9 @@ export const serveCommand = defineCommand({
     try {
       agent = startAgent(options);
     } catch (error) {
-      if (error instanceof SchemaTooNewError) throw new CliError(error.message, 1);
+      if (error instanceof SchemaTooNewError || error instanceof DataDirInUseError) {
+        throw new CliError(error.message, 1);
+      }
       throw error;
     }
     console.log(`lambdalet ${VERSION} listening on ${agent.url} (data in ${options.dataDir})`);

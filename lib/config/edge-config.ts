@@ -40,6 +40,12 @@ export interface EdgeConfig {
   maxInstancesCount: number;
   /** Invocations that may wait for a worker. @default 1000 */
   maxQueueSize: number;
+  /**
+   * Processes and threads one worker may have at once, both modes (the cgroup's `pids.max`, where the host has a
+   * pids controller): a fork bomb stops there instead of taking the device. Lambda's own quota is 1024.
+   * @default 1024
+   */
+  maxProcesses: number;
   /** Seconds an idle on-demand worker is kept warm. @default 60 */
   maxIdleTimeInSeconds: number;
   /** Seconds a starting worker may take to ask for its first invocation. @default 60 */
@@ -57,6 +63,9 @@ export interface EdgeConfig {
   invokeFunctions: string[];
 }
 
+/** Processes and threads a worker may have unless its `Edge.maxProcesses` says otherwise: Lambda's quota. */
+export const DEFAULT_MAX_PROCESSES = 1024;
+
 /** Greengrass's defaults. */
 export const EDGE_DEFAULTS: EdgeConfig = {
   pinned: false,
@@ -64,6 +73,7 @@ export const EDGE_DEFAULTS: EdgeConfig = {
   containerParams: { mountROSysfs: false, volumes: [], devices: [] },
   maxInstancesCount: 100,
   maxQueueSize: 1000,
+  maxProcesses: DEFAULT_MAX_PROCESSES,
   maxIdleTimeInSeconds: 60,
   statusTimeoutInSeconds: 60,
   inputPayloadEncodingType: "json",
@@ -101,6 +111,7 @@ export const EdgeInputSchema = v.strictObject({
   })),
   maxInstancesCount: v.optional(wholeNumber(1, 1000)),
   maxQueueSize: v.optional(wholeNumber(1, 100_000)),
+  maxProcesses: v.optional(wholeNumber(1, 65_536)),
   maxIdleTimeInSeconds: v.optional(wholeNumber(1, 86_400)),
   statusTimeoutInSeconds: v.optional(wholeNumber(1, 3600)),
   inputPayloadEncodingType: v.optional(v.picklist(["json", "binary"], "must be json or binary")),

@@ -53,6 +53,25 @@ const EnvironmentVariablesSchema = v.pipe(
   ),
 );
 
+/** Tags a function may have: Lambda's quota. */
+export const MAX_TAGS = 50;
+
+/** `Tags` as Lambda takes them: at most 50, keys of 1-128 characters, values of at most 256. */
+const TagsSchema = v.pipe(
+  v.record(
+    v.pipe(
+      v.string(),
+      v.minLength(1, "Member must have length greater than or equal to 1"),
+      v.maxLength(128, "Member must have length less than or equal to 128"),
+    ),
+    v.pipe(v.string(), v.maxLength(256, "Member must have length less than or equal to 256")),
+  ),
+  v.check(
+    (tags) => Object.keys(tags).length <= MAX_TAGS,
+    `Member must have length less than or equal to ${MAX_TAGS}`,
+  ),
+);
+
 /** A base64 string, the way `Code.ZipFile` travels inside JSON. */
 export const Base64Schema = v.pipe(
   v.string(),
@@ -178,7 +197,7 @@ export const CreateFunctionInputSchema = v.object({
   Environment: v.optional(v.object({ Variables: v.optional(EnvironmentVariablesSchema, {}) }), {
     Variables: {},
   }),
-  Tags: v.optional(v.record(v.pipe(v.string(), v.minLength(1), v.maxLength(128)), v.string()), {}),
+  Tags: v.optional(TagsSchema, {}),
   Publish: v.optional(v.boolean(), false),
   PackageType: v.optional(v.picklist(["Zip"], "Container images are not supported: use PackageType Zip")),
   Architectures: v.optional(v.pipe(

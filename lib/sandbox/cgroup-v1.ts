@@ -4,18 +4,22 @@ import { join } from "node:path";
 import { killAll, readKey, readNumber, writeControl, writeControlIfPresent } from "./cgroup-files.ts";
 import type { CgroupDriver, CgroupLimits, WorkerCgroup } from "./worker-cgroup.ts";
 
-/** Makes worker cgroups under `<agent cgroup>/lambdalet/` in the v1 memory (and pids) hierarchies. */
+/** Makes worker cgroups under `<agent cgroup>/<parent>/` (`lambdalet` unless told) in the v1 memory (and pids) hierarchies. */
 export class CgroupV1Driver implements CgroupDriver {
   readonly version = "v1";
   readonly limitsMemory = true;
   readonly #memory: string;
   readonly #pids: string | undefined;
 
-  constructor(memoryDir: string, pidsDir: string | undefined) {
-    this.#memory = join(memoryDir, "lambdalet");
-    this.#pids = pidsDir === undefined ? undefined : join(pidsDir, "lambdalet");
+  constructor(memoryDir: string, pidsDir: string | undefined, parent = "lambdalet") {
+    this.#memory = join(memoryDir, parent);
+    this.#pids = pidsDir === undefined ? undefined : join(pidsDir, parent);
     mkdirSync(this.#memory, { recursive: true });
     if (this.#pids) mkdirSync(this.#pids, { recursive: true });
+  }
+
+  get parents(): string[] {
+    return this.#pids ? [this.#memory, this.#pids] : [this.#memory];
   }
 
   create(id: string, limits: CgroupLimits): WorkerCgroup {

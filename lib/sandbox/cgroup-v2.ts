@@ -13,7 +13,7 @@ import {
 import type { CgroupDriver, CgroupLimits, WorkerCgroup } from "./worker-cgroup.ts";
 
 /**
- * Makes worker cgroups under `<agent cgroup>/lambdalet/`. Respects the "no internal processes" rule of v2: when
+ * Makes worker cgroups under `<agent cgroup>/<parent>/` (`lambdalet` unless told). Respects the "no internal processes" rule of v2: when
  * the agent's own cgroup holds processes, they move to a leaf `<agent cgroup>/agent` before controllers are
  * enabled for children (what systemd's `Delegate=yes` expects).
  */
@@ -23,11 +23,11 @@ export class CgroupV2Driver implements CgroupDriver {
   readonly #parent: string;
   readonly #controllers: string[];
 
-  constructor(selfDir: string, controllers: string[]) {
+  constructor(selfDir: string, controllers: string[], parent = "lambdalet") {
     const wanted = ["memory", "pids"].filter((controller) => controllers.includes(controller));
     this.#controllers = wanted;
     this.limitsMemory = wanted.includes("memory");
-    this.#parent = join(selfDir, "lambdalet");
+    this.#parent = join(selfDir, parent);
     if (!wanted.length) {
       mkdirSync(this.#parent, { recursive: true });
       return;
@@ -46,12 +46,17 @@ export class CgroupV2Driver implements CgroupDriver {
         missing.map((controller) => `+${controller}`).join(" "),
       );
     }
-    mkdirSync(this.#parent, { recursive: true });
-    writeControl(
-      this.#parent,
-      "cgroup.subtree_control",
-      wanted.map((controller) => `+${controller}`).join(" "),
-    );
+    // each folder from the agent's cgroup down to the parent passes the controllers on
+    let dir = selfDir;
+    for (const part of parent.split("/").filter(Boolean)) {
+      dir = join(dir, part);
+      mkdirSync(dir, { recursive: true });
+      writeControl(dir, "cgroup.subtree_control", wanted.map((controller) => `+${controller}`).join(" "));
+    }
+  }
+
+  get parents(): string[] {
+    return [this.#parent];
   }
 
   create(id: string, limits: CgroupLimits): WorkerCgroup {

@@ -12,7 +12,7 @@ import { dirname, join } from "node:path";
 import type { DeviceMount, VolumeMount } from "../config/mod.ts";
 import { joinCgroupsScript, shellQuote } from "./shell.ts";
 import type { PosixUser } from "./posix-user.ts";
-import { setprivCommand } from "./privilege-drop.ts";
+import { dieWithParentCommand, setprivCommand } from "./privilege-drop.ts";
 import type { WorkerCgroup } from "./worker-cgroup.ts";
 import { startDetached } from "./detached-process.ts";
 import type { WorkerProcess } from "./worker-process.ts";
@@ -60,6 +60,8 @@ export interface ContainerSpec {
   rootMount: string;
   /** The host tools. */
   tools: ContainerTools;
+  /** setpriv knows `--pdeathsig`: the container dies with the agent, even when it is killed with SIGKILL. */
+  dieWithParent: boolean;
 }
 
 /** Where a symlink points, or null for anything else (or when it cannot be read, as under qemu-user's path mapping). */
@@ -148,7 +150,10 @@ export function containerScript(spec: ContainerSpec): string {
   }
   for (const device of spec.devices) lines.push(bind(device.path, device.path, device.permission));
   const command = spec.cmd.map((part) => q(toContainerPath(part, spec.codeDir, spec.runtimeDir))).join(" ");
-  const drop = setprivCommand({ setpriv: spec.tools.setpriv, user: spec.user }).map(q).join(" ");
+  const { setpriv } = spec.tools;
+  const drop = setprivCommand({ setpriv, user: spec.user, dieWithParent: spec.dieWithParent }).map(q).join(
+    " ",
+  );
   lines.push(`exec ${q(spec.tools.chroot)} "$R" ${drop} ${q(spec.tools.env)} -C ${TASK_ROOT} ${command}`);
   return lines.join("\n");
 }
@@ -158,18 +163,22 @@ export function containerScript(spec: ContainerSpec): string {
  * namespaces (the network stays the host's, as with Greengrass) and forks the setup script as their pid 1, which
  * builds the view and becomes the runtime as the function's user with no capabilities and no_new_privs. When pid 1
  * dies, the kernel kills every process of the namespace; the cgroup kill covers anything else.
+ *
+ * Dying with the agent: `unshare` (the agent's child) gets the parent-death signal from setpriv; pid 1 gets it
+ * from unshare's `--kill-child`, loses it when setpriv changes its uid, and gets it again from that setpriv's
+ * `--pdeathsig`. So a SIGKILL of the agent kills unshare, which kills pid 1, which takes the namespace with it.
  */
 export function spawnContainer(spec: ContainerSpec): WorkerProcess {
   ensureMountPoints(spec);
+  const dieWithParent = spec.dieWithParent ? dieWithParentCommand(spec.tools.setpriv) : [];
+  const unshare = [...dieWithParent, spec.tools.unshare].map(shellQuote).join(" ");
   const outer = [
     "set -e",
     joinCgroupsScript(spec.cgroup.procsFiles),
     // fd 3 carries stderr to the container's pid 1; unshare's own complaints (it cannot re-raise the signal
     // that killed pid 1) go nowhere
     "exec 3>&2",
-    `exec ${
-      shellQuote(spec.tools.unshare)
-    } --mount --pid --ipc --uts --fork --kill-child --propagation private` +
+    `exec ${unshare} --mount --pid --ipc --uts --fork --kill-child --propagation private` +
     ` /bin/sh -c ${shellQuote(containerScript(spec))} 2>/dev/null`,
   ].join("\n");
   const env = Object.fromEntries(

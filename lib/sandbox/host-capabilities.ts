@@ -29,6 +29,10 @@ export interface HostCapabilities {
   layout: CgroupLayout;
   /** The driver that makes worker cgroups, when one could be set up. */
   cgroups: CgroupDriver | null;
+  /** setpriv can set a parent-death signal (`--pdeathsig`, util-linux 2.33+): workers die with the agent. */
+  dieWithParent: boolean;
+  /** The agent can give NoContainer workers a private /tmp (root, and mount namespaces work). */
+  privateTmp: boolean;
   /** Each requirement of container mode. */
   requirements: Requirement[];
 }
@@ -39,8 +43,13 @@ export interface DetectOptions {
   mountinfo?: string;
   /** The text of /proc/self/cgroup. @default read from /proc */
   procCgroup?: string;
-  /** Whether to set up the cgroup driver (it creates `<agent cgroup>/lambdalet`). @default true */
+  /** Whether to set up the cgroup driver (it creates the folder {@linkcode cgroupParent}). @default true */
   setUpCgroups?: boolean;
+  /**
+   * The folder, under the agent's own cgroup, that holds its worker cgroups (one per data dir, so that a start-up
+   * sweep finds the leftovers of its own previous run and nobody else's). @default "lambdalet"
+   */
+  cgroupParent?: string;
 }
 
 const SBIN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -62,17 +71,24 @@ function namespacesWork(unshare: string | undefined): { ok: boolean; detail: str
   };
 }
 
-function makeDriver(layout: CgroupLayout): { driver: CgroupDriver | null; detail: string } {
+/** Whether `setpriv` knows `--pdeathsig` (util-linux 2.33+). */
+function setprivDiesWithParent(setpriv: string | undefined): boolean {
+  if (!setpriv) return false;
+  const help = Bun.spawnSync({ cmd: [setpriv, "--help"], stdout: "pipe", stderr: "pipe" });
+  return help.stdout.toString().includes("--pdeathsig");
+}
+
+function makeDriver(layout: CgroupLayout, parent: string): { driver: CgroupDriver | null; detail: string } {
   try {
     if (layout.v2?.controllers.includes("memory")) {
       return {
-        driver: new CgroupV2Driver(layout.v2.dir, layout.v2.controllers),
+        driver: new CgroupV2Driver(layout.v2.dir, layout.v2.controllers, parent),
         detail: `v2 at ${layout.v2.dir}`,
       };
     }
     if (layout.v1.memory) {
       return {
-        driver: new CgroupV1Driver(layout.v1.memory, layout.v1.pids),
+        driver: new CgroupV1Driver(layout.v1.memory, layout.v1.pids, parent),
         detail: `v1 memory at ${layout.v1.memory}`,
       };
     }
@@ -97,13 +113,14 @@ export function detectHostCapabilities(options: DetectOptions = {}): HostCapabil
   );
   const namespaces = root ? namespacesWork(tools.unshare) : { ok: false, detail: "the agent is not root" };
   const { driver, detail } = root && options.setUpCgroups !== false
-    ? makeDriver(layout)
+    ? makeDriver(layout, options.cgroupParent ?? "lambdalet")
     : { driver: null, detail: root ? "not set up" : "the agent is not root" };
   const memory = layout.v2?.controllers.includes("memory")
     ? `cgroup v2 memory controller at ${layout.v2.dir}`
     : layout.v1.memory
     ? `cgroup v1 memory controller at ${layout.v1.memory}`
     : "";
+  const dieWithParent = setprivDiesWithParent(tools.setpriv);
   const pids = layout.v2?.controllers.includes("pids")
     ? "cgroup v2 pids controller"
     : layout.v1.pids
@@ -145,6 +162,14 @@ export function detectHostCapabilities(options: DetectOptions = {}): HostCapabil
       fix: "enable the pids controller in the kernel",
     },
     {
+      name: "parent-death signal",
+      ok: dieWithParent,
+      detail: dieWithParent
+        ? "setpriv --pdeathsig: workers die with the agent, even when it is killed with SIGKILL"
+        : "setpriv has no --pdeathsig: after a crash of the agent, its workers run on until its next start",
+      fix: "apt-get install util-linux (2.33 or later)",
+    },
+    {
       name: "worker cgroups",
       ok: driver !== null,
       detail,
@@ -163,15 +188,20 @@ export function detectHostCapabilities(options: DetectOptions = {}): HostCapabil
     tools,
     layout,
     cgroups: driver,
+    dieWithParent,
+    privateTmp: root && namespaces.ok,
     requirements: requirements.map((
       requirement,
     ) => (requirement.ok ? { ...requirement, fix: undefined } : requirement)),
   };
 }
 
-/** The requirements of container mode this host does not meet (the pids controller is optional). */
+/** Requirements that make the agent safer but that containers can do without. */
+const OPTIONAL = new Set(["pids controller", "parent-death signal"]);
+
+/** The requirements of container mode this host does not meet (the pids controller and pdeathsig are optional). */
 export function missingForContainers(capabilities: HostCapabilities): Requirement[] {
   return capabilities.requirements.filter((requirement) =>
-    !requirement.ok && requirement.name !== "pids controller"
+    !requirement.ok && !OPTIONAL.has(requirement.name)
   );
 }

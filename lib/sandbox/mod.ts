@@ -10,7 +10,15 @@ export {
   missingForContainers,
   type Requirement,
 } from "./host-capabilities.ts";
-export { spawnNoContainer } from "./no-container.ts";
+export {
+  sweepLeftoverWorkers,
+  type SweepOptions,
+  type SweepReport,
+  WORKER_CGROUPS_FILE,
+  workerCgroupParent,
+} from "./leftover-workers.ts";
+export { type NoContainerOptions, spawnNoContainer } from "./no-container.ts";
+export { pathsUnderTmp, type PrivateTmp, privateTmpScript } from "./private-tmp.ts";
 export {
   checkPosixUser,
   groupIdOf,

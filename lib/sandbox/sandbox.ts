@@ -1,9 +1,11 @@
 /** @module Chooses how each worker runs (GreengrassContainer or NoContainer, with a declared fallback) and starts it. */
+import { realpathSync } from "node:fs";
 import { join } from "node:path";
 import type { DeviceMount, UidRange, VolumeMount } from "../config/mod.ts";
 import { type ContainerTools, prepareContainerRoot, spawnContainer } from "./container.ts";
 import { type HostCapabilities, missingForContainers, type Requirement } from "./host-capabilities.ts";
 import { spawnNoContainer } from "./no-container.ts";
+import { pathsUnderTmp, type PrivateTmp } from "./private-tmp.ts";
 import { checkPosixUser, type PosixUser, PosixUserError, type UserPolicy } from "./posix-user.ts";
 import { checkVolumes } from "./volume-policy.ts";
 import type { WorkerProcess } from "./worker-process.ts";
@@ -43,7 +45,9 @@ export interface WorkerSpawnSpec {
   hostPaths: string[];
   /** Memory limit in bytes (containers only). */
   memoryBytes: number;
-  /** Size of the container's /tmp in MB. */
+  /** Processes and threads the worker may have (`pids.max`, where the host has a pids controller). */
+  maxProcesses: number;
+  /** Size of the worker's private /tmp in MB (NoContainer: where the agent is root). */
   tmpSizeMb: number;
   /** `uid:gid` or names, from `Edge.posixUser`: the user to run as instead of the function's own. */
   posixUser?: string;
@@ -64,9 +68,6 @@ export interface SandboxOptions {
   users: UserPolicy;
 }
 
-/** The process count cap of a container worker. */
-const CONTAINER_PIDS = 1024;
-
 /** Starts workers the way their function asks, on what this host can do. */
 export class Sandbox {
   /** What the host offers. */
@@ -74,10 +75,12 @@ export class Sandbox {
   readonly #options: SandboxOptions;
   readonly #missing: Requirement[];
   readonly #rootMount: string;
+  readonly #dataDir: string;
 
   constructor(capabilities: HostCapabilities, options: SandboxOptions) {
     this.capabilities = capabilities;
     this.#options = options;
+    this.#dataDir = realpathSync(options.dataDir);
     this.#missing = missingForContainers(capabilities);
     this.#rootMount = join(options.dataDir, "container-root");
     if (this.#missing.length === 0) prepareContainerRoot(this.#rootMount);
@@ -129,14 +132,25 @@ export class Sandbox {
     this.checkVolumes(spec.volumes);
     const user = this.#userOf(spec);
     const driver = this.capabilities.cgroups;
+    const dieWithParent = this.capabilities.dieWithParent;
     if (spec.mode === "NoContainer") {
       const drop = user ? { setpriv: this.#setpriv(), user } : undefined;
-      const cgroup = driver?.create(spec.id, {});
-      return spawnNoContainer({ cmd: spec.cmd, env: spec.env, cwd: spec.codeDir }, cgroup, drop);
+      const cgroup = driver?.create(spec.id, { pids: spec.maxProcesses });
+      try {
+        return spawnNoContainer({ cmd: spec.cmd, env: spec.env, cwd: spec.codeDir }, {
+          cgroup,
+          drop,
+          setprivDiesWithParent: dieWithParent ? this.capabilities.tools.setpriv : undefined,
+          privateTmp: this.#privateTmp(spec),
+        });
+      } catch (error) {
+        cgroup?.remove();
+        throw error;
+      }
     }
     if (!driver) throw new IsolationUnavailableError("No cgroup driver: containers cannot run");
     if (!user) throw new IsolationUnavailableError("Containers need the agent to run as root");
-    const cgroup = driver.create(spec.id, { memoryBytes: spec.memoryBytes, pids: CONTAINER_PIDS });
+    const cgroup = driver.create(spec.id, { memoryBytes: spec.memoryBytes, pids: spec.maxProcesses });
     try {
       return spawnContainer({
         cmd: spec.cmd,
@@ -152,6 +166,7 @@ export class Sandbox {
         cgroup,
         rootMount: this.#rootMount,
         tools: this.capabilities.tools as ContainerTools,
+        dieWithParent,
       });
     } catch (error) {
       cgroup.remove();
@@ -167,6 +182,18 @@ export class Sandbox {
       throw new PosixUserError("The worker has no uid of its own: the agent will not start it as root");
     }
     return { uid: spec.functionUid, gid: spec.functionUid };
+  }
+
+  /**
+   * A NoContainer worker's private /tmp, where the host allows one (root, mount namespaces); with the paths under
+   * the host's /tmp it needs bound back in: the data dir (its code and runtime), its interpreter, its volumes.
+   */
+  #privateTmp(spec: WorkerSpawnSpec): PrivateTmp | undefined {
+    const unshare = this.capabilities.tools.unshare;
+    if (!this.capabilities.privateTmp || !unshare) return undefined;
+    const keep = [this.#dataDir, ...spec.hostPaths, ...spec.volumes.map((volume) => volume.sourcePath)];
+    if (pathsUnderTmp(keep) === null) return undefined; // it needs all of the host's /tmp
+    return { unshare, sizeMb: spec.tmpSizeMb, keep };
   }
 
   #setpriv(): string {

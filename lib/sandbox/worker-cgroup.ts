@@ -30,6 +30,8 @@ export interface CgroupDriver {
   readonly version: "v2" | "v1";
   /** Whether it can limit memory. */
   readonly limitsMemory: boolean;
+  /** The folders holding this agent's worker cgroups, one per hierarchy (a start-up sweep empties them). */
+  readonly parents: string[];
   /** Makes a cgroup for worker `id`. */
   create(id: string, limits: CgroupLimits): WorkerCgroup;
 }
