@@ -6,7 +6,10 @@ export interface InvocationReport {
   requestId: string;
   /** The version that ran. */
   version: string;
-  /** Lines the function wrote during the invocation. */
+  /**
+   * Lines the function wrote during the invocation: all, or the last ones, as many as {@linkcode logTail}
+   * shows.
+   */
   lines: string[];
   /** Milliseconds from delivery to outcome. */
   durationMs: number;

@@ -4,3 +4,4 @@ export type { PoolLimits, PoolStatus } from "./pool-types.ts";
 export type { FunctionTarget } from "./target.ts";
 export type { InvocationResult, WorkerGrant } from "./worker.ts";
 export { formatInvocationLog, LOG_TAIL_BYTES, logTail } from "./invocation-log.ts";
+export { type LogOutput, LogWriter, type LogWriterOptions } from "./log-writer.ts";

@@ -16,6 +16,7 @@ import {
 } from "../sandbox/mod.ts";
 import { logStreamName, workerEnvironment } from "./environment.ts";
 import { formatInvocationLog } from "./invocation-log.ts";
+import { LineCapture } from "./log-capture.ts";
 import { forwardLines } from "./log-lines.ts";
 import type { FunctionTarget } from "./target.ts";
 
@@ -34,7 +35,10 @@ export type WorkerState = "idle" | "busy" | "dead";
 export interface InvocationResult {
   /** The worker's answer, or the platform error that replaced it. */
   outcome: InvocationOutcome;
-  /** The invocation's log, START to REPORT, when the request asked for it (`captureLog`); else "". */
+  /**
+   * The invocation's log, START to REPORT, when the request asked for it (`captureLog`); else "". Of the lines in
+   * between, only those its 4 KB tail shows are kept.
+   */
   log: string;
 }
 
@@ -52,6 +56,8 @@ export interface WorkerStartOptions {
   requestId: string;
   /** Credentials for the new worker (its function's allow-list of invocations), or null. @default none */
   grantCredentials?(target: FunctionTarget): WorkerGrant | null;
+  /** Holds the worker's code from collection while its process lives; returns the release. @default none */
+  holdCode?(sha256: string): () => void;
 }
 
 /** Credentials a worker starts with: environment variables, revoked when the worker exits. */
@@ -66,23 +72,6 @@ export interface WorkerGrant {
 export type WorkerStart = { ok: true; worker: Worker } | { ok: false; result: InvocationResult };
 
 type StartSignal = { ready: true } | { ready: false; outcome: InvocationOutcome };
-
-/** Collects the lines a worker writes, forwarding each and keeping those of the current invocation. */
-class LineCapture {
-  current: string[] = [];
-  /** Whether lines are kept for the current invocation's log (during starts, always). */
-  keep = true;
-  constructor(readonly forward: (line: string) => void) {}
-  add = (line: string): void => {
-    this.forward(line);
-    if (this.keep) this.current.push(line);
-  };
-  take(): string[] {
-    const lines = this.current;
-    this.current = [];
-    return lines;
-  }
-}
 
 /** Lets output already written by the worker reach its line capture before the log is cut. */
 function settleOutput(): Promise<void> {
@@ -175,6 +164,7 @@ export class Worker {
         runtimeDir: options.host.runtimeDir,
         hostPaths: launch.hostPaths,
         memoryBytes: containerMemoryKb(config) * 1024,
+        maxProcesses: config.edge.maxProcesses,
         tmpSizeMb: config.ephemeralStorageSize,
         ...(config.edge.posixUser === undefined ? {} : { posixUser: config.edge.posixUser }),
         ...(target.uid === undefined ? {} : { functionUid: target.uid }),
@@ -194,9 +184,11 @@ export class Worker {
     api.admit(() => process.pids());
     forwardLines(process.stdout, capture.add);
     forwardLines(process.stderr, capture.add);
+    const releaseCode = options.holdCode?.(config.codeSha256);
     const exited = process.exited.finally(() => {
       api.close();
       grant?.revoke();
+      releaseCode?.();
     });
     void exited.then((status) =>
       settle({
