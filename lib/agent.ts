@@ -6,8 +6,9 @@ import { Keyring, writeCredentialsFile } from "./auth/mod.ts";
 import { CodeStore } from "./code/mod.ts";
 import { type AgentOptions, isLoopback } from "./config/mod.ts";
 import { RuntimeHost } from "./runtimes/mod.ts";
-import { detectHostCapabilities, Sandbox } from "./sandbox/mod.ts";
-import { type FunctionTarget, Scheduler, type WorkerGrant } from "./scheduler/mod.ts";
+import { claimDataDir, listSome } from "./recovery/mod.ts";
+import { detectHostCapabilities, Sandbox, sweepLeftoverWorkers, workerCgroupParent } from "./sandbox/mod.ts";
+import { type FunctionTarget, LogWriter, Scheduler, type WorkerGrant } from "./scheduler/mod.ts";
 import { type ApiKeyRecord, openStore, type Store } from "./store/mod.ts";
 
 /** A running agent. */
@@ -48,6 +49,8 @@ export function startAgent(options: AgentOptions): Agent {
   // 0711: workers running as another user reach their code and runtime by path; nobody can list the folder
   mkdirSync(options.dataDir, { recursive: true, mode: 0o711 });
   chmodSync(options.dataDir, 0o711);
+  // before anything reads or writes it: one agent per data dir, and no half-written files of a crashed run
+  const lock = claimDataDir(options.dataDir);
   const store = openStore(join(options.dataDir, "lambdalet.db"));
   const keyring = new Keyring(store.apiKeys);
   // known once the server listens; workers only start after that
@@ -66,9 +69,20 @@ export function startAgent(options: AgentOptions): Agent {
       revoke: () => keyring.closeSession(session.accessKeyId),
     };
   };
-  const code = new CodeStore(join(options.dataDir, "code"), store.code);
+  const code = new CodeStore(join(options.dataDir, "code"), store.code, { collect: true });
   const host = RuntimeHost.install(join(options.dataDir, "runtimes"), options.interpreters);
-  const sandbox = new Sandbox(detectHostCapabilities(), {
+  const capabilities = detectHostCapabilities({ cgroupParent: workerCgroupParent(options.dataDir) });
+  if (capabilities.cgroups) {
+    // workers of a crashed run that outlived it (a parent-death signal missed, or processes they started)
+    const swept = sweepLeftoverWorkers(options.dataDir, capabilities.cgroups);
+    if (swept.killed || swept.removed) {
+      console.warn(
+        `lambdalet: killed ${swept.killed} process(es) and removed ${swept.removed} worker cgroup(s) an interrupted run left`,
+      );
+    }
+    if (swept.busy.length) console.warn(`lambdalet: worker cgroups still busy: ${listSome(swept.busy)}`);
+  }
+  const sandbox = new Sandbox(capabilities, {
     dataDir: options.dataDir,
     fallback: options.containerFallback,
     users: {
@@ -86,11 +100,14 @@ export function startAgent(options: AgentOptions): Agent {
       }`,
     );
   }
+  const functionLog = new LogWriter(process.stdout);
   const scheduler = new Scheduler({
     host,
     sandbox,
-    onLog: (target, line) => console.log(`[${target.config.functionName}:${target.version}] ${line}`),
+    // not console.log: it blocks the event loop while the agent's stdout is a full pipe
+    onLog: (target, line) => functionLog.line(`[${target.config.functionName}:${target.version}] ${line}`),
     grantCredentials,
+    holdCode: (sha256) => code.hold(sha256),
   });
   const base = { store, code, scheduler, sandbox, region: options.region, accountId: options.accountId };
   const { dispatcher, enqueueEvent } = createEventPipeline(base, {
@@ -152,7 +169,9 @@ export function startAgent(options: AgentOptions): Agent {
       await scheduler.drain();
       await scheduler.stop();
       await server.stop(true);
+      code.close();
       store.close();
+      lock.release();
     },
   };
 }
