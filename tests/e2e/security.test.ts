@@ -67,6 +67,9 @@ exports.handler = async (event) => {
 };
 `;
 
+/** This repository's node_modules, where the function finds the AWS SDK. */
+const SDK_MODULES = join(REPO_ROOT, "node_modules");
+
 function sdkClient(agent: AgentProcess, accessKeyId: string, secretAccessKey: string): LambdaClient {
   return new LambdaClient({
     endpoint: agent.url,
@@ -312,8 +315,14 @@ describe("a signed API", () => {
       agent.url,
       createBody("caller", SDK_CALLER, {
         Timeout: 30,
-        Environment: { Variables: { SDK_PATH: join(REPO_ROOT, "node_modules/@aws-sdk/client-lambda") } },
-        Edge: { invokeFunctions: ["protected"] },
+        Environment: { Variables: { SDK_PATH: join(SDK_MODULES, "@aws-sdk/client-lambda") } },
+        // the SDK comes from this repository's node_modules, shown to the worker (whose /tmp is its own) as a volume
+        Edge: {
+          invokeFunctions: ["protected"],
+          containerParams: {
+            volumes: [{ sourcePath: SDK_MODULES, destinationPath: SDK_MODULES, permission: "ro" }],
+          },
+        },
       }),
     );
     const seen = await readJson<Record<string, unknown>>(await invoke(agent.url, "caller", "{}"));

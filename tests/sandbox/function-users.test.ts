@@ -3,12 +3,13 @@ import { cannotIsolate as cannotIsolateHere } from "../helpers/host-isolation.ts
 import { apiFetch } from "../helpers/api-client.ts";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_FUNCTION_UID_RANGE } from "../../lib/config/mod.ts";
 import { type AgentProcess, SOURCE_COMMAND, startAgentProcess, tempDir } from "../helpers/agent-process.ts";
 import { workerWritableDir } from "../helpers/worker-dirs.ts";
 import { explainSkip } from "../helpers/aws-tools.ts";
+import { processesWithEnv } from "../helpers/worker-processes.ts";
 import { createBodyWith, createFunction, deploy, invokeTail } from "../helpers/functions.ts";
 import { expectLambdaError } from "../helpers/lambda-errors.ts";
 
@@ -84,20 +85,6 @@ interface Attack {
   uid: number;
   results: { pid: number; environ: string; tmp: string; kill: string }[];
   leaks: number;
-}
-
-/** The processes whose environment holds `marker` (read as root). */
-function processesWithEnv(marker: string): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      if (readFileSync(`/proc/${name}/environ`, "latin1").includes(marker)) pids.push(Number(name));
-    } catch {
-      // gone, or a kernel thread
-    }
-  }
-  return pids;
 }
 
 /** The real uid of a process, from /proc. */
