@@ -3,6 +3,7 @@
 import { existsSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
+import { Writable } from "node:stream";
 import { pathToFileURL } from "node:url";
 import { format } from "node:util";
 
@@ -12,7 +13,10 @@ const EXTENSIONS = process.versions.bun
   ? [".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".tsx", ".jsx"]
   : [".js", ".mjs", ".cjs"];
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-let currentRequestId = null;
+let currentRequestId = null; // the invocation under way, if any
+// The request id console lines carry: the last invocation's, until the next begins (as on Lambda), so that a line
+// its leftover work writes after the answer is still tagged with it.
+let logRequestId = null;
 
 function call(method, route, body, headers = {}) {
   return new Promise((resolve, reject) => {
@@ -62,7 +66,7 @@ function patchConsole() {
     const stream = level === "ERROR" || level === "WARN" ? process.stderr : process.stdout;
     console[method] = (...args) => {
       const line = format(...args).replaceAll("\n", "\r");
-      stream.write(`${new Date().toISOString()}\t${currentRequestId ?? "undefined"}\t${level}\t${line}\n`);
+      stream.write(`${new Date().toISOString()}\t${logRequestId ?? "undefined"}\t${level}\t${line}\n`);
     };
   }
 }
@@ -124,25 +128,53 @@ function makeContext(headers) {
   };
 }
 
-// A callback-style handler's answer waits, as on Lambda, until the event loop is empty, unless the handler set
-// context.callbackWaitsForEmptyEventLoop = false. The Runtime API's idle keep-alive socket does not count.
+// The handler's deferred answer, given when the event loop empties during an invocation (Node.js and Bun emit
+// `beforeExit`; the Runtime API's idle keep-alive socket does not count). One slot: the latest setting wins.
+let onEmptyEventLoop = null;
+
+/** Makes `settle` (or nothing, when null) the one thing done the next time the event loop empties. */
 function whenEventLoopEmpty(settle) {
-  process.once("beforeExit", settle);
+  onEmptyEventLoop = settle;
 }
 
+/** Runs the `onEmptyEventLoop` slot once, if set; left empty, the process exits as Node.js would. */
+function emptyEventLoop() {
+  const settle = onEmptyEventLoop;
+  onEmptyEventLoop = null;
+  settle?.();
+}
+
+/**
+ * Runs a buffered handler of any style and resolves (or rejects) with its answer, as Lambda's Node.js runtime does:
+ * - `context.succeed(result)`, `context.fail(error)` and `context.done(error, result)` answer at once, in every style;
+ * - `callback(error, result)` answers at once with an error, else when the event loop empties, unless
+ *   `context.callbackWaitsForEmptyEventLoop` is false;
+ * - a returned promise answers when it settles; one that never settles is `Runtime.NodeJsExit` once nothing is left;
+ * - a handler that returns `undefined` and calls nothing answers `null` when the event loop empties.
+ * Only the first answer counts. Unlike Lambda, which ignores it, a value returned by a plain `(event, context)`
+ * handler is its answer, at once.
+ */
 function runHandler(handler, event, context) {
   return new Promise((resolve, reject) => {
-    let settled = false;
-    const callback = (error, result) => {
-      if (settled) return;
-      settled = true;
-      const settle = () => (error !== null && error !== undefined ? reject(error) : resolve(result));
-      if (context.callbackWaitsForEmptyEventLoop) whenEventLoopEmpty(settle);
-      else settle();
+    let answered = false;
+    const finish = (error, result) => {
+      whenEventLoopEmpty(null);
+      if (error !== null && error !== undefined) reject(error);
+      else resolve(result);
     };
-    context.done = callback;
-    context.succeed = (result) => callback(null, result);
-    context.fail = (error) => callback(error ?? new Error("handled"));
+    const once = (answer) => (...args) => {
+      if (answered) return;
+      answered = true;
+      answer(...args);
+    };
+    const callback = once((error, result) => {
+      const failed = error !== null && error !== undefined;
+      if (failed || !context.callbackWaitsForEmptyEventLoop) finish(error, result);
+      else whenEventLoopEmpty(() => finish(null, result));
+    });
+    context.done = once(finish);
+    context.succeed = (result) => context.done(null, result);
+    context.fail = (error) => context.done(error ?? "handled");
     let returned;
     try {
       returned = handler(event, context, callback);
@@ -150,18 +182,121 @@ function runHandler(handler, event, context) {
       callback(error);
       return;
     }
+    if (answered) return;
     if (returned && typeof returned.then === "function") {
-      context.callbackWaitsForEmptyEventLoop = false; // async handlers answer when their promise settles
-      returned.then((result) => callback(null, result), (error) => callback(error ?? new Error("rejected")));
-    } else if (handler.length < 3) {
-      context.callbackWaitsForEmptyEventLoop = false;
-      callback(null, returned);
+      whenEventLoopEmpty(once(() => finish(new RuntimeError("Runtime.NodeJsExit", NODE_JS_EXIT))));
+      returned.then(context.succeed, context.fail);
+    } else if (handler.length < 3 && returned !== undefined) {
+      context.succeed(returned);
+    } else {
+      whenEventLoopEmpty(once(() => finish(null, null)));
     }
   });
 }
 
+const NODE_JS_EXIT =
+  "The handler's promise never settled and nothing was left to run (the Node.js event loop emptied)";
+const STREAMING = Symbol.for("aws.lambda.runtime.handler.streaming");
+const HIGH_WATER_MARK = Symbol.for("aws.lambda.runtime.handler.streaming.highWaterMark"); // kept, unused when buffered
+
+/**
+ * Defines the `awslambda` global of Lambda's Node.js runtimes (unless AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA is set):
+ * `streamifyResponse(handler, options?)` marks a `(event, responseStream, context)` handler, and
+ * `HttpResponseStream.from(stream, metadata)` hands the stream back.
+ */
+function defineAwsLambdaGlobal() {
+  const optOut = process.env.AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA;
+  if (optOut === "1" || optOut === "true") return;
+  globalThis.awslambda = {
+    streamifyResponse: (handler, options) => {
+      handler[STREAMING] = "response";
+      if (typeof options?.highWaterMark === "number") handler[HIGH_WATER_MARK] = options.highWaterMark;
+      return handler;
+    },
+    HttpResponseStream: {
+      // Invocations are buffered until response streaming lands: the metadata (statusCode, headers, cookies), which
+      // only function URLs turn into an HTTP response, is dropped and the body is what the handler writes after it.
+      from: (stream, _metadata) => {
+        stream.setContentType?.("application/vnd.awslambda.http-integration-response");
+        return stream;
+      },
+    },
+  };
+}
+
+/** Whether `handler` went through `awslambda.streamifyResponse`. */
+function isStreamified(handler) {
+  return handler[STREAMING] === "response";
+}
+
+/**
+ * Runs a streamified handler as a buffered one, as Lambda does for a RequestResponse invoke of a streaming function:
+ * resolves with every chunk written to the response stream, joined, once the handler's promise settles and the
+ * stream has ended.
+ */
+async function runStreamifiedHandler(handler, event, context) {
+  const chunks = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      chunks.push(chunk);
+      done();
+    },
+  });
+  stream.setContentType = () => {};
+  const finished = new Promise((resolve, reject) => {
+    stream.once("finish", resolve);
+    stream.once("error", reject);
+  });
+  const returned = handler(event, stream, context);
+  if (!returned || typeof returned.then !== "function") {
+    throw new RuntimeError(
+      "Runtime.MalformedStreamingHandler",
+      "Streaming does not support non-async handlers.",
+    );
+  }
+  const result = await returned;
+  if (result !== undefined) console.warn("Streaming handlers ignore return values.");
+  if (!stream.writableEnded) throw new RuntimeError("Error", "Response stream is not finished.");
+  await finished;
+  return Buffer.concat(chunks);
+}
+
+/** Runs the handler for one invocation and resolves with the body to post back, JSON unless streamified. */
+async function answer(handler, event, context) {
+  if (isStreamified(handler)) return await runStreamifiedHandler(handler, event, context);
+  const result = await runHandler(handler, event, context);
+  return JSON.stringify(result === undefined ? null : result);
+}
+
+/**
+ * The error, as Lambda's runtime logs it before END: `Invoke Error ` then a tab and a JSON object of the error's type,
+ * message, code, own enumerable fields and stack lines. Anything thrown that is not an Error is logged as one.
+ */
+function logInvokeError(error) {
+  const asError = error instanceof Error ? error : new Error(format("%s", error));
+  const expand = (_key, value) =>
+    value instanceof Error
+      ? {
+        errorType: value.name,
+        errorMessage: value.message,
+        code: value.code,
+        ...value,
+        ...(typeof value.stack === "string" ? { stack: value.stack.split("\n") } : {}),
+      }
+      : value;
+  let json;
+  try {
+    json = JSON.stringify(asError, expand);
+  } catch {
+    json = JSON.stringify(errorBody(asError)); // a circular or throwing field
+  }
+  console.error("Invoke Error", `\t${json}`);
+}
+
 async function main() {
   patchConsole();
+  defineAwsLambdaGlobal();
+  process.on("beforeExit", emptyEventLoop);
   let handler;
   try {
     handler = await loadHandler();
@@ -186,13 +321,14 @@ async function main() {
     }
     const requestId = next.headers["lambda-runtime-aws-request-id"];
     currentRequestId = requestId;
+    logRequestId = requestId;
     process.env._X_AMZN_TRACE_ID = next.headers["lambda-runtime-trace-id"] ?? "";
     try {
       const event = BINARY_PAYLOAD ? next.body : JSON.parse(next.body.toString("utf8"));
-      const result = await runHandler(handler, event, makeContext(next.headers));
-      const body = JSON.stringify(result === undefined ? null : result);
+      const body = await answer(handler, event, makeContext(next.headers));
       await call("POST", `/invocation/${requestId}/response`, body, { "Content-Type": "application/json" });
     } catch (error) {
+      logInvokeError(error);
       await postError(`/invocation/${requestId}/error`, error);
     }
     currentRequestId = null;
