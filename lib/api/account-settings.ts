@@ -12,7 +12,7 @@ export function accountSettingsHandler(deps: ApiDeps): Handler<ApiEnv> {
     const usage = deps.store.functions.usage();
     return c.json({
       AccountLimit: {
-        TotalCodeStorage: 75 * 1024 * 1024 * 1024,
+        TotalCodeSize: 75 * 1024 * 1024 * 1024,
         CodeSizeUnzipped: MAX_UNZIPPED_BYTES,
         CodeSizeZipped: MAX_ZIPPED_BYTES,
         ConcurrentExecutions: 1000,

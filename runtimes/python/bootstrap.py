@@ -68,11 +68,12 @@ class LambdaContext:
 
 
 class HandlerError(Exception):
-    """A failure to load the handler, with the error type Lambda reports for it."""
+    """A failure to load the handler, with the error type Lambda reports for it and the trace it shows (often none)."""
 
-    def __init__(self, error_type, message):
+    def __init__(self, error_type, message, trace=None):
         super().__init__(message)
         self.error_type = error_type
+        self.trace = trace or []
 
 
 def load_handler(spec):
@@ -86,7 +87,8 @@ def load_handler(spec):
     try:
         module = importlib.import_module(module_name)
     except SyntaxError as error:
-        raise HandlerError("Runtime.UserCodeSyntaxError", "Syntax error in module '%s': %s" % (module_name, error))
+        trace = ['  File "%s" Line %s\n    %s' % (error.filename, error.lineno, error.text)]
+        raise HandlerError("Runtime.UserCodeSyntaxError", "Syntax error in module '%s': %s" % (module_name, error), trace)
     except ImportError as error:
         raise HandlerError("Runtime.ImportModuleError", "Unable to import module '%s': %s" % (module_name, error))
     handler = getattr(module, function_name, None)
@@ -95,15 +97,45 @@ def load_handler(spec):
     return handler
 
 
-def error_body(error, request_id=None, error_type=None):
-    body = {
-        "errorMessage": str(error),
-        "errorType": error_type or type(error).__name__,
-        "stackTrace": traceback.format_list(traceback.extract_tb(error.__traceback__)),
-    }
+BOOTSTRAP_FILE = os.path.abspath(__file__)
+LOG_INDENT = "\u00a0"  # Lambda indents the trace lines of its [ERROR] record with no-break spaces
+
+
+def function_frames(tb):
+    """The traceback's frames from the first one outside this bootstrap on, as Lambda shows them (no column markers)."""
+    frames = [(frame.filename, frame.lineno, frame.name, frame.line) for frame in traceback.extract_tb(tb)]
+    for index, frame in enumerate(frames):
+        if os.path.abspath(frame[0]) != BOOTSTRAP_FILE:
+            return frames[index:]
+    return frames
+
+
+def error_body(error, request_id=None):
+    if isinstance(error, HandlerError):
+        error_type, stack_trace = error.error_type, error.trace
+    else:
+        error_type = type(error).__name__
+        stack_trace = traceback.format_list(function_frames(error.__traceback__))
+    body = {"errorMessage": str(error), "errorType": error_type, "stackTrace": stack_trace}
     if request_id:
         body["requestId"] = request_id
     return body
+
+
+def log_error(body):
+    """Writes the error as one record, as Lambda's python runtime does: `[ERROR] Type: message`, then the trace."""
+    description = "[ERROR]"
+    if body["errorType"]:
+        description += " " + body["errorType"]
+    if body["errorMessage"]:
+        description += (":" if body["errorType"] else "") + " " + body["errorMessage"]
+    lines = [description, "Traceback (most recent call last):"]
+    for entry in body["stackTrace"]:
+        for line in entry.splitlines() or [""]:
+            stripped = line.lstrip(" ")
+            lines.append(LOG_INDENT * (len(line) - len(stripped)) + stripped)
+    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.flush()
 
 
 def post_error(client, path, body):
@@ -136,13 +168,10 @@ def main():
     client = RuntimeClient(RUNTIME_API)
     try:
         handler = load_handler(os.environ.get("_HANDLER", ""))
-    except HandlerError as error:
-        print("[ERROR] %s: %s" % (error.error_type, error), file=sys.stderr)
-        post_error(client, "/init/error", error_body(error, error_type=error.error_type))
-        sys.exit(1)
-    except Exception as error:  # an exception raised by the module's own top-level code
-        traceback.print_exc()
-        post_error(client, "/init/error", error_body(error))
+    except Exception as error:  # a bad handler setting, or an exception raised by the module's own top-level code
+        body = error_body(error)
+        log_error(body)
+        post_error(client, "/init/error", body)
         sys.exit(1)
     while True:
         try:
@@ -157,8 +186,9 @@ def main():
             result = handler(event, LambdaContext(headers))
             payload = json.dumps(result).encode()
         except Exception as error:
-            traceback.print_exc()
-            post_error(client, "/invocation/%s/error" % request_id, error_body(error, request_id))
+            body = error_body(error, request_id)
+            log_error(body)
+            post_error(client, "/invocation/%s/error" % request_id, body)
             continue
         client.call("POST", "/invocation/%s/response" % request_id, payload, {"Content-Type": "application/json"})
 
