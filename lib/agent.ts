@@ -44,8 +44,8 @@ function isWildcard(host: string): boolean {
   return host === "0.0.0.0" || host === "::" || host === "[::]";
 }
 
-/** Starts an agent with `options`: opens the data dir, installs runtimes and listens. */
-export function startAgent(options: AgentOptions): Agent {
+/** Starts an agent with `options`: opens the data dir, installs runtimes (resolving their interpreters once) and listens. */
+export async function startAgent(options: AgentOptions): Promise<Agent> {
   // 0711: workers running as another user reach their code and runtime by path; nobody can list the folder
   mkdirSync(options.dataDir, { recursive: true, mode: 0o711 });
   chmodSync(options.dataDir, 0o711);
@@ -70,7 +70,10 @@ export function startAgent(options: AgentOptions): Agent {
     };
   };
   const code = new CodeStore(join(options.dataDir, "code"), store.code, { collect: true });
-  const host = RuntimeHost.install(join(options.dataDir, "runtimes"), options.interpreters);
+  const host = await RuntimeHost.install(join(options.dataDir, "runtimes"), options.interpreters, {
+    strictVersions: options.strictRuntimeVersions,
+  });
+  for (const line of host.warnings()) console.warn(line);
   const capabilities = detectHostCapabilities({ cgroupParent: workerCgroupParent(options.dataDir) });
   if (capabilities.cgroups) {
     // workers of a crashed run that outlived it (a parent-death signal missed, or processes they started)
@@ -119,6 +122,7 @@ export function startAgent(options: AgentOptions): Agent {
     enqueueEvent,
     wakeEvents: () => dispatcher.wake(),
     sandbox,
+    runtimes: host,
     defaults: { containerMode: options.defaultContainerMode },
     region: options.region,
     accountId: options.accountId,

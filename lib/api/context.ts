@@ -2,6 +2,7 @@
 import type { Keyring, Principal } from "../auth/mod.ts";
 import type { CodeStore } from "../code/mod.ts";
 import type { AgentFunctionDefaults } from "../config/mod.ts";
+import type { RuntimeHost } from "../runtimes/mod.ts";
 import type { Sandbox } from "../sandbox/mod.ts";
 import type { Scheduler } from "../scheduler/mod.ts";
 import type { ApiKeyRecord, QueuedEvent, Store } from "../store/mod.ts";
@@ -20,6 +21,8 @@ export interface ApiDeps {
   wakeEvents(): void;
   /** Knows which container modes this host can run. */
   sandbox: Sandbox;
+  /** The interpreter each runtime id resolved to at start, and whether other versions are refused. */
+  runtimes: RuntimeHost;
   /** Defaults from the agent's configuration. */
   defaults: AgentFunctionDefaults;
   /** The region named in ARNs. */

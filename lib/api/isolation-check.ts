@@ -1,4 +1,4 @@
-/** @module Refuses a configuration this host cannot run, or the agent will not (root, unsafe volumes). */
+/** @module Refuses a configuration this host cannot run, or the agent will not (root, unsafe volumes, other runtime versions). */
 import type { FunctionConfig } from "../config/mod.ts";
 import { LambdaError } from "../errors/mod.ts";
 import { IsolationUnavailableError, PosixUserError, UnsafeVolumeError } from "../sandbox/mod.ts";
@@ -7,9 +7,12 @@ import type { ApiDeps } from "./context.ts";
 /**
  * Throws `InvalidParameterValueException` when `config` cannot run here, saying why and how to fix it: the
  * container mode, the `posixUser` (unknown, root without `allowFunctionsToRunAsRoot`, a uid of `functionUidRange`),
- * a volume (system folders read-write, the data dir at all), a NoContainer volume away from its host path.
+ * a volume (system folders read-write, the data dir at all), a NoContainer volume away from its host path, a runtime
+ * whose version the host cannot run exactly when the agent has `strictRuntimeVersions`.
  */
-export function checkRunnable(deps: Pick<ApiDeps, "sandbox">, config: FunctionConfig): void {
+export function checkRunnable(deps: Pick<ApiDeps, "sandbox" | "runtimes">, config: FunctionConfig): void {
+  const refusal = deps.runtimes.refusal(config.runtime);
+  if (refusal) throw new LambdaError("InvalidParameterValueException", refusal);
   try {
     const decision = deps.sandbox.decide(config.edge.containerMode);
     deps.sandbox.checkUser(config.edge.posixUser);

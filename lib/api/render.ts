@@ -1,6 +1,7 @@
 /** @module Renders stored configuration in the Lambda API's JSON shapes. */
 import { hexToBase64 } from "../code/mod.ts";
 import { type FunctionConfig, HOST_ARCHITECTURE } from "../config/mod.ts";
+import type { RuntimeResolution } from "../runtimes/mod.ts";
 import type { PoolStatus } from "../scheduler/mod.ts";
 import { type AliasRecord, LATEST } from "../store/mod.ts";
 import { functionArn } from "./arn.ts";
@@ -15,6 +16,27 @@ export interface RenderOptions {
   version?: string;
   /** What the version's workers are doing, shown as `EdgeStatus` when it has any. */
   status?: PoolStatus | undefined;
+  /** The interpreter each runtime id resolved to at start, shown as `EdgeRuntime` (and `StateReason` when not exact). */
+  runtimes?: { resolution(runtime: string): RuntimeResolution | undefined };
+}
+
+/**
+ * The interpreter a function runs on. A version other than its runtime id's is told in `StateReason`, which
+ * Lambda's API models (SDKs such as boto3 drop members it does not, like `EdgeRuntime`), while `State` stays
+ * `Active` as the function does run; there is no `StateReasonCode` as none of Lambda's values means this.
+ */
+function runtimeMembers(resolution: RuntimeResolution | undefined): Record<string, unknown> {
+  if (!resolution) return {};
+  return {
+    ...(resolution.warning ? { StateReason: resolution.warning } : {}),
+    EdgeRuntime: {
+      Program: resolution.program,
+      Interpreter: resolution.interpreter?.path ?? null,
+      Version: resolution.interpreter?.version ?? null,
+      Matches: resolution.matches,
+      Source: resolution.source,
+    },
+  };
 }
 
 /** A `FunctionConfiguration` object, as CreateFunction and GetFunctionConfiguration return it. */
@@ -38,6 +60,7 @@ export function renderConfiguration(config: FunctionConfig, options: RenderOptio
     TracingConfig: { Mode: "PassThrough" },
     RevisionId: config.revisionId,
     State: "Active",
+    ...runtimeMembers(options.runtimes?.resolution(config.runtime)),
     LastUpdateStatus: "Successful",
     PackageType: "Zip",
     Architectures: [HOST_ARCHITECTURE],

@@ -1,8 +1,14 @@
 /** @module `lambdalet doctor`: checks every requirement of the agent on this host, each with its fix. */
 import { accessSync, constants, mkdirSync, readFileSync } from "node:fs";
 import { defineCommand } from "citty";
-import { defaultDataDir, defaultInterpreterMap, loadAgentOptions, RUNTIME_FAMILIES } from "../config/mod.ts";
-import { findInterpreter } from "../runtimes/mod.ts";
+import {
+  defaultDataDir,
+  defaultInterpreterMap,
+  loadAgentOptions,
+  RUNTIME_FAMILIES,
+  versionedPrograms,
+} from "../config/mod.ts";
+import { findInterpreter, resolveRuntimes, type RuntimeResolution } from "../runtimes/mod.ts";
 import { detectHostCapabilities, missingForContainers, type Requirement } from "../sandbox/mod.ts";
 import { CliError, exitOnCliError } from "./client.ts";
 
@@ -42,6 +48,44 @@ async function runtimeRequirements(programs: Record<string, string>): Promise<Re
     { name: "runtime bun1.x", ok: true, detail: "run by this binary" },
     { name: "runtime provided", ok: true, detail: "the function's own bootstrap" },
   ];
+}
+
+/** One line per runtime id: the interpreter and version it resolves to, and whether that is the version it asks for. */
+async function runtimeVersionRequirements(
+  explicit: Record<string, string>,
+  strict: boolean,
+): Promise<Requirement[]> {
+  return [...(await resolveRuntimes(explicit)).values()].map((item: RuntimeResolution) => {
+    const found = item.interpreter;
+    const name = `runtime ${item.runtime}`;
+    if (!found) {
+      return {
+        name,
+        ok: false,
+        detail: `no interpreter (looked for ${item.program})`,
+        fix:
+          `install ${item.program}, or map ${item.runtime} to an interpreter in the agent config's "runtimes"`,
+      };
+    }
+    const match = item.matches ? "matches" : `does NOT match ${item.wanted}`;
+    const how = item.source === "config"
+      ? "mapped in the agent config"
+      : item.source === "nearest"
+      ? `the nearest version: ${strict ? "refused (strictRuntimeVersions)" : "runs with a warning"}`
+      : "found by version";
+    return {
+      name,
+      ok: item.matches || item.source === "config" || !strict,
+      detail: `${found.path} ${found.version} (${item.program}), ${match}, ${how}`,
+      ...(item.source === "nearest"
+        ? {
+          fix: `install ${
+            versionedPrograms(item.runtime).join(" or ")
+          } on PATH, or map ${item.runtime} to an interpreter of version ${item.wanted} in the agent config's "runtimes"`,
+        }
+        : {}),
+    };
+  });
 }
 
 function dataDirRequirement(dataDir: string): Requirement {
@@ -106,6 +150,7 @@ export const doctorCommand = defineCommand({
       { name: "kernel", ok: true, detail: `Linux ${capabilities.kernel} (${process.arch})` },
       ...capabilities.requirements.filter((item) => item.name !== "worker cgroups"),
       ...(await runtimeRequirements({ ...defaultInterpreterMap(), ...options.interpreters })),
+      ...await runtimeVersionRequirements(options.interpreters, options.strictRuntimeVersions),
       dataDirRequirement(options.dataDir ?? defaultDataDir()),
       portRequirement(options.host, options.port),
     ];

@@ -49,7 +49,7 @@ export const serveCommand = defineCommand({
     }
     let agent: Agent;
     try {
-      agent = startAgent(options);
+      agent = await startAgent(options);
     } catch (error) {
       if (error instanceof SchemaTooNewError || error instanceof DataDirInUseError) {
         throw new CliError(error.message, 1);

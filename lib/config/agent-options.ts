@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import * as v from "valibot";
-import { defaultInterpreterMap, RUNTIME_FAMILIES } from "./runtimes.ts";
+import { RUNTIME_FAMILIES } from "./runtimes.ts";
 
 /** Settings of a running agent, after validation and defaults. */
 export interface AgentOptions {
@@ -19,8 +19,13 @@ export interface AgentOptions {
   accountId: string;
   /** PEM certificate chain and key files: serve HTTPS. Both or neither. @default null */
   tls: { certFile: string; keyFile: string } | null;
-  /** The interpreter program (a name on PATH or an absolute path) of each runtime id. @default node / python3 */
+  /**
+   * The interpreter program (a name on PATH or an absolute path) of runtime ids mapped explicitly; the others get
+   * a program of their version, else the nearest version the host has. @default {}
+   */
   interpreters: Record<string, string>;
+  /** Refuse functions whose runtime version the host cannot run exactly, instead of running the nearest. @default false */
+  strictRuntimeVersions: boolean;
   /** Run GreengrassContainer functions without a container when the host cannot isolate. @default null */
   containerFallback: "NoContainer" | null;
   /** The container mode of functions that do not name one. @default "GreengrassContainer" */
@@ -105,6 +110,7 @@ export const AgentOptionsSchema = v.strictObject({
     ),
   )),
   allowFunctionsToRunAsRoot: v.optional(v.boolean()),
+  strictRuntimeVersions: v.optional(v.boolean()),
   runtimes: v.optional(v.record(
     v.pipe(v.string(), v.check((id) => id in RUNTIME_FAMILIES, "must be a known runtime id")),
     v.pipe(v.string(), v.minLength(1, "must name an interpreter")),
@@ -141,7 +147,8 @@ export function resolveAgentOptions(raw: unknown, source = "the agent"): AgentOp
     tls: input.tlsCert !== undefined && input.tlsKey !== undefined
       ? { certFile: input.tlsCert, keyFile: input.tlsKey }
       : null,
-    interpreters: { ...defaultInterpreterMap(), ...input.runtimes },
+    interpreters: { ...input.runtimes },
+    strictRuntimeVersions: input.strictRuntimeVersions ?? false,
     containerFallback: input.containerFallback ?? null,
     defaultContainerMode: input.defaultContainerMode ?? "GreengrassContainer",
     asyncConcurrency: input.asyncConcurrency ?? 4,

@@ -31,6 +31,20 @@ export const DEFAULT_INTERPRETERS: Readonly<Partial<Record<RuntimeFamily, string
   python: "python3",
 };
 
+/** The interpreter version a runtime id asks for: `nodejs20.x` → `20`, `python3.12` → `3.12`; null for bun and provided. */
+export function runtimeVersion(runtime: string): string | null {
+  return /^nodejs(\d+)\.x$/.exec(runtime)?.[1] ?? /^python(\d+\.\d+)$/.exec(runtime)?.[1] ?? null;
+}
+
+/** The programs on PATH named for a runtime id's version: `nodejs22.x` → `node22`, `nodejs22`; `python3.12` → `python3.12`. */
+export function versionedPrograms(runtime: string): string[] {
+  const version = runtimeVersion(runtime);
+  if (version === null) return [];
+  return RUNTIME_FAMILIES[runtime] === "nodejs"
+    ? [`node${version}`, `nodejs${version}`]
+    : [`python${version}`];
+}
+
 /** The default interpreter of every runtime id that needs one: `python3.11` → `python3`, `nodejs20.x` → `node`. */
 export function defaultInterpreterMap(): Record<string, string> {
   const map: Record<string, string> = {};

@@ -11,10 +11,11 @@ import {
   writeFileSync,
 } from "node:fs";
 import { dirname, join } from "node:path";
-import { RUNTIME_FAMILIES, type RuntimeFamily } from "../config/mod.ts";
+import { RUNTIME_FAMILIES, type RuntimeFamily, versionedPrograms } from "../config/mod.ts";
 import { LambdaError } from "../errors/mod.ts";
 import { EMBEDDED_RUNTIME_FILES } from "./embedded.ts";
-import { findInterpreter, type Interpreter } from "./interpreter.ts";
+import type { Interpreter } from "./interpreter.ts";
+import { familyWarnings, hostVersions, resolveRuntimes, type RuntimeResolution } from "./runtime-versions.ts";
 import { selfCommand } from "./self-command.ts";
 
 /** How to start a worker for one runtime. */
@@ -45,38 +46,75 @@ export class EntrypointError extends Error {
   }
 }
 
+/** Options of {@linkcode RuntimeHost.install}. */
+export interface RuntimeHostOptions {
+  /** Refuse functions whose runtime version this host cannot run exactly. @default false */
+  strictVersions?: boolean;
+}
+
 /** Knows where each runtime's bootstrap and interpreter are, and builds the command that starts a worker. */
 export class RuntimeHost {
   /** The folder holding the bootstraps (`LAMBDA_RUNTIME_DIR` of NoContainer workers). */
   readonly runtimeDir: string;
-  readonly #programs: Readonly<Record<string, string>>;
-  readonly #found = new Map<string, Promise<Interpreter | null>>();
+  /** Whether functions whose runtime version this host cannot run exactly are refused. */
+  readonly strictVersions: boolean;
+  readonly #resolutions: ReadonlyMap<string, RuntimeResolution>;
 
-  constructor(runtimeDir: string, programs: Readonly<Record<string, string>>) {
+  constructor(
+    runtimeDir: string,
+    resolutions: ReadonlyMap<string, RuntimeResolution>,
+    options: RuntimeHostOptions = {},
+  ) {
     this.runtimeDir = runtimeDir;
-    this.#programs = programs;
+    this.#resolutions = resolutions;
+    this.strictVersions = options.strictVersions ?? false;
   }
 
-  /** Writes the embedded bootstraps under `runtimeDir`; `programs` maps runtime ids to interpreter programs. */
-  static install(runtimeDir: string, programs: Readonly<Record<string, string>>): RuntimeHost {
+  /**
+   * Writes the embedded bootstraps under `runtimeDir` and resolves every runtime id's interpreter once;
+   * `programs` maps runtime ids to interpreter programs explicitly (the agent config's `runtimes`).
+   */
+  static async install(
+    runtimeDir: string,
+    programs: Readonly<Record<string, string>>,
+    options: RuntimeHostOptions = {},
+  ): Promise<RuntimeHost> {
     for (const [name, text] of Object.entries(EMBEDDED_RUNTIME_FILES)) {
       writeIfChanged(join(runtimeDir, name), text);
     }
-    return new RuntimeHost(runtimeDir, programs);
+    return new RuntimeHost(runtimeDir, await resolveRuntimes(programs), options);
   }
 
-  /** The interpreter of `runtime` (found once, then remembered), or null when it needs none or is missing. */
+  /** The interpreter of `runtime` (resolved at start), or null when it needs none or is missing. */
   interpreter(runtime: string): Promise<Interpreter | null> {
+    return Promise.resolve(this.#resolutions.get(runtime)?.interpreter ?? null);
+  }
+
+  /** How `runtime` got its interpreter; undefined for runtimes that need none (bun, provided). */
+  resolution(runtime: string): RuntimeResolution | undefined {
+    return this.#resolutions.get(runtime);
+  }
+
+  /** The log lines saying which runtime ids run on another version than they ask for: one per family. */
+  warnings(): string[] {
+    return familyWarnings(this.#resolutions.values());
+  }
+
+  /**
+   * Why a function of `runtime` is refused (with `strictVersions`, when the host cannot run its version exactly),
+   * naming what the host has and how to add the version; null when it is accepted.
+   */
+  refusal(runtime: string): string | null {
+    const item = this.#resolutions.get(runtime);
     const family = RUNTIME_FAMILIES[runtime];
-    const program = this.#programs[runtime];
-    if (!family || !program) return Promise.resolve(null);
-    const key = `${family}\0${program}`;
-    let found = this.#found.get(key);
-    if (!found) {
-      found = findInterpreter(family, program);
-      this.#found.set(key, found);
-    }
-    return found;
+    if (!this.strictVersions || !item || !family || item.source === "config" || item.matches) return null;
+    return `The runtime ${runtime} needs ${
+      family === "nodejs" ? "Node.js" : "Python"
+    } ${item.wanted} and this host cannot run it (it has ${
+      hostVersions(family, this.#resolutions.values())
+    }); the agent runs no other version (strictRuntimeVersions). Install ${
+      versionedPrograms(runtime).join(" or ")
+    } on PATH, or map ${runtime} to its interpreter in the agent config's "runtimes", then restart the agent`;
   }
 
   /**
@@ -89,7 +127,7 @@ export class RuntimeHost {
       case "nodejs":
       case "python": {
         const interpreter = await this.interpreter(runtime);
-        if (!interpreter) throw missingInterpreter(runtime, this.#programs[runtime] ?? "?");
+        if (!interpreter) throw missingInterpreter(runtime, this.#resolutions.get(runtime)?.program ?? "?");
         const bootstrap = family === "nodejs"
           ? [join(this.runtimeDir, "nodejs", "bootstrap.mjs")]
           : ["-u", join(this.runtimeDir, "python", "bootstrap.py")];

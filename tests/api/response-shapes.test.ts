@@ -6,7 +6,7 @@ import { apiFetch } from "../helpers/api-client.ts";
 import { createBody, deploy, HANDLERS, handlerZip } from "../helpers/functions.ts";
 
 /** lambdalet's own members, which Lambda's model does not know and clients ignore. */
-const EXTENSION_MEMBERS: ReadonlySet<string> = new Set(["Edge", "EdgeStatus"]);
+const EXTENSION_MEMBERS: ReadonlySet<string> = new Set(["Edge", "EdgeStatus", "EdgeRuntime"]);
 
 /** Schema kinds in the SDK's static schema arrays (`[kind, namespace, name, traits, ...]`). */
 const STRUCTURE = 3;

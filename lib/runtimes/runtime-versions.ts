@@ -1,0 +1,182 @@
+/** @module Picks each runtime id's interpreter by version, once: the agent config's map, a program of that version, or the nearest. */
+import {
+  DEFAULT_INTERPRETERS,
+  RUNTIME_FAMILIES,
+  type RuntimeFamily,
+  runtimeVersion,
+  versionedPrograms,
+} from "../config/mod.ts";
+import { findInterpreter, type Interpreter } from "./interpreter.ts";
+
+/** How a runtime id got its interpreter. */
+export type ResolutionSource = "config" | "version" | "nearest" | "none";
+
+/** The interpreter of one runtime id, as chosen at the agent's start. */
+export interface RuntimeResolution {
+  /** The runtime id, such as `nodejs18.x`. */
+  runtime: string;
+  /** The version it asks for: `18`, `3.9`. */
+  wanted: string;
+  /** The program chosen (for a missing interpreter: the one that was looked for). */
+  program: string;
+  /**
+   * `config`: mapped in the agent config (used as is); `version`: an interpreter of exactly that version;
+   * `nearest`: the closest version the host has; `none`: the host has no interpreter of the family.
+   */
+  source: ResolutionSource;
+  /** The interpreter, or null when it cannot be run. */
+  interpreter: Interpreter | null;
+  /** Whether the interpreter's version is the one the id asks for. */
+  matches: boolean;
+  /** Why the function runs on another version than it asks for (source `nearest`), else null. */
+  warning: string | null;
+}
+
+const FAMILY_NAMES: Partial<Record<RuntimeFamily, string>> = { nodejs: "Node.js", python: "Python" };
+
+/** `v20.19.2` → `20`; `3.11.2` → `3.11`: the part of a version a runtime id names. */
+export function versionKey(family: RuntimeFamily, version: string): string {
+  const parts = version.replace(/^v/, "").split(".");
+  return family === "nodejs" ? parts[0] ?? "" : parts.slice(0, 2).join(".");
+}
+
+/** How far apart two versions are: majors weigh more than minors. */
+function distance(a: string, b: string): number {
+  const [aMajor = 0, aMinor = 0] = a.split(".").map(Number);
+  const [bMajor = 0, bMinor = 0] = b.split(".").map(Number);
+  return Math.abs(aMajor - bMajor) * 1000 + Math.abs(aMinor - bMinor);
+}
+
+/** Whether version `a` is newer than `b`. */
+function newer(a: string, b: string): boolean {
+  const [aMajor = 0, aMinor = 0] = a.split(".").map(Number);
+  const [bMajor = 0, bMinor = 0] = b.split(".").map(Number);
+  return aMajor !== bMajor ? aMajor > bMajor : aMinor > bMinor;
+}
+
+/** The interpreter closest to `wanted`; on a tie the newer, which more often runs older code. */
+function nearest(family: RuntimeFamily, wanted: string, candidates: Interpreter[]): Interpreter | null {
+  let best: Interpreter | null = null;
+  for (const candidate of candidates) {
+    if (!best) {
+      best = candidate;
+      continue;
+    }
+    const have = versionKey(family, candidate.version);
+    const bestHave = versionKey(family, best.version);
+    const [d, bestD] = [distance(have, wanted), distance(bestHave, wanted)];
+    if (d < bestD || (d === bestD && newer(have, bestHave))) best = candidate;
+  }
+  return best;
+}
+
+/**
+ * Resolves the interpreter of every nodejs and python runtime id, running each candidate program once: an entry of
+ * `explicit` (the agent config's `runtimes`) wins; else a program of exactly the id's version (`node22`,
+ * `nodejs22`, `python3.12` on PATH, or the default `node` / `python3` when it is that version); else the nearest
+ * version found, with a warning.
+ */
+export async function resolveRuntimes(
+  explicit: Readonly<Record<string, string>>,
+): Promise<Map<string, RuntimeResolution>> {
+  const programsOf = (family: RuntimeFamily): string[] => {
+    const ids = Object.keys(RUNTIME_FAMILIES).filter((id) => RUNTIME_FAMILIES[id] === family);
+    const fallback = DEFAULT_INTERPRETERS[family] ?? family;
+    return [
+      ...new Set([fallback, ...ids.flatMap(versionedPrograms), ...ids.flatMap((id) => explicit[id] ?? [])]),
+    ];
+  };
+  // every candidate at once: a failing pyenv shim alone takes ~100 ms
+  const pairs = (["nodejs", "python"] as const).flatMap((family) =>
+    programsOf(family).map((program) => [family, program] as const)
+  );
+  const found = await Promise.all(pairs.map(([family, program]) => findInterpreter(family, program)));
+  const probed = new Map(
+    pairs.map(([family, program], index) => [`${family}\0${program}`, found[index] ?? null]),
+  );
+  const probe = (family: RuntimeFamily, program: string): Interpreter | null =>
+    probed.get(`${family}\0${program}`) ?? null;
+  const resolutions = new Map<string, RuntimeResolution>();
+  for (const family of ["nodejs", "python"] as const) {
+    const ids = Object.keys(RUNTIME_FAMILIES).filter((id) => RUNTIME_FAMILIES[id] === family);
+    const fallback = DEFAULT_INTERPRETERS[family] ?? family;
+    const candidates: Interpreter[] = [];
+    const programs = [
+      fallback,
+      ...ids.flatMap(versionedPrograms),
+      ...ids.flatMap((id) => explicit[id] ?? []),
+    ];
+    for (const program of programs) {
+      const found = probe(family, program);
+      if (found && !candidates.some((item) => item.path === found.path && item.version === found.version)) {
+        candidates.push(found);
+      }
+    }
+    for (const runtime of ids) {
+      const wanted = runtimeVersion(runtime) ?? "";
+      const matches = (found: Interpreter | null): boolean =>
+        found !== null && versionKey(family, found.version) === wanted;
+      const mapped = explicit[runtime];
+      if (mapped !== undefined) {
+        const interpreter = probe(family, mapped);
+        const entry = { program: mapped, interpreter, matches: matches(interpreter) };
+        resolutions.set(runtime, { runtime, wanted, source: "config", warning: null, ...entry });
+        continue;
+      }
+      const exact = candidates.find(matches);
+      if (exact) {
+        const base = { runtime, wanted, program: exact.program, interpreter: exact };
+        resolutions.set(runtime, { ...base, source: "version", matches: true, warning: null });
+        continue;
+      }
+      const near = nearest(family, wanted, candidates);
+      const warning = near
+        ? `This host has no ${FAMILY_NAMES[family]} ${wanted}: ${runtime} runs on ${
+          FAMILY_NAMES[family]
+        } ${near.version} (${near.path}), the nearest it has. Install ${
+          versionedPrograms(runtime).join(" or ")
+        } on PATH, or map ${runtime} to an interpreter of that version in the agent config's "runtimes"`
+        : null;
+      resolutions.set(runtime, {
+        runtime,
+        wanted,
+        program: near?.program ?? fallback,
+        source: near ? "nearest" : "none",
+        interpreter: near,
+        matches: false,
+        warning,
+      });
+    }
+  }
+  return resolutions;
+}
+
+/** One line per family whose runtime ids run on another version than they ask for, for the agent's log. */
+export function familyWarnings(resolutions: Iterable<RuntimeResolution>): string[] {
+  const byFamily = new Map<RuntimeFamily, RuntimeResolution[]>();
+  for (const item of resolutions) {
+    if (item.source !== "nearest" || !item.interpreter) continue;
+    const family = RUNTIME_FAMILIES[item.runtime];
+    if (!family) continue;
+    byFamily.set(family, [...(byFamily.get(family) ?? []), item]);
+  }
+  return [...byFamily].map(([family, items]) =>
+    `lambdalet: ${
+      FAMILY_NAMES[family]
+    } runtimes without an interpreter of their version run on the nearest: ${
+      items.map((item) => `${item.runtime} on ${item.interpreter?.version} (${item.interpreter?.path})`).join(
+        ", ",
+      )
+    }. Map them in the agent config's "runtimes", or set strictRuntimeVersions to refuse them`
+  );
+}
+
+/** What the host has of `family`, for messages: `Node.js v20.19.2 (/usr/bin/node)`, or `none`. */
+export function hostVersions(family: RuntimeFamily, resolutions: Iterable<RuntimeResolution>): string {
+  const seen = new Set<string>();
+  for (const item of resolutions) {
+    if (RUNTIME_FAMILIES[item.runtime] !== family || !item.interpreter) continue;
+    seen.add(`${FAMILY_NAMES[family]} ${item.interpreter.version} (${item.interpreter.path})`);
+  }
+  return seen.size ? [...seen].join(", ") : "none";
+}
