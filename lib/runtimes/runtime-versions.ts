@@ -6,6 +6,7 @@ import {
   runtimeVersion,
   versionedPrograms,
 } from "../config/mod.ts";
+import { basename, dirname } from "node:path";
 import { findInterpreter, type Interpreter } from "./interpreter.ts";
 
 /** How a runtime id got its interpreter. */
@@ -33,6 +34,12 @@ export interface RuntimeResolution {
 }
 
 const FAMILY_NAMES: Partial<Record<RuntimeFamily, string>> = { nodejs: "Node.js", python: "Python" };
+
+/** Whether `program` on PATH is a version manager's shim (pyenv, asdf, rbenv-style `…/shims/<name>`). */
+function isManagerShim(program: string): boolean {
+  const found = Bun.which(program);
+  return found !== null && basename(dirname(found)) === "shims";
+}
 
 /** `v20.19.2` → `20`; `3.11.2` → `3.11`: the part of a version a runtime id names. */
 export function versionKey(family: RuntimeFamily, version: string): string {
@@ -90,7 +97,17 @@ export async function resolveRuntimes(
   const pairs = (["nodejs", "python"] as const).flatMap((family) =>
     programsOf(family).map((program) => [family, program] as const)
   );
-  const found = await Promise.all(pairs.map(([family, program]) => findInterpreter(family, program)));
+  const defaults = new Set(Object.values(DEFAULT_INTERPRETERS));
+  const explicitPrograms = new Set(Object.values(explicit));
+  const found = await Promise.all(
+    pairs.map(([family, program]) =>
+      // a version-named program that is a version manager's shim is skipped: it only runs the selected version,
+      // which the default program already shows, and asking each shim costs ~100 ms at every start
+      !defaults.has(program) && !explicitPrograms.has(program) && isManagerShim(program)
+        ? null
+        : findInterpreter(family, program)
+    ),
+  );
   const probed = new Map(
     pairs.map(([family, program], index) => [`${family}\0${program}`, found[index] ?? null]),
   );
