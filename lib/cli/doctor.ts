@@ -8,7 +8,15 @@ import {
   RUNTIME_FAMILIES,
   versionedPrograms,
 } from "../config/mod.ts";
-import { findInterpreter, resolveRuntimes, type RuntimeResolution } from "../runtimes/mod.ts";
+import {
+  ADD_SDK_COMMAND,
+  describeSdkPack,
+  findInterpreter,
+  nodeSdkDir,
+  readSdkManifest,
+  resolveRuntimes,
+  type RuntimeResolution,
+} from "../runtimes/mod.ts";
 import { detectHostCapabilities, missingForContainers, type Requirement } from "../sandbox/mod.ts";
 import { CliError, exitOnCliError } from "./client.ts";
 
@@ -103,6 +111,17 @@ function dataDirRequirement(dataDir: string): Requirement {
   }
 }
 
+/** The Node.js SDK pack: optional (functions may bundle the SDK), so reported as ok either way, with its command when absent. */
+function sdkPackRequirement(packDir: string): Requirement {
+  const installed = readSdkManifest(packDir) !== null;
+  return {
+    name: "runtime sdk nodejs",
+    ok: true,
+    detail: describeSdkPack(packDir),
+    ...(installed ? {} : { fix: ADD_SDK_COMMAND }),
+  };
+}
+
 function portRequirement(host: string, port: number): Requirement {
   try {
     const server = Bun.listen({ hostname: host, port, socket: { data() {} } });
@@ -151,6 +170,7 @@ export const doctorCommand = defineCommand({
       ...capabilities.requirements.filter((item) => item.name !== "worker cgroups"),
       ...(await runtimeRequirements({ ...defaultInterpreterMap(), ...options.interpreters })),
       ...await runtimeVersionRequirements(options.interpreters, options.strictRuntimeVersions),
+      sdkPackRequirement(nodeSdkDir(options.dataDir ?? defaultDataDir())),
       dataDirRequirement(options.dataDir ?? defaultDataDir()),
       portRequirement(options.host, options.port),
     ];

@@ -9,6 +9,7 @@ import { eventsCommand } from "./events.ts";
 import { invokeCommand } from "./invoke.ts";
 import { keysCommand } from "./keys.ts";
 import { LAMBDA_COMMANDS } from "./lambda-commands.ts";
+import { runtimesCommand } from "./runtimes.ts";
 import { serveCommand } from "./serve.ts";
 import { serviceCommand } from "./service.ts";
 import { VERSION_LINE } from "../version.ts";
@@ -32,6 +33,7 @@ const main = defineCommand({
     service: serviceCommand,
     credentials: credentialsCommand,
     keys: keysCommand,
+    runtimes: runtimesCommand,
   },
 });
 

@@ -9,3 +9,19 @@ export {
   versionKey,
 } from "./runtime-versions.ts";
 export { isCompiledBinary, selfCommand } from "./self-command.ts";
+export {
+  clientPackage,
+  installNodeSdk,
+  type InstallNodeSdkOptions,
+  type InstallNodeSdkResult,
+  SdkInstallError,
+} from "./sdk-install.ts";
+export {
+  ADD_SDK_COMMAND,
+  DEFAULT_SDK_CLIENTS,
+  describeSdkPack,
+  nodeSdkDir,
+  readSdkManifest,
+  SDK_MANIFEST_FILE,
+  type SdkManifest,
+} from "./sdk-pack.ts";

@@ -16,6 +16,7 @@ import { LambdaError } from "../errors/mod.ts";
 import { EMBEDDED_RUNTIME_FILES } from "./embedded.ts";
 import type { Interpreter } from "./interpreter.ts";
 import { familyWarnings, hostVersions, resolveRuntimes, type RuntimeResolution } from "./runtime-versions.ts";
+import { nodeSdkDir } from "./sdk-pack.ts";
 import { selfCommand } from "./self-command.ts";
 
 /** How to start a worker for one runtime. */
@@ -26,6 +27,8 @@ export interface LaunchCommand {
   pathDirs: string[];
   /** Variables the runtime needs besides Lambda's. */
   env: Record<string, string>;
+  /** Variables the runtime sets that a function may override, as on Lambda (`NODE_PATH`). @default {} */
+  defaults?: Record<string, string>;
   /** Host folders a container must show at the same path (an interpreter's install prefix outside /usr). */
   hostPaths: string[];
 }
@@ -85,6 +88,14 @@ export class RuntimeHost {
     return new RuntimeHost(runtimeDir, await resolveRuntimes(programs), options);
   }
 
+  /**
+   * The Node.js SDK pack in a worker, looked up at each start so that a pack installed while the agent runs serves
+   * the next workers. The pack lives under `runtimeDir` (containers see it under /var/runtime).
+   */
+  #nodeSdk(): string {
+    return nodeSdkSearch(nodeSdkDir(dirname(this.runtimeDir)));
+  }
+
   /** The interpreter of `runtime` (resolved at start), or null when it needs none or is missing. */
   interpreter(runtime: string): Promise<Interpreter | null> {
     return Promise.resolve(this.#resolutions.get(runtime)?.interpreter ?? null);
@@ -134,10 +145,12 @@ export class RuntimeHost {
         const env: Record<string, string> = family === "python"
           ? { PYTHONDONTWRITEBYTECODE: "1", PYTHONUNBUFFERED: "1" }
           : {};
+        const sdk = family === "nodejs" ? this.#nodeSdk() : null;
         return {
           cmd: [interpreter.path, ...bootstrap],
           pathDirs: [dirname(interpreter.path)],
           env,
+          ...(sdk ? { defaults: { NODE_PATH: sdk } } : {}),
           hostPaths: installPrefix(interpreter.path),
         };
       }
@@ -157,6 +170,12 @@ export class RuntimeHost {
         );
     }
   }
+}
+
+/** A worker's NODE_PATH, in Lambda's order: /opt (layers), then the SDK pack when it is installed. */
+function nodeSdkSearch(packDir: string): string {
+  const modules = join(packDir, "node_modules");
+  return ["/opt/nodejs/node_modules", ...(existsSync(modules) ? [modules] : [])].join(":");
 }
 
 /** The executable `bootstrap` of a `provided` function: in its code, then in /opt. */

@@ -34,6 +34,8 @@ export function workerEnvironment(
     HOME: "/tmp",
     PATH: [...options.launch.pathDirs, ...LAMBDA_PATH].join(":"),
     LD_LIBRARY_PATH: LAMBDA_LD_LIBRARY_PATH,
+    // NODE_PATH (the SDK pack, after the function's own node_modules) is not reserved on Lambda: a function may set it
+    ...options.launch.defaults,
     ...config.environment,
     ...options.launch.env,
     ...(config.edge.inputPayloadEncodingType === "binary" ? { LAMBDALET_PAYLOAD_ENCODING: "binary" } : {}),

@@ -2,6 +2,7 @@
 // Node.js runs it for the nodejs runtimes; the lambdalet binary itself runs it (under Bun) for bun1.x.
 import { existsSync } from "node:fs";
 import http from "node:http";
+import module from "node:module";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { pathToFileURL } from "node:url";
@@ -71,6 +72,38 @@ function patchConsole() {
   }
 }
 
+// ESM `import` ignores NODE_PATH: this resolve hook retries a bare specifier the function's own code cannot resolve
+// against each NODE_PATH folder named node_modules (the SDK pack), so that both module styles find it, after their own.
+const RESOLVE_HOOK = `let parents = [];
+export function initialize(data) { parents = data.parents; }
+export async function resolve(specifier, context, next) {
+  try {
+    return await next(specifier, context);
+  } catch (error) {
+    if (error?.code !== "ERR_MODULE_NOT_FOUND" || /^([./]|[a-z][a-z0-9+.-]*:)/i.test(specifier)) throw error;
+    for (const parentURL of parents) {
+      try { return await next(specifier, { ...context, parentURL }); } catch {}
+    }
+    throw error;
+  }
+}`;
+
+function registerModuleSearch() {
+  if (process.versions.bun || typeof module.register !== "function") return;
+  const parents = (process.env.NODE_PATH ?? "").split(":")
+    .filter((dir) => path.basename(dir) === "node_modules" && existsSync(dir))
+    .map((dir) => pathToFileURL(path.join(path.dirname(dir), "lambdalet-module-search.mjs")).href);
+  if (!parents.length) return;
+  module.register(`data:text/javascript,${encodeURIComponent(RESOLVE_HOOK)}`, { data: { parents } });
+}
+
+// The hint an import error of the AWS SDK gets when the device has no SDK pack.
+function importHint(error) {
+  return /'@aws-sdk\//.test(String(error?.message))
+    ? " (Lambda's Node.js runtimes include the AWS SDK for JavaScript v3: install it on this device with `lambdalet runtimes add-sdk nodejs`, or bundle it in the function's zip)"
+    : "";
+}
+
 async function loadHandler() {
   const taskRoot = process.env.LAMBDA_TASK_ROOT ?? process.cwd();
   const spec = process.env._HANDLER ?? "";
@@ -84,6 +117,7 @@ async function loadHandler() {
   if (!file) {
     throw new RuntimeError("Runtime.ImportModuleError", `Error: Cannot find module '${moduleName}'`);
   }
+  registerModuleSearch();
   let namespace;
   try {
     namespace = await import(pathToFileURL(file).href);
@@ -92,7 +126,7 @@ async function loadHandler() {
       throw new RuntimeError("Runtime.UserCodeSyntaxError", String(error), error);
     }
     if (error?.code === "MODULE_NOT_FOUND" || error?.code === "ERR_MODULE_NOT_FOUND") {
-      throw new RuntimeError("Runtime.ImportModuleError", String(error), error);
+      throw new RuntimeError("Runtime.ImportModuleError", String(error) + importHint(error), error);
     }
     throw error; // the module's own top-level code failed: its error, as it is
   }
