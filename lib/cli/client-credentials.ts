@@ -7,8 +7,6 @@ import { defaultDataDir } from "../config/mod.ts";
 export interface ClientIdentity {
   credentials: ClientCredentials;
   region: string;
-  /** Where the key came from, for messages. */
-  source: string;
 }
 
 function envRegion(): string {
@@ -21,9 +19,17 @@ function envRegion(): string {
  * null (requests go unsigned: only functions open to anyone answer them).
  */
 export function findClientIdentity(): ClientIdentity | null {
+  // a command asks for its endpoint and for every page it fetches: the file is read once per process
+  if (found === undefined) found = lookUpIdentity();
+  return found;
+}
+
+let found: ClientIdentity | null | undefined;
+
+function lookUpIdentity(): ClientIdentity | null {
   const path = join(defaultDataDir(), CREDENTIALS_FILE);
   const fromFile = readCredentialsFile(path);
-  if (fromFile) return { credentials: fromFile, region: fromFile.region ?? envRegion(), source: path };
+  if (fromFile) return { credentials: fromFile, region: fromFile.region ?? envRegion() };
   const accessKeyId = process.env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = process.env.AWS_SECRET_ACCESS_KEY;
   if (!accessKeyId || !secretAccessKey) return null;
@@ -31,6 +37,5 @@ export function findClientIdentity(): ClientIdentity | null {
   return {
     credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
     region: envRegion(),
-    source: "the AWS_ACCESS_KEY_ID environment variable",
   };
 }

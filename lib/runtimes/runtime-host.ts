@@ -15,7 +15,13 @@ import { RUNTIME_FAMILIES, type RuntimeFamily, versionedPrograms } from "../conf
 import { LambdaError } from "../errors/mod.ts";
 import { EMBEDDED_RUNTIME_FILES } from "./embedded.ts";
 import type { Interpreter } from "./interpreter.ts";
-import { familyWarnings, hostVersions, resolveRuntimes, type RuntimeResolution } from "./runtime-versions.ts";
+import {
+  FAMILY_NAMES,
+  familyWarnings,
+  hostVersions,
+  resolveRuntimes,
+  type RuntimeResolution,
+} from "./runtime-versions.ts";
 import { nodeSdkDir } from "./sdk-pack.ts";
 import { selfCommand } from "./self-command.ts";
 
@@ -120,7 +126,7 @@ export class RuntimeHost {
     const family = RUNTIME_FAMILIES[runtime];
     if (!this.strictVersions || !item || !family || item.source === "config" || item.matches) return null;
     return `The runtime ${runtime} needs ${
-      family === "nodejs" ? "Node.js" : "Python"
+      FAMILY_NAMES[family]
     } ${item.wanted} and this host cannot run it (it has ${
       hostVersions(family, this.#resolutions.values())
     }); the agent runs no other version (strictRuntimeVersions). Install ${

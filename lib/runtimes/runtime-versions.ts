@@ -33,7 +33,13 @@ export interface RuntimeResolution {
   warning: string | null;
 }
 
-const FAMILY_NAMES: Partial<Record<RuntimeFamily, string>> = { nodejs: "Node.js", python: "Python" };
+/** How people name each family's interpreter. */
+export const FAMILY_NAMES: Partial<Record<RuntimeFamily, string>> = { nodejs: "Node.js", python: "Python" };
+
+/** The runtime ids of `family`. */
+function idsOf(family: RuntimeFamily): string[] {
+  return Object.keys(RUNTIME_FAMILIES).filter((id) => RUNTIME_FAMILIES[id] === family);
+}
 
 /** Whether `program` on PATH is a version manager's shim (pyenv, asdf, rbenv-style `…/shims/<name>`). */
 function isManagerShim(program: string): boolean {
@@ -87,7 +93,7 @@ export async function resolveRuntimes(
   explicit: Readonly<Record<string, string>>,
 ): Promise<Map<string, RuntimeResolution>> {
   const programsOf = (family: RuntimeFamily): string[] => {
-    const ids = Object.keys(RUNTIME_FAMILIES).filter((id) => RUNTIME_FAMILIES[id] === family);
+    const ids = idsOf(family);
     const fallback = DEFAULT_INTERPRETERS[family] ?? family;
     return [
       ...new Set([fallback, ...ids.flatMap(versionedPrograms), ...ids.flatMap((id) => explicit[id] ?? [])]),
@@ -115,15 +121,10 @@ export async function resolveRuntimes(
     probed.get(`${family}\0${program}`) ?? null;
   const resolutions = new Map<string, RuntimeResolution>();
   for (const family of ["nodejs", "python"] as const) {
-    const ids = Object.keys(RUNTIME_FAMILIES).filter((id) => RUNTIME_FAMILIES[id] === family);
+    const ids = idsOf(family);
     const fallback = DEFAULT_INTERPRETERS[family] ?? family;
     const candidates: Interpreter[] = [];
-    const programs = [
-      fallback,
-      ...ids.flatMap(versionedPrograms),
-      ...ids.flatMap((id) => explicit[id] ?? []),
-    ];
-    for (const program of programs) {
+    for (const program of programsOf(family)) {
       const found = probe(family, program);
       if (found && !candidates.some((item) => item.path === found.path && item.version === found.version)) {
         candidates.push(found);

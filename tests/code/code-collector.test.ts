@@ -2,10 +2,10 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { chmodSync, cpSync, existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { buildZip, CodeStore, type StoredCode, ZipRejectedError } from "../../lib/code/mod.ts";
-import { configFromCreate, CreateFunctionInputSchema, parseInput } from "../../lib/config/mod.ts";
+import { buildZip, CodeStore, ZipRejectedError } from "../../lib/code/mod.ts";
 import { openStore, type Store } from "../../lib/store/mod.ts";
 import { tempDir } from "../helpers/agent-process.ts";
+import { latestConfig } from "../helpers/function-configs.ts";
 
 const opened: { store: Store; code: CodeStore }[] = [];
 
@@ -27,17 +27,6 @@ afterEach(() => {
 let counter = 0;
 const zip = () => buildZip({ "index.js": `exports.handler = async () => ${counter++};` });
 
-function configFor(name: string, stored: StoredCode) {
-  const input = parseInput(CreateFunctionInputSchema, {
-    FunctionName: name,
-    Runtime: "nodejs20.x",
-    Role: "arn:aws:iam::000000000000:role/test",
-    Handler: "index.handler",
-    Code: { ZipFile: "" },
-  });
-  return configFromCreate(input, stored);
-}
-
 const contents = (root: string) => readdirSync(root).sort();
 
 describe("CodeStore collection", () => {
@@ -49,7 +38,7 @@ describe("CodeStore collection", () => {
       await code.add(zip(), lease),
       await code.add(zip(), lease),
     ];
-    store.functions.create(configFor("fn", published), {});
+    store.functions.create(latestConfig("fn", published), {});
     store.functions.publish("fn", undefined, () => {});
     store.functions.updateLatest("fn", (config) => ({ ...config, codeSha256: latest.sha256 }));
     lease.release();
@@ -84,7 +73,7 @@ describe("CodeStore collection", () => {
     expect(contents(root)).toEqual([]);
     await expect(code.ensure(first.sha256)).rejects.toBeInstanceOf(ZipRejectedError);
     const again = await code.add(bytes, code.lease());
-    store.functions.create(configFor("fn", again), {});
+    store.functions.create(latestConfig("fn", again), {});
     expect(existsSync(join(await code.ensure(again.sha256), "index.js"))).toBe(true);
   });
 
@@ -96,7 +85,7 @@ describe("CodeStore collection", () => {
       await code.add(zip(), lease),
       await code.add(zip(), lease),
     ];
-    store.functions.create(configFor("fn", kept), {});
+    store.functions.create(latestConfig("fn", kept), {});
     cpSync(kept.dir, join(root, `${"0".repeat(64)}.tmp-gc-1234`), { recursive: true });
     chmodSync(join(root, `${"0".repeat(64)}.tmp-gc-1234`), 0o555);
     chmodSync(rowOnly.dir, 0o755);

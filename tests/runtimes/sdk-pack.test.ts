@@ -77,16 +77,9 @@ describe("the Node.js SDK pack", () => {
   test(
     "after `runtimes add-sdk nodejs --clients lambda`, functions import the pack and bundled copies win",
     async () => {
+      const addLambda = ["runtimes", "add-sdk", "nodejs", "--clients", "lambda", "--data-dir", agent.dataDir];
       const started = Date.now();
-      const added = await runCli([
-        "runtimes",
-        "add-sdk",
-        "nodejs",
-        "--clients",
-        "lambda",
-        "--data-dir",
-        agent.dataDir,
-      ]);
+      const added = await runCli(addLambda);
       if (added.code !== 0) {
         explainSkip(
           "the SDK pack after install",
@@ -113,15 +106,7 @@ describe("the Node.js SDK pack", () => {
       expect(list.stdout).toContain(`@aws-sdk/client-lambda ${version}`);
       const doctor = await runCli(["doctor", "--data-dir", agent.dataDir, "--port", "0"]);
       expect(doctor.stdout).toContain(`runtime sdk nodejs: @aws-sdk/client-lambda ${version}`);
-      const again = await runCli([
-        "runtimes",
-        "add-sdk",
-        "nodejs",
-        "--clients",
-        "lambda",
-        "--data-dir",
-        agent.dataDir,
-      ]);
+      const again = await runCli(addLambda);
       expect(again.stdout).toContain("already installed");
 
       for (const mode of MODES) {

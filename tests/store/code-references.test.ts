@@ -1,9 +1,9 @@
 /** @module Which code the store still needs: every function version, and the deployment states one can return to. */
 import { afterEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { configFromCreate, CreateFunctionInputSchema, parseInput } from "../../lib/config/mod.ts";
 import { type DeploymentRecord, openStore, type Store } from "../../lib/store/mod.ts";
 import { tempDir } from "../helpers/agent-process.ts";
+import { latestConfig } from "../helpers/function-configs.ts";
 
 const stores: Store[] = [];
 
@@ -20,14 +20,7 @@ function open(): Store {
 /** A `$LATEST` configuration of `name` running the code `sha256` (stored, so that versions may name it). */
 function configOf(store: Store, name: string, sha256: string) {
   store.code.put(sha256, new TextEncoder().encode(sha256));
-  const input = parseInput(CreateFunctionInputSchema, {
-    FunctionName: name,
-    Runtime: "nodejs20.x",
-    Role: "arn:aws:iam::000000000000:role/test",
-    Handler: "index.handler",
-    Code: { ZipFile: "" },
-  });
-  return configFromCreate(input, { sha256, size: 1 });
+  return latestConfig(name, { sha256, size: 1 });
 }
 
 const sha = (letter: string) => letter.repeat(64);
