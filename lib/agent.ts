@@ -1,9 +1,10 @@
 /** @module Wires the agent's parts together once: store, code, runtimes, scheduler, API and HTTP server. */
 import { chmodSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { createApi, createEventPipeline, recoverInterruptedDeployments, startPinned } from "./api/mod.ts";
+import { createApi } from "./api/mod.ts";
 import { Keyring, writeCredentialsFile } from "./auth/mod.ts";
 import { CodeStore } from "./code/mod.ts";
+import { createControlPlane } from "./functions/mod.ts";
 import { type AgentOptions, isLoopback } from "./config/mod.ts";
 import { RuntimeHost } from "./runtimes/mod.ts";
 import { claimDataDir, listSome } from "./recovery/mod.ts";
@@ -112,25 +113,30 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     grantCredentials,
     holdCode: (sha256) => code.hold(sha256),
   });
-  const base = { store, code, scheduler, sandbox, region: options.region, accountId: options.accountId };
-  const { dispatcher, enqueueEvent } = createEventPipeline(base, {
-    concurrency: options.asyncConcurrency,
-    retryDelaysMs: options.eventRetryDelaysSeconds.map((seconds) => seconds * 1000),
-  });
-  const deps = {
-    ...base,
-    enqueueEvent,
-    wakeEvents: () => dispatcher.wake(),
+  const control = createControlPlane({
+    store,
+    code,
+    scheduler,
     sandbox,
     runtimes: host,
     defaults: { containerMode: options.defaultContainerMode },
     region: options.region,
     accountId: options.accountId,
+  }, {
+    events: {
+      concurrency: options.asyncConcurrency,
+      retryDelaysMs: options.eventRetryDelaysSeconds.map((seconds) => seconds * 1000),
+    },
+  });
+  control.recover();
+  const app = createApi({
+    ...control,
     keyring,
     saveDefaultKey: (key: ApiKeyRecord) => saveDefaultKey(key),
-  };
-  recoverInterruptedDeployments(deps);
-  const app = createApi(deps);
+    region: options.region,
+    accountId: options.accountId,
+    runtimes: host,
+  });
   const server = Bun.serve({
     hostname: options.host,
     port: options.port,
@@ -143,12 +149,9 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   });
   const port = server.port ?? options.port;
   const scheme = options.tls ? "https" : "http";
-  dispatcher.start();
-  for (const name of new Set(store.functions.listAllVersions().map((config) => config.functionName))) {
-    void startPinned(deps, name);
-  }
   const url = `${scheme}://${urlHost(options.host)}:${port}`;
   workerEndpoint = `${scheme}://${urlHost(isWildcard(options.host) ? "127.0.0.1" : options.host)}:${port}`;
+  control.start();
   const saveDefaultKey = (key: ApiKeyRecord): string =>
     writeCredentialsFile(options.dataDir, { accessKeyId: key.accessKeyId, secretAccessKey: key.secret }, {
       region: options.region,
@@ -169,7 +172,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     canIsolate: sandbox.missing.length === 0,
     fetch: async (request) => await app.fetch(request),
     async stop() {
-      await dispatcher.stop();
+      await control.stop();
       await scheduler.drain();
       await scheduler.stop();
       await server.stop(true);

@@ -7,9 +7,9 @@ import type { ApiDeps, ApiEnv } from "./context.ts";
 export const MAX_ZIPPED_BYTES = 50 * 1024 * 1024;
 
 /** Builds the GetAccountSettings handler. */
-export function accountSettingsHandler(deps: ApiDeps): Handler<ApiEnv> {
+export function accountSettingsHandler(deps: Pick<ApiDeps, "functions">): Handler<ApiEnv> {
   return (c) => {
-    const usage = deps.store.functions.usage();
+    const usage = deps.functions.usage();
     return c.json({
       AccountLimit: {
         TotalCodeSize: 75 * 1024 * 1024 * 1024,

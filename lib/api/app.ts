@@ -28,7 +28,7 @@ import {
   getEventInvokeConfigHandler,
   putEventInvokeConfigHandler,
 } from "./event-invoke-config.ts";
-import { renderError, unknownOperation } from "./errors.ts";
+import { errorRenderer, unknownOperation } from "./errors.ts";
 import {
   CODE_DOWNLOAD_PATH,
   codeDownloadHandler,
@@ -103,11 +103,11 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
   app.get("/2016-08-19/account-settings", accountSettingsHandler(deps));
   app.get(
     "/status",
-    (c) => c.json({ functions: deps.scheduler.status(), events: { queued: deps.store.events.size() } }),
+    (c) => c.json({ functions: deps.functions.statusAll(), events: { queued: deps.invocations.queued() } }),
   );
   app.get(`${CODE_DOWNLOAD_PATH}/:file`, codeDownloadHandler(deps));
   app.get("/healthz", (c) => c.json({ status: "ok" }));
-  app.notFound(unknownOperation);
-  app.onError(renderError);
+  app.notFound(unknownOperation(deps));
+  app.onError(errorRenderer(deps));
   return app;
 }

@@ -2,7 +2,7 @@
 import type { MiddlewareHandler } from "hono";
 import { type Principal, verifySignature } from "../auth/mod.ts";
 import { LambdaError } from "../errors/mod.ts";
-import { functionArn, parseFunctionRef } from "./arn.ts";
+import { functionArn, parseFunctionRef } from "../functions/mod.ts";
 import type { ApiDeps, ApiEnv } from "./context.ts";
 
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
@@ -46,7 +46,9 @@ function decodePathPart(part: string): string {
  * names the function, and everything else for admin keys only. An unsigned Invoke goes on to the handler, which
  * serves it only for a function whose `Edge.invokeAuthType` is `NONE`.
  */
-export function authMiddleware(deps: ApiDeps): MiddlewareHandler<ApiEnv> {
+export function authMiddleware(
+  deps: Pick<ApiDeps, "keyring" | "region" | "accountId">,
+): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     c.set("principal", null);
     if (OPEN_PATHS.has(c.req.path)) return await next();

@@ -19,16 +19,20 @@ export function decodeClientContext(header: string | undefined): string | undefi
     );
   }
   const text = decoded.toString("utf8");
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-      throw new Error("not an object");
-    }
-  } catch {
+  if (!isJsonObject(text)) {
     throw new LambdaError(
       "InvalidRequestContentException",
       "Client context must be a valid Base64-encoded JSON object.",
     );
   }
   return text;
+}
+
+function isJsonObject(text: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed);
+  } catch {
+    return false;
+  }
 }

@@ -3,7 +3,8 @@ import type { Handler } from "hono";
 import * as v from "valibot";
 import type { ApiDeps, ApiEnv } from "./context.ts";
 import { readInput, unqualifiedRefOf } from "./request.ts";
-import { functionNotFound } from "./resolve.ts";
+
+type Deps = Pick<ApiDeps, "functions">;
 
 const PutConcurrencyInputSchema = v.object({
   ReservedConcurrentExecutions: v.pipe(
@@ -15,32 +16,27 @@ const PutConcurrencyInputSchema = v.object({
 });
 
 /** Builds the PutFunctionConcurrency handler: a cap on the function's concurrent invocations (0 throttles all). */
-export function putConcurrencyHandler(deps: ApiDeps): Handler<ApiEnv> {
+export function putConcurrencyHandler(deps: Deps): Handler<ApiEnv> {
   return async (c) => {
-    const ref = unqualifiedRefOf(c);
+    const { name } = unqualifiedRefOf(c);
     const input = await readInput(c, PutConcurrencyInputSchema);
-    if (!deps.store.functions.setReservedConcurrency(ref.name, input.ReservedConcurrentExecutions)) {
-      throw functionNotFound(deps, ref);
-    }
+    deps.functions.setReservedConcurrency(name, input.ReservedConcurrentExecutions);
     return c.json({ ReservedConcurrentExecutions: input.ReservedConcurrentExecutions });
   };
 }
 
 /** Builds the GetFunctionConcurrency handler. */
-export function getConcurrencyHandler(deps: ApiDeps): Handler<ApiEnv> {
+export function getConcurrencyHandler(deps: Deps): Handler<ApiEnv> {
   return (c) => {
-    const ref = unqualifiedRefOf(c);
-    const reserved = deps.store.functions.getReservedConcurrency(ref.name);
-    if (reserved === null) throw functionNotFound(deps, ref);
+    const reserved = deps.functions.reservedConcurrency(unqualifiedRefOf(c).name);
     return c.json(reserved === undefined ? {} : { ReservedConcurrentExecutions: reserved });
   };
 }
 
 /** Builds the DeleteFunctionConcurrency handler. */
-export function deleteConcurrencyHandler(deps: ApiDeps): Handler<ApiEnv> {
+export function deleteConcurrencyHandler(deps: Deps): Handler<ApiEnv> {
   return (c) => {
-    const ref = unqualifiedRefOf(c);
-    if (!deps.store.functions.setReservedConcurrency(ref.name, null)) throw functionNotFound(deps, ref);
+    deps.functions.setReservedConcurrency(unqualifiedRefOf(c).name, null);
     return c.body(null, 204);
   };
 }

@@ -1,38 +1,31 @@
-/** @module What every API handler is given: the agent's parts and settings. */
+/** @module What API handlers are given: the control plane's parts, the keys, and how to name things in answers. */
 import type { Keyring, Principal } from "../auth/mod.ts";
-import type { CodeStore } from "../code/mod.ts";
-import type { AgentFunctionDefaults } from "../config/mod.ts";
-import type { RuntimeHost } from "../runtimes/mod.ts";
-import type { Sandbox } from "../sandbox/mod.ts";
-import type { Scheduler } from "../scheduler/mod.ts";
-import type { ApiKeyRecord, QueuedEvent, Store } from "../store/mod.ts";
+import type { Aliases, Deployments, EventInvokeConfigs, Functions, Invocations } from "../functions/mod.ts";
+import type { RuntimeResolution } from "../runtimes/mod.ts";
+import type { ApiKeyRecord } from "../store/mod.ts";
 
-/** The agent's parts that API handlers use. */
+/** The agent's parts that API handlers use; each handler is given only the members it names. */
 export interface ApiDeps {
-  /** Durable state. */
-  store: Store;
-  /** Code zips and their extracted folders. */
-  code: CodeStore;
-  /** Runs invocations. */
-  scheduler: Scheduler;
-  /** Accepts an Event invocation: commits it to the durable queue (when this returns it is on disk). */
-  enqueueEvent(event: Omit<QueuedEvent, "attempts" | "nextAttemptAt" | "lastError">): void;
-  /** Tells the Event dispatcher to look at the queue now. */
-  wakeEvents(): void;
-  /** Knows which container modes this host can run. */
-  sandbox: Sandbox;
-  /** The interpreter each runtime id resolved to at start, and whether other versions are refused. */
-  runtimes: RuntimeHost;
-  /** Defaults from the agent's configuration. */
-  defaults: AgentFunctionDefaults;
-  /** The region named in ARNs. */
-  region: string;
-  /** The account id named in ARNs. */
-  accountId: string;
+  /** Functions and versions. */
+  functions: Functions;
+  /** Aliases. */
+  aliases: Aliases;
+  /** Event invoke configurations. */
+  eventInvokeConfigs: EventInvokeConfigs;
+  /** Invoking now or queueing; the dead letters. */
+  invocations: Invocations;
+  /** Deployments and rollbacks. */
+  deployments: Deployments;
   /** The keys requests are signed with. */
   keyring: Keyring;
   /** Writes the admin key to the credentials file again (after its rotation). */
   saveDefaultKey(key: ApiKeyRecord): void;
+  /** The region named in ARNs and signatures. */
+  region: string;
+  /** The account id named in ARNs. */
+  accountId: string;
+  /** The interpreter each runtime id resolved to at start, shown in configurations. */
+  runtimes: { resolution(runtime: string): RuntimeResolution | undefined };
 }
 
 /** Hono environment of the API: the request id of each call, and who signed it (null: unsigned). */

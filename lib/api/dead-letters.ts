@@ -9,10 +9,10 @@ const FilterSchema = v.object({
 });
 
 /** Builds the handler that lists dead letters. */
-export function listDeadLettersHandler(deps: ApiDeps): Handler<ApiEnv> {
+export function listDeadLettersHandler(deps: Pick<ApiDeps, "invocations">): Handler<ApiEnv> {
   return (c) => {
     const { FunctionName } = parseInput(FilterSchema, c.req.query());
-    const letters = deps.store.events.deadLetters(FunctionName).map((letter) => ({
+    const letters = deps.invocations.deadLetters(FunctionName).map((letter) => ({
       RequestId: letter.id,
       FunctionName: letter.functionName,
       Version: letter.version,
@@ -28,19 +28,17 @@ export function listDeadLettersHandler(deps: ApiDeps): Handler<ApiEnv> {
 }
 
 /** Builds the handler that puts dead letters back in the queue. */
-export function replayDeadLettersHandler(deps: ApiDeps): Handler<ApiEnv> {
+export function replayDeadLettersHandler(deps: Pick<ApiDeps, "invocations">): Handler<ApiEnv> {
   return (c) => {
     const { FunctionName } = parseInput(FilterSchema, c.req.query());
-    const replayed = deps.store.events.replay(FunctionName, Date.now());
-    deps.wakeEvents();
-    return c.json({ Replayed: replayed });
+    return c.json({ Replayed: deps.invocations.replayDeadLetters(FunctionName) });
   };
 }
 
 /** Builds the handler that deletes dead letters. */
-export function purgeDeadLettersHandler(deps: ApiDeps): Handler<ApiEnv> {
+export function purgeDeadLettersHandler(deps: Pick<ApiDeps, "invocations">): Handler<ApiEnv> {
   return (c) => {
     const { FunctionName } = parseInput(FilterSchema, c.req.query());
-    return c.json({ Purged: deps.store.events.purge(FunctionName) });
+    return c.json({ Purged: deps.invocations.purgeDeadLetters(FunctionName) });
   };
 }

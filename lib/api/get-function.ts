@@ -1,44 +1,50 @@
 /** @module GetFunction and GetFunctionConfiguration: `GET /2015-03-31/functions/{F}[/configuration]`. */
 import type { Handler } from "hono";
 import { presignUrl, type Principal } from "../auth/mod.ts";
+import { LambdaError } from "../errors/mod.ts";
 import type { ApiDeps, ApiEnv } from "./context.ts";
 import { renderConfiguration } from "./render.ts";
 import { functionRefOf } from "./request.ts";
-import { resolveVersion } from "./resolve.ts";
 
 /** The path under which the agent serves stored code zips (GetFunction's `Code.Location`). */
 export const CODE_DOWNLOAD_PATH = "/lambdalet/v1/code";
 
+/** How long GetFunction's code link works, as Lambda's (10 minutes). */
+const CODE_LINK_SECONDS = 600;
+
+type Deps = Pick<ApiDeps, "functions" | "region" | "accountId" | "runtimes">;
+
 /** Builds the GetFunction handler: configuration, a download URL for the code, and tags. */
-export function getFunctionHandler(deps: ApiDeps): Handler<ApiEnv> {
+export function getFunctionHandler(deps: Deps & Pick<ApiDeps, "keyring">): Handler<ApiEnv> {
   return async (c) => {
     const ref = functionRefOf(c);
-    const { config, version } = resolveVersion(deps, ref);
+    const { config, version } = deps.functions.get(ref);
     const origin = new URL(c.req.url).origin;
     const location = await codeLocation(
       deps,
       c.get("principal"),
       `${origin}${CODE_DOWNLOAD_PATH}/${config.codeSha256}.zip`,
     );
-    const reserved = deps.store.functions.getReservedConcurrency(ref.name);
+    const reserved = deps.functions.reservedConcurrency(ref.name);
     return c.json({
       Configuration: renderConfiguration(config, {
         ...deps,
         version,
-        status: deps.scheduler.statusOf(ref.name, version),
+        status: deps.functions.status(ref.name, version),
       }),
       Code: { RepositoryType: "S3", Location: location },
-      Tags: deps.store.functions.getTags(ref.name) ?? {},
-      ...(typeof reserved === "number" ? { Concurrency: { ReservedConcurrentExecutions: reserved } } : {}),
+      Tags: deps.functions.tags(ref.name),
+      ...(reserved === undefined ? {} : { Concurrency: { ReservedConcurrentExecutions: reserved } }),
     });
   };
 }
 
-/** How long GetFunction's code link works, as Lambda's (10 minutes). */
-const CODE_LINK_SECONDS = 600;
-
 /** The code's URL presigned with the caller's own key, so that any HTTP client can fetch it for a while. */
-async function codeLocation(deps: ApiDeps, principal: Principal | null, url: string): Promise<string> {
+async function codeLocation(
+  deps: Pick<ApiDeps, "keyring" | "region">,
+  principal: Principal | null,
+  url: string,
+): Promise<string> {
   const key = principal ? deps.keyring.find(principal.accessKeyId) : null;
   if (!key) return url;
   return await presignUrl(
@@ -54,20 +60,21 @@ async function codeLocation(deps: ApiDeps, principal: Principal | null, url: str
 }
 
 /** Builds the GetFunctionConfiguration handler. */
-export function getFunctionConfigurationHandler(deps: ApiDeps): Handler<ApiEnv> {
+export function getFunctionConfigurationHandler(deps: Deps): Handler<ApiEnv> {
   return (c) => {
-    const { config, version } = resolveVersion(deps, functionRefOf(c));
-    const status = deps.scheduler.statusOf(config.functionName, version);
+    const { config, version } = deps.functions.get(functionRefOf(c));
+    const status = deps.functions.status(config.functionName, version);
     return c.json(renderConfiguration(config, { ...deps, version, status }));
   };
 }
 
 /** Builds the handler that serves a stored code zip by its hex SHA-256. */
-export function codeDownloadHandler(deps: ApiDeps): Handler<ApiEnv> {
+export function codeDownloadHandler(deps: Pick<ApiDeps, "functions">): Handler<ApiEnv> {
   return (c) => {
-    const sha256 = /^([0-9a-f]{64})\.zip$/.exec(c.req.param("file") ?? "")?.[1];
-    const zip = sha256 ? deps.store.code.get(sha256) : null;
-    if (!zip) return c.json({ Type: "User", message: "No such code" }, 404);
+    const file = c.req.param("file") ?? "";
+    const sha256 = /^([0-9a-f]{64})\.zip$/.exec(file)?.[1];
+    const zip = sha256 ? deps.functions.codeZip(sha256) : null;
+    if (!zip) throw new LambdaError("ResourceNotFoundException", `No code is stored as ${file}`);
     return c.body(zip as Uint8Array<ArrayBuffer>, 200, { "Content-Type": "application/zip" });
   };
 }

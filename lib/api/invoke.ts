@@ -2,20 +2,18 @@
 import type { Handler } from "hono";
 import { InvokeHeadersSchema, MAX_ASYNC_PAYLOAD_BYTES, parseInput } from "../config/mod.ts";
 import { LambdaError } from "../errors/mod.ts";
+import { functionArn, traceId } from "../functions/mod.ts";
 import type { InvocationRequest } from "../runtime-api/mod.ts";
 import { logTail } from "../scheduler/mod.ts";
-import { functionArn } from "./arn.ts";
-import { traceId } from "./async-invocations.ts";
 import { decodeClientContext } from "./client-context.ts";
 import { missingAuthentication } from "./auth.ts";
 import type { ApiDeps, ApiEnv } from "./context.ts";
 import { functionRefOf, parseJsonText } from "./request.ts";
-import { resolveTarget } from "./resolve.ts";
 
 const EMPTY_EVENT = new TextEncoder().encode("{}");
 
 /** Builds the Invoke handler: RequestResponse, Event and DryRun, with log tails and client context. */
-export function invokeHandler(deps: ApiDeps): Handler<ApiEnv> {
+export function invokeHandler(deps: Pick<ApiDeps, "invocations" | "region" | "accountId">): Handler<ApiEnv> {
   return async (c) => {
     const ref = functionRefOf(c);
     const headers = parseInput(InvokeHeadersSchema, {
@@ -33,7 +31,7 @@ export function invokeHandler(deps: ApiDeps): Handler<ApiEnv> {
     }
     const principal = c.get("principal");
     // an unsigned caller learns nothing about functions it may not invoke, not even whether they exist
-    const target = await resolveTarget(deps, ref).catch((error: unknown) => {
+    const target = await deps.invocations.target(ref).catch((error: unknown) => {
       throw principal ? error : missingAuthentication();
     });
     if (!principal && target.config.edge.invokeAuthType !== "NONE") throw missingAuthentication();
@@ -51,7 +49,7 @@ export function invokeHandler(deps: ApiDeps): Handler<ApiEnv> {
       ...(clientContext === undefined ? {} : { clientContext }),
     };
     if (headers.invocationType === "Event") {
-      deps.enqueueEvent({
+      deps.invocations.enqueue({
         id: requestId,
         functionName: ref.name,
         version: target.version,
@@ -62,7 +60,7 @@ export function invokeHandler(deps: ApiDeps): Handler<ApiEnv> {
       });
       return c.body(null, 202, responseHeaders);
     }
-    const { outcome, log } = await deps.scheduler.invoke(target, request);
+    const { outcome, log } = await deps.invocations.run(target, request);
     if (headers.logType === "Tail") responseHeaders["X-Amz-Log-Result"] = logTail(log);
     if (outcome.kind === "error") responseHeaders["X-Amz-Function-Error"] = "Unhandled";
     return c.body(outcome.body as Uint8Array<ArrayBuffer>, 200, {

@@ -52,7 +52,7 @@ function notFound(id: string): LambdaError {
 }
 
 /** Builds the handler that creates a key and answers its secret (shown this once). */
-export function createKeyHandler(deps: ApiDeps): Handler<ApiEnv> {
+export function createKeyHandler(deps: Pick<ApiDeps, "keyring">): Handler<ApiEnv> {
   return async (c) => {
     const input = await readInput(c, CreateKeySchema);
     const key = deps.keyring.create({
@@ -65,12 +65,12 @@ export function createKeyHandler(deps: ApiDeps): Handler<ApiEnv> {
 }
 
 /** Builds the handler that lists keys, without their secrets. */
-export function listKeysHandler(deps: ApiDeps): Handler<ApiEnv> {
+export function listKeysHandler(deps: Pick<ApiDeps, "keyring">): Handler<ApiEnv> {
   return (c) => c.json({ Keys: deps.keyring.list().map(describe) });
 }
 
 /** Builds the handler that gives a key a new secret; the credentials file follows its key. */
-export function rotateKeyHandler(deps: ApiDeps): Handler<ApiEnv> {
+export function rotateKeyHandler(deps: Pick<ApiDeps, "keyring" | "saveDefaultKey">): Handler<ApiEnv> {
   return (c) => {
     const id = keyIdOf(c.req.param("id"));
     const key = deps.keyring.rotate(id);
@@ -81,7 +81,7 @@ export function rotateKeyHandler(deps: ApiDeps): Handler<ApiEnv> {
 }
 
 /** Builds the handler that deletes a key; the credentials file's key can only be rotated. */
-export function deleteKeyHandler(deps: ApiDeps): Handler<ApiEnv> {
+export function deleteKeyHandler(deps: Pick<ApiDeps, "keyring">): Handler<ApiEnv> {
   return (c) => {
     const id = keyIdOf(c.req.param("id"));
     if (deps.keyring.defaultKey().accessKeyId === id) {

@@ -11,20 +11,18 @@ const ListFunctionsQuerySchema = v.object({
 });
 
 /** Builds the ListFunctions handler. */
-export function listFunctionsHandler(deps: ApiDeps): Handler<ApiEnv> {
+export function listFunctionsHandler(
+  deps: Pick<ApiDeps, "functions" | "region" | "accountId" | "runtimes">,
+): Handler<ApiEnv> {
   return (c) => {
     const query = parseInput(ListFunctionsQuerySchema, c.req.query());
-    const page = deps.store.functions.listFunctions(
-      query.Marker,
-      query.MaxItems,
-      query.FunctionVersion === "ALL",
-    );
+    const page = deps.functions.list(query.Marker, query.MaxItems, query.FunctionVersion === "ALL");
     return c.json({
       Functions: page.items.map((row) =>
         renderConfiguration(row.config, {
           ...deps,
           version: row.version,
-          status: deps.scheduler.statusOf(row.config.functionName, row.version),
+          status: deps.functions.status(row.config.functionName, row.version),
         })
       ),
       ...(page.nextMarker ? { NextMarker: page.nextMarker } : {}),

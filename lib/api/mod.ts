@@ -1,7 +1,4 @@
-/** @module The Lambda-compatible HTTP API (2015-03-31). */
+/** @module The Lambda-compatible HTTP API (2015-03-31): routes, signatures, and errors in Lambda's wire format. */
 export { createApi } from "./app.ts";
 export type { ApiDeps, ApiEnv } from "./context.ts";
-export { functionArn, parseFunctionRef } from "./arn.ts";
-export { startPinned } from "./pinned.ts";
-export { createEventPipeline, traceId } from "./async-invocations.ts";
-export { applyDeployment, recoverInterruptedDeployments } from "./deployments.ts";
+export { toLambdaError } from "./errors.ts";

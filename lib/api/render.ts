@@ -4,7 +4,7 @@ import { type FunctionConfig, HOST_ARCHITECTURE } from "../config/mod.ts";
 import type { RuntimeResolution } from "../runtimes/mod.ts";
 import type { PoolStatus } from "../scheduler/mod.ts";
 import { type AliasRecord, LATEST } from "../store/mod.ts";
-import { functionArn } from "./arn.ts";
+import { functionArn } from "../functions/mod.ts";
 
 /** Options of {@linkcode renderConfiguration}. */
 export interface RenderOptions {

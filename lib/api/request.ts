@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import type * as v from "valibot";
 import { parseInput } from "../config/mod.ts";
 import { LambdaError } from "../errors/mod.ts";
-import { type FunctionRef, parseFunctionRef } from "./arn.ts";
+import { type FunctionRef, parseFunctionRef } from "../functions/mod.ts";
 import type { ApiEnv } from "./context.ts";
 
 /** The function named by the `:name` path parameter, with `?Qualifier` applied. */

@@ -2,6 +2,7 @@
 import { accessSync, constants, mkdirSync, readFileSync } from "node:fs";
 import { defineCommand } from "citty";
 import {
+  AgentOptionsError,
   defaultDataDir,
   defaultInterpreterMap,
   loadAgentOptions,
@@ -156,7 +157,8 @@ export const doctorCommand = defineCommand({
     try {
       options = loadAgentOptions(args.config, { dataDir: args["data-dir"], port: args.port });
     } catch (error) {
-      throw new CliError(error instanceof Error ? error.message : String(error), 252);
+      if (error instanceof AgentOptionsError) throw new CliError(error.message, 252);
+      throw error;
     }
     const mountinfo = readFlagFile("mountinfo", args.mountinfo);
     const procCgroup = readFlagFile("proc-cgroup", args["proc-cgroup"]);

@@ -1,5 +1,6 @@
 /** @module Validates CLI flag values with valibot, failing the way the AWS CLI does (exit 252). */
 import * as v from "valibot";
+import { formatIssues } from "../config/mod.ts";
 import { CliError } from "./client.ts";
 
 /** A flag holding a whole number, such as `--timeout 5`. */
@@ -18,9 +19,7 @@ export function parseFlag<S extends v.GenericSchema>(
   const result = v.safeParse(schema, value);
   if (result.success) return result.output;
   throw new CliError(
-    `Error parsing parameter '--${flag}': ${result.issues[0]?.message}: current value is ${
-      JSON.stringify(value)
-    }`,
+    `Error parsing parameter '--${flag}': ${formatIssues(result.issues, { style: "setting", value })}`,
     252,
   );
 }

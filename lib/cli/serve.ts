@@ -2,7 +2,7 @@
 import { defineCommand } from "citty";
 import { type Agent, startAgent } from "../agent.ts";
 import { readCredentialsFile, signRequest } from "../auth/mod.ts";
-import { loadAgentOptions } from "../config/mod.ts";
+import { AgentOptionsError, loadAgentOptions } from "../config/mod.ts";
 import { DataDirInUseError } from "../recovery/mod.ts";
 import { SchemaTooNewError } from "../store/mod.ts";
 import { DEMO_FUNCTION_NAME, demoCreateFunctionBody, demoCurlLine } from "../demo/demo-function.ts";
@@ -45,7 +45,8 @@ export const serveCommand = defineCommand({
         containerFallback: args["container-fallback"],
       });
     } catch (error) {
-      throw new CliError(error instanceof Error ? error.message : String(error), 252);
+      if (error instanceof AgentOptionsError) throw new CliError(error.message, 252);
+      throw error;
     }
     let agent: Agent;
     try {

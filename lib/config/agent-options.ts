@@ -4,6 +4,15 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import * as v from "valibot";
 import { RUNTIME_FAMILIES } from "./runtimes.ts";
+import { formatIssues } from "./validation-issues.ts";
+
+/** Agent options that cannot be used: a bad value, a missing pair, an unreadable or non-JSON config file. */
+export class AgentOptionsError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "AgentOptionsError";
+  }
+}
 
 /** Settings of a running agent, after validation and defaults. */
 export interface AgentOptions {
@@ -125,16 +134,12 @@ export function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-/** Validates raw options and applies defaults; throws an Error naming the bad option. */
+/** Validates raw options and applies defaults; throws an {@linkcode AgentOptionsError} naming the bad option. */
 export function resolveAgentOptions(raw: unknown, source = "the agent"): AgentOptions {
   const result = v.safeParse(AgentOptionsSchema, raw);
   if (!result.success) {
-    const issue = result.issues[0];
-    const key = issue?.path?.map((item) => String(item.key)).join(".") ?? "options";
-    throw new Error(
-      `Cannot start ${source} as '${key}' ${issue?.message}: current value is ${
-        JSON.stringify(issue?.input)
-      }`,
+    throw new AgentOptionsError(
+      `Cannot start ${source} as ${formatIssues(result.issues, { style: "setting", subject: "options" })}`,
     );
   }
   const input = result.output;
@@ -157,14 +162,17 @@ export function resolveAgentOptions(raw: unknown, source = "the agent"): AgentOp
     allowFunctionsToRunAsRoot: input.allowFunctionsToRunAsRoot ?? false,
   };
   if ((input.tlsCert === undefined) !== (input.tlsKey === undefined)) {
-    throw new Error(
+    throw new AgentOptionsError(
       `Cannot start ${source} as TLS needs both 'tlsCert' and 'tlsKey' (--tls-cert and --tls-key)`,
     );
   }
   return options;
 }
 
-/** Reads an agent config file (JSON) and merges `overrides` (flags) over it. */
+/**
+ * Reads an agent config file (JSON) and merges `overrides` (flags) over it; throws an {@linkcode AgentOptionsError}
+ * when the file cannot be read or parsed, or an option is bad.
+ */
 export function loadAgentOptions(path: string | undefined, overrides: Record<string, unknown>): AgentOptions {
   let file: Record<string, unknown> = {};
   if (path !== undefined) {
@@ -172,15 +180,17 @@ export function loadAgentOptions(path: string | undefined, overrides: Record<str
     try {
       text = readFileSync(path, "utf8");
     } catch (error) {
-      throw new Error(
+      throw new AgentOptionsError(
         `Cannot read the config file ${path}: ${error instanceof Error ? error.message : error}`,
+        { cause: error },
       );
     }
     try {
       file = JSON.parse(text) as Record<string, unknown>;
     } catch (error) {
-      throw new Error(
+      throw new AgentOptionsError(
         `Cannot parse the config file ${path} as JSON: ${error instanceof Error ? error.message : error}`,
+        { cause: error },
       );
     }
   }

@@ -3,6 +3,7 @@ export * from "./function-config.ts";
 export * from "./function-input.ts";
 export * from "./edge-config.ts";
 export * from "./parse.ts";
+export * from "./validation-issues.ts";
 export * from "./runtimes.ts";
 export * from "./agent-options.ts";
 export * from "./invoke-input.ts";

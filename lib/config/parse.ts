@@ -1,6 +1,7 @@
 /** @module Turns valibot issues into the Lambda validation error that clients expect. */
 import * as v from "valibot";
 import { LambdaError, type LambdaErrorType } from "../errors/mod.ts";
+import { formatIssues } from "./validation-issues.ts";
 
 /** Options of {@linkcode parseInput}. */
 export interface ParseInputOptions {
@@ -16,16 +17,5 @@ export function parseInput<S extends v.GenericSchema>(
 ): v.InferOutput<S> {
   const result = v.safeParse(schema, input);
   if (result.success) return result.output;
-  const messages = result.issues.map(describeIssue);
-  const count = messages.length === 1 ? "1 validation error" : `${messages.length} validation errors`;
-  throw new LambdaError(
-    options.errorType ?? "InvalidParameterValueException",
-    `${count} detected: ${messages.join("; ")}`,
-  );
-}
-
-function describeIssue(issue: v.BaseIssue<unknown>): string {
-  const path = issue.path?.map((item) => String(item.key)).join(".");
-  const where = path ? ` at '${path}'` : "";
-  return `Value${where} failed to satisfy constraint: ${issue.message}`;
+  throw new LambdaError(options.errorType ?? "InvalidParameterValueException", formatIssues(result.issues));
 }

@@ -65,3 +65,26 @@ export class LambdaError extends Error {
     return this.status >= 500 ? "Service" : "User";
   }
 }
+
+/** A function, version or alias that does not exist (404): an Event for it can never run, so it is not retried. */
+export class FunctionNotFoundError extends LambdaError {
+  /** The ARN of what was asked for. */
+  readonly arn: string;
+
+  constructor(arn: string) {
+    super("ResourceNotFoundException", `Function not found: ${arn}`);
+    this.name = "FunctionNotFoundError";
+    this.arn = arn;
+  }
+}
+
+/**
+ * The agent cannot take the invocation now (503): it is shutting down, or the function changed while the invocation
+ * waited. A client (or the Event queue) tries again later.
+ */
+export class AgentUnavailableError extends LambdaError {
+  constructor(message: string) {
+    super("ServiceException", message, { status: 503 });
+    this.name = "AgentUnavailableError";
+  }
+}

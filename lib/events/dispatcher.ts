@@ -1,5 +1,5 @@
 /** @module Runs queued Event invocations: retries, maximum age, destinations and dead letters. */
-import { LambdaError } from "../errors/mod.ts";
+import { AgentUnavailableError, FunctionNotFoundError } from "../errors/mod.ts";
 import type { InvocationOutcome } from "../runtime-api/mod.ts";
 import type { InvocationResult } from "../scheduler/mod.ts";
 import type { QueuedEvent, Store } from "../store/mod.ts";
@@ -22,7 +22,11 @@ export interface DispatcherOptions {
 export interface DispatcherDeps {
   /** The durable state. */
   store: Store;
-  /** Runs one event through the scheduler (throws a LambdaError when throttled or the function is gone). */
+  /**
+   * Runs one event through the scheduler; throws `FunctionNotFoundError` when its function or version is gone (it is
+   * not retried), `AgentUnavailableError` while the agent stops (it stays queued), another error when throttled or
+   * the host failed (tried again after a backoff, without using a retry).
+   */
   run(event: QueuedEvent): Promise<InvocationResult>;
   /** Queues an Event invocation of the function `arn` names, with `payload`. */
   sendTo(arn: string, payload: Uint8Array): void;
@@ -98,13 +102,13 @@ export class EventDispatcher {
       result = await this.#deps.run(event);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      if (error instanceof LambdaError && error.type === "ResourceNotFoundException") {
+      if (error instanceof FunctionNotFoundError) {
         // the function or version is gone: no retry can run it
         store.events.bury(event, "FunctionUnavailable", event.attempts, message, Date.now());
         this.#log(`event ${event.id} for ${event.functionName} could not run: ${message}`);
         return;
       }
-      if (error instanceof LambdaError && error.status === 503 && this.#stopped) return; // stays queued
+      if (error instanceof AgentUnavailableError && this.#stopped) return; // stays queued
       // throttled, or a failure of the agent or host (I/O, isolation): wait and try again, without using a retry
       const backoff = Math.min((this.#throttles.get(event.id) ?? 500) * 2, this.#maxThrottleMs);
       this.#throttles.set(event.id, backoff);

@@ -46,8 +46,8 @@ export interface ContainerSpec {
   /** Host folders bound read-only at the same path (an interpreter's install prefix). */
   hostPaths: string[];
   /** The function's volumes and devices. */
-  volumes: VolumeMount[];
-  devices: DeviceMount[];
+  volumes: readonly VolumeMount[];
+  devices: readonly DeviceMount[];
   /** Mount /sys read-only. */
   mountROSysfs: boolean;
   /** Size of the private /tmp in MB. */

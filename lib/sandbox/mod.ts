@@ -28,14 +28,21 @@ export {
   resolvePosixUser,
   type UserPolicy,
 } from "./posix-user.ts";
-export { checkVolumes, UnsafeVolumeError, volumeRefusal } from "./volume-policy.ts";
+export {
+  checkNoContainerVolumes,
+  checkVolumes,
+  NoContainerVolumeError,
+  UnsafeVolumeError,
+  volumeRefusal,
+} from "./volume-policy.ts";
+export { type ModeDecision, Sandbox, type SandboxOptions } from "./sandbox.ts";
 export {
   type ContainerMode,
   IsolationUnavailableError,
-  type ModeDecision,
-  Sandbox,
-  type SandboxOptions,
-  type WorkerSpawnSpec,
-} from "./sandbox.ts";
+  type LaunchSpec,
+  type PlannedUser,
+  type SpawnPlan,
+  type SpawnRefusal,
+} from "./spawn-plan.ts";
 export type { CgroupDriver, CgroupLimits, WorkerCgroup } from "./worker-cgroup.ts";
 export { describeExit, type ExitStatus, type SpawnSpec, type WorkerProcess } from "./worker-process.ts";

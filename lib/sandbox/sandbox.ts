@@ -1,25 +1,26 @@
 /** @module Chooses how each worker runs (GreengrassContainer or NoContainer, with a declared fallback) and starts it. */
 import { realpathSync } from "node:fs";
 import { join } from "node:path";
-import type { DeviceMount, UidRange, VolumeMount } from "../config/mod.ts";
+import { containerMemoryKb, type FunctionConfig, type UidRange, type VolumeMount } from "../config/mod.ts";
 import { type ContainerTools, prepareContainerRoot, spawnContainer } from "./container.ts";
 import { type HostCapabilities, missingForContainers, type Requirement } from "./host-capabilities.ts";
 import { spawnNoContainer } from "./no-container.ts";
 import { pathsUnderTmp, type PrivateTmp } from "./private-tmp.ts";
 import { checkPosixUser, type PosixUser, PosixUserError, type UserPolicy } from "./posix-user.ts";
-import { checkVolumes } from "./volume-policy.ts";
+import {
+  type ContainerMode,
+  IsolationUnavailableError,
+  type LaunchSpec,
+  type PlannedUser,
+  type SpawnPlan,
+} from "./spawn-plan.ts";
+import {
+  checkNoContainerVolumes,
+  checkVolumes,
+  NoContainerVolumeError,
+  UnsafeVolumeError,
+} from "./volume-policy.ts";
 import type { WorkerProcess } from "./worker-process.ts";
-
-/** How a worker is isolated. */
-export type ContainerMode = "GreengrassContainer" | "NoContainer";
-
-/** Thrown when a function asks for a mode this host cannot give and no fallback is configured. */
-export class IsolationUnavailableError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "IsolationUnavailableError";
-  }
-}
 
 /** The mode a function actually runs in. */
 export interface ModeDecision {
@@ -27,35 +28,6 @@ export interface ModeDecision {
   mode: ContainerMode;
   /** Why a GreengrassContainer function runs without a container, when it does. */
   fallbackReason?: string;
-}
-
-/** Everything needed to start one worker. */
-export interface WorkerSpawnSpec {
-  /** A unique id (names its cgroup). */
-  id: string;
-  /** The mode, from {@linkcode Sandbox.decide}. */
-  mode: ContainerMode;
-  /** Command and environment, with host paths. */
-  cmd: string[];
-  env: Record<string, string>;
-  /** The extracted code and the bootstraps folder. */
-  codeDir: string;
-  runtimeDir: string;
-  /** Host folders a container must also show (an interpreter's install prefix). */
-  hostPaths: string[];
-  /** Memory limit in bytes (containers only). */
-  memoryBytes: number;
-  /** Processes and threads the worker may have (`pids.max`, where the host has a pids controller). */
-  maxProcesses: number;
-  /** Size of the worker's private /tmp in MB (NoContainer: where the agent is root). */
-  tmpSizeMb: number;
-  /** `uid:gid` or names, from `Edge.posixUser`: the user to run as instead of the function's own. */
-  posixUser?: string;
-  /** The function's own uid (and gid), from the agent's range: the user to run as when `posixUser` is unset. */
-  functionUid?: number;
-  volumes: VolumeMount[];
-  devices: DeviceMount[];
-  mountROSysfs: boolean;
 }
 
 /** Options of {@linkcode Sandbox}. */
@@ -104,44 +76,47 @@ export class Sandbox {
     return this.#options.users.functionUidRange;
   }
 
-  /** Throws {@linkcode PosixUserError} when a function may not run as `posixUser` (unknown, root, a function's uid). */
-  checkUser(posixUser: string | undefined): void {
-    if (posixUser !== undefined) checkPosixUser(posixUser, this.#options.users);
+  /**
+   * How the workers of `config` run here, decided once: the mode (with the fallback's reason), the limits, the user,
+   * the mounts, and the first reason they may not start at all (the mode, the `posixUser`, an unsafe volume, a
+   * NoContainer volume away from its host path) as the `refusal` spawning throws. Without `functionUid` (a creation
+   * check) an agent that is root has no user for them yet: only spawning refuses that.
+   */
+  plan(config: FunctionConfig, functionUid?: number): SpawnPlan {
+    const { edge } = config;
+    const decision = this.#decide(edge.containerMode);
+    const user = this.#plannedUser(edge.posixUser, functionUid);
+    const refusal = decision.refusal ?? user.refusal ??
+      this.#volumeRefusal(edge.containerParams.volumes, decision.mode);
+    return {
+      mode: decision.mode,
+      ...(decision.fallbackReason === undefined ? {} : { fallbackReason: decision.fallbackReason }),
+      ...(refusal === undefined ? {} : { refusal }),
+      memoryBytes: containerMemoryKb(config) * 1024,
+      maxProcesses: edge.maxProcesses,
+      tmpSizeMb: config.ephemeralStorageSize,
+      user: user.planned,
+      volumes: edge.containerParams.volumes,
+      devices: edge.containerParams.devices,
+      mountROSysfs: edge.containerParams.mountROSysfs,
+    };
   }
 
-  /** Throws `UnsafeVolumeError` for a volume no function may mount (system folders read-write, the data dir). */
-  checkVolumes(volumes: readonly VolumeMount[]): void {
-    checkVolumes(volumes, this.#options.dataDir);
-  }
-
-  /** The mode a function asking for `requested` runs in here; throws when it cannot and no fallback is set. */
-  decide(requested: ContainerMode): ModeDecision {
-    if (requested === "NoContainer" || this.#missing.length === 0) return { mode: requested };
-    const reason = this.#missing.map((item) =>
-      `${item.name}: ${item.detail}${item.fix ? ` (fix: ${item.fix})` : ""}`
-    )
-      .join("; ");
-    if (this.#options.fallback === "NoContainer") return { mode: "NoContainer", fallbackReason: reason };
-    throw new IsolationUnavailableError(
-      `This host cannot run GreengrassContainer functions: ${reason}. Set Edge.containerMode to NoContainer, or start the agent with "containerFallback": "NoContainer" in its config`,
-    );
-  }
-
-  /** Starts a worker, as its function's user when the agent is root (refusing what the policy forbids). */
-  spawn(spec: WorkerSpawnSpec): WorkerProcess {
-    this.checkVolumes(spec.volumes);
-    const user = this.#userOf(spec);
+  /** Starts a worker of `plan` (throwing its `refusal` when it has one), as the user the plan names. */
+  spawn(plan: SpawnPlan, launch: LaunchSpec): WorkerProcess {
+    if (plan.refusal) throw plan.refusal;
+    const user = this.#userOf(plan.user);
     const driver = this.capabilities.cgroups;
     const dieWithParent = this.capabilities.dieWithParent;
-    if (spec.mode === "NoContainer") {
+    if (plan.mode === "NoContainer") {
       const drop = user ? { setpriv: this.#setpriv(), user } : undefined;
-      const cgroup = driver?.create(spec.id, { pids: spec.maxProcesses });
+      const cgroup = driver?.create(launch.id, { pids: plan.maxProcesses });
       try {
-        return spawnNoContainer({ cmd: spec.cmd, env: spec.env, cwd: spec.codeDir }, {
+        return spawnNoContainer({ cmd: launch.cmd, env: launch.env, cwd: launch.codeDir }, {
           cgroup,
           drop,
           setprivDiesWithParent: dieWithParent ? this.capabilities.tools.setpriv : undefined,
-          privateTmp: this.#privateTmp(spec),
+          privateTmp: this.#privateTmp(plan, launch),
         });
       } catch (error) {
         cgroup?.remove();
@@ -150,18 +125,18 @@ export class Sandbox {
     }
     if (!driver) throw new IsolationUnavailableError("No cgroup driver: containers cannot run");
     if (!user) throw new IsolationUnavailableError("Containers need the agent to run as root");
-    const cgroup = driver.create(spec.id, { memoryBytes: spec.memoryBytes, pids: spec.maxProcesses });
+    const cgroup = driver.create(launch.id, { memoryBytes: plan.memoryBytes, pids: plan.maxProcesses });
     try {
       return spawnContainer({
-        cmd: spec.cmd,
-        env: spec.env,
-        codeDir: spec.codeDir,
-        runtimeDir: spec.runtimeDir,
-        hostPaths: spec.hostPaths,
-        volumes: spec.volumes,
-        devices: spec.devices,
-        mountROSysfs: spec.mountROSysfs,
-        tmpSizeMb: spec.tmpSizeMb,
+        cmd: launch.cmd,
+        env: launch.env,
+        codeDir: launch.codeDir,
+        runtimeDir: launch.runtimeDir,
+        hostPaths: launch.hostPaths,
+        volumes: plan.volumes,
+        devices: plan.devices,
+        mountROSysfs: plan.mountROSysfs,
+        tmpSizeMb: plan.tmpSizeMb,
         user,
         cgroup,
         rootMount: this.#rootMount,
@@ -174,26 +149,76 @@ export class Sandbox {
     }
   }
 
-  /** The user a worker runs as: none (the agent's) unless the agent is root; then its posixUser or its own uid. */
-  #userOf(spec: WorkerSpawnSpec): PosixUser | undefined {
-    if (!this.switchesUsers) return undefined;
-    if (spec.posixUser !== undefined) return checkPosixUser(spec.posixUser, this.#options.users);
-    if (spec.functionUid === undefined) {
+  /** The mode for `requested`, or the refusal (with the mode asked for) when it cannot run and no fallback is set. */
+  #decide(requested: ContainerMode): ModeDecision & { refusal?: IsolationUnavailableError } {
+    if (requested === "NoContainer" || this.#missing.length === 0) return { mode: requested };
+    const reason = this.#missing.map((item) =>
+      `${item.name}: ${item.detail}${item.fix ? ` (fix: ${item.fix})` : ""}`
+    )
+      .join("; ");
+    if (this.#options.fallback === "NoContainer") return { mode: "NoContainer", fallbackReason: reason };
+    return {
+      mode: requested,
+      refusal: new IsolationUnavailableError(
+        `This host cannot run GreengrassContainer functions: ${reason}. Set Edge.containerMode to NoContainer, or start the agent with "containerFallback": "NoContainer" in its config`,
+      ),
+    };
+  }
+
+  /** Who workers run as: the agent's user unless the agent is root; then the vetted `posixUser`, else `functionUid`. */
+  #plannedUser(
+    posixUser: string | undefined,
+    functionUid: number | undefined,
+  ): { planned: PlannedUser; refusal?: PosixUserError } {
+    const agent = !this.switchesUsers;
+    if (posixUser !== undefined) {
+      try {
+        const user = checkPosixUser(posixUser, this.#options.users);
+        return { planned: agent ? { kind: "agent" } : { kind: "posixUser", user } };
+      } catch (error) {
+        if (!(error instanceof PosixUserError)) throw error;
+        return { planned: agent ? { kind: "agent" } : { kind: "unassigned" }, refusal: error };
+      }
+    }
+    if (agent) return { planned: { kind: "agent" } };
+    if (functionUid === undefined) return { planned: { kind: "unassigned" } };
+    return { planned: { kind: "function", user: { uid: functionUid, gid: functionUid } } };
+  }
+
+  /** Why `volumes` may not be mounted in `mode` (unsafe, or away from their host path without a container). */
+  #volumeRefusal(
+    volumes: readonly VolumeMount[],
+    mode: ContainerMode,
+  ): UnsafeVolumeError | NoContainerVolumeError | undefined {
+    try {
+      checkVolumes(volumes, this.#options.dataDir);
+      if (mode === "NoContainer") checkNoContainerVolumes(volumes);
+      return undefined;
+    } catch (error) {
+      if (error instanceof UnsafeVolumeError || error instanceof NoContainerVolumeError) return error;
+      throw error;
+    }
+  }
+
+  /** The user a worker runs as: none (the agent's), or the plan's; refuses to start one as root for want of a uid. */
+  #userOf(planned: PlannedUser): PosixUser | undefined {
+    if (planned.kind === "agent") return undefined;
+    if (planned.kind === "unassigned") {
       throw new PosixUserError("The worker has no uid of its own: the agent will not start it as root");
     }
-    return { uid: spec.functionUid, gid: spec.functionUid };
+    return planned.user;
   }
 
   /**
    * A NoContainer worker's private /tmp, where the host allows one (root, mount namespaces); with the paths under
    * the host's /tmp it needs bound back in: the data dir (its code and runtime), its interpreter, its volumes.
    */
-  #privateTmp(spec: WorkerSpawnSpec): PrivateTmp | undefined {
+  #privateTmp(plan: SpawnPlan, launch: LaunchSpec): PrivateTmp | undefined {
     const unshare = this.capabilities.tools.unshare;
     if (!this.capabilities.privateTmp || !unshare) return undefined;
-    const keep = [this.#dataDir, ...spec.hostPaths, ...spec.volumes.map((volume) => volume.sourcePath)];
+    const keep = [this.#dataDir, ...launch.hostPaths, ...plan.volumes.map((volume) => volume.sourcePath)];
     if (pathsUnderTmp(keep) === null) return undefined; // it needs all of the host's /tmp
-    return { unshare, sizeMb: spec.tmpSizeMb, keep };
+    return { unshare, sizeMb: plan.tmpSizeMb, keep };
   }
 
   #setpriv(): string {

@@ -94,3 +94,24 @@ export function checkVolumes(volumes: readonly VolumeMount[], dataDir: string): 
     );
   }
 }
+
+/** Thrown when a NoContainer function mounts a volume away from its host path, which only a container can do. */
+export class NoContainerVolumeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "NoContainerVolumeError";
+  }
+}
+
+/**
+ * Throws {@linkcode NoContainerVolumeError} for the first volume whose `destinationPath` is not its `sourcePath`:
+ * without a container a volume can only be seen at its host path.
+ */
+export function checkNoContainerVolumes(volumes: readonly VolumeMount[]): void {
+  for (const volume of volumes) {
+    if (volume.destinationPath === volume.sourcePath) continue;
+    throw new NoContainerVolumeError(
+      `NoContainer cannot mount volume ${volume.sourcePath} at ${volume.destinationPath}: without a container the function sees it at ${volume.sourcePath}. Set destinationPath to ${volume.sourcePath}, or use GreengrassContainer`,
+    );
+  }
+}

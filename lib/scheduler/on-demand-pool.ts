@@ -1,5 +1,5 @@
 /** @module The on-demand pool of one function version: warm reuse, a cap on workers, a bounded queue. */
-import { LambdaError } from "../errors/mod.ts";
+import { AgentUnavailableError } from "../errors/mod.ts";
 import { type InvocationRequest, platformError } from "../runtime-api/mod.ts";
 import {
   type FunctionPool,
@@ -94,7 +94,7 @@ export class OnDemandPool implements FunctionPool {
   async stop(): Promise<void> {
     this.#retired = true;
     for (const waiter of this.#waiters.splice(0)) {
-      waiter.reject(new LambdaError("ServiceException", "The agent is shutting down"));
+      waiter.reject(new AgentUnavailableError("The agent is shutting down"));
     }
     const workers = [...this.#workers];
     for (const worker of workers) this.#stopWorker(worker);

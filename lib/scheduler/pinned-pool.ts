@@ -1,5 +1,5 @@
 /** @module A pinned (long-lived) function: one worker started at once, invocations served one at a time in order. */
-import { LambdaError } from "../errors/mod.ts";
+import { AgentUnavailableError } from "../errors/mod.ts";
 import { type InvocationOutcome, type InvocationRequest, platformError } from "../runtime-api/mod.ts";
 import {
   type FunctionPool,
@@ -56,7 +56,7 @@ export class PinnedPool implements FunctionPool {
 
   /** Queues `request`; it runs after every invocation that arrived before it. */
   invoke(request: InvocationRequest): Promise<InvocationResult> {
-    if (this.#stopped) throw new LambdaError("ServiceException", "The function's pinned worker was stopped");
+    if (this.#stopped) throw new AgentUnavailableError("The function's pinned worker was stopped");
     if (this.#queue.length >= this.#limits.maxQueue) {
       throw throttled("ConcurrentInvocationLimitExceeded");
     }
@@ -82,9 +82,7 @@ export class PinnedPool implements FunctionPool {
   #rejectQueued(): void {
     for (const queued of this.#queue.splice(0)) {
       queued.reject(
-        new LambdaError("ServiceException", "The function changed while this invocation waited: try again", {
-          status: 503,
-        }),
+        new AgentUnavailableError("The function changed while this invocation waited: try again"),
       );
     }
   }
@@ -94,7 +92,7 @@ export class PinnedPool implements FunctionPool {
     this.#stopped = true;
     clearTimeout(this.#restartTimer);
     for (const queued of this.#queue.splice(0)) {
-      queued.reject(new LambdaError("ServiceException", "The agent is shutting down"));
+      queued.reject(new AgentUnavailableError("The agent is shutting down"));
     }
     const worker = this.#worker;
     this.#shutdown();

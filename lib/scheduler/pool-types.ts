@@ -2,7 +2,7 @@
 import { LambdaError } from "../errors/mod.ts";
 import type { InvocationRequest } from "../runtime-api/mod.ts";
 import type { RuntimeHost } from "../runtimes/mod.ts";
-import type { Sandbox } from "../sandbox/mod.ts";
+import type { Sandbox, SpawnPlan } from "../sandbox/mod.ts";
 import type { FunctionTarget } from "./target.ts";
 import type { InvocationResult, WorkerGrant } from "./worker.ts";
 
@@ -22,8 +22,10 @@ export interface PoolLimits {
 export interface PoolDeps {
   /** The runtimes of this host. */
   host: RuntimeHost;
-  /** Starts workers in the function's container mode. */
+  /** Starts workers. */
   sandbox: Sandbox;
+  /** How this pool's workers run (mode, limits, user, mounts, or why they cannot), planned once for the pool. */
+  plan: SpawnPlan;
   /** Receives each line a worker of this pool writes. */
   onLog(line: string): void;
   /** Restart backoff of pinned workers, in ms: first delay and cap. */

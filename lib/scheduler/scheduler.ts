@@ -1,8 +1,8 @@
 /** @module Routes each invocation to the pool of its function version, and owns every pool. */
-import { LambdaError } from "../errors/mod.ts";
+import { AgentUnavailableError } from "../errors/mod.ts";
 import type { InvocationRequest } from "../runtime-api/mod.ts";
 import type { RuntimeHost } from "../runtimes/mod.ts";
-import type { Sandbox } from "../sandbox/mod.ts";
+import type { Sandbox, SpawnPlan } from "../sandbox/mod.ts";
 import { OnDemandPool } from "./on-demand-pool.ts";
 import { PinnedPool } from "./pinned-pool.ts";
 import {
@@ -19,7 +19,7 @@ import type { InvocationResult, WorkerGrant } from "./worker.ts";
 export interface SchedulerOptions {
   /** The runtimes of this host. */
   host: RuntimeHost;
-  /** Starts workers in their function's container mode. */
+  /** Plans how each function version's workers run (once per pool) and starts them. */
   sandbox: Sandbox;
   /** Receives each line a worker writes, with the function it belongs to. */
   onLog?(target: FunctionTarget, line: string): void;
@@ -56,7 +56,14 @@ export function poolLimits(target: FunctionTarget): PoolLimits {
 interface PoolEntry {
   revisionId: string;
   target: FunctionTarget;
+  plan: SpawnPlan;
   pool: FunctionPool;
+}
+
+/** How a plan's workers are isolated, as status shows it: the mode, the fallback and why, or why none can run. */
+function isolationOf(plan: SpawnPlan): string {
+  if (plan.refusal) return `unavailable: ${plan.refusal.message}`;
+  return plan.fallbackReason ? `NoContainer (fallback: ${plan.fallbackReason})` : plan.mode;
 }
 
 /** Owns one pool per function version (on-demand or pinned); a changed revision retires the old pool. */
@@ -75,9 +82,7 @@ export class Scheduler {
   /** Runs one invocation of `target` and resolves with how it ended. */
   invoke(target: FunctionTarget, request: InvocationRequest): Promise<InvocationResult> {
     if (this.#draining || this.#stopped) {
-      throw new LambdaError("ServiceException", "The agent is shutting down: try again once it is back", {
-        status: 503,
-      });
+      throw new AgentUnavailableError("The agent is shutting down: try again once it is back");
     }
     const name = target.config.functionName;
     const running = this.#running.get(name) ?? 0;
@@ -123,7 +128,8 @@ export class Scheduler {
       .map((entry) => ({
         functionName: entry.target.config.functionName,
         version: entry.target.version,
-        ...this.#statusWithIsolation(entry),
+        ...entry.pool.status(),
+        isolation: isolationOf(entry.plan),
       }))
       .sort((a, b) => a.functionName.localeCompare(b.functionName) || a.version.localeCompare(b.version));
   }
@@ -131,20 +137,7 @@ export class Scheduler {
   /** The status of one function version's pool, when it has one. */
   statusOf(functionName: string, version: string): PoolStatus | undefined {
     const entry = this.#pools.get(poolKey(functionName, version));
-    return entry ? this.#statusWithIsolation(entry) : undefined;
-  }
-
-  #statusWithIsolation(entry: PoolEntry): PoolStatus {
-    let isolation: string;
-    try {
-      const decision = this.#options.sandbox.decide(entry.target.config.edge.containerMode);
-      isolation = decision.fallbackReason
-        ? `NoContainer (fallback: ${decision.fallbackReason})`
-        : decision.mode;
-    } catch (error) {
-      isolation = `unavailable: ${error instanceof Error ? error.message : error}`;
-    }
-    return { ...entry.pool.status(), isolation };
+    return entry ? { ...entry.pool.status(), isolation: isolationOf(entry.plan) } : undefined;
   }
 
   /** Refuses new invocations (503) and waits for the running ones to end (each is bounded by its deadline). */
@@ -167,9 +160,11 @@ export class Scheduler {
     if (existing && existing.revisionId === target.config.revisionId) return existing.pool;
     existing?.pool.retire();
     const onLog = this.#options.onLog;
+    const plan = this.#options.sandbox.plan(target.config, target.uid);
     const deps: PoolDeps = {
       host: this.#options.host,
       sandbox: this.#options.sandbox,
+      plan,
       onLog: onLog ? (line: string) => onLog(target, line) : () => {},
       restartBackoff: this.#options.restartBackoff ?? { initialMs: 1000, maxMs: 60_000 },
       grantCredentials: this.#options.grantCredentials ?? (() => null),
@@ -179,7 +174,7 @@ export class Scheduler {
     const pool = target.config.edge.pinned
       ? new PinnedPool(target, deps, limits)
       : new OnDemandPool(target, deps, limits);
-    this.#pools.set(key, { revisionId: target.config.revisionId, target, pool });
+    this.#pools.set(key, { revisionId: target.config.revisionId, target, plan, pool });
     return pool;
   }
 }

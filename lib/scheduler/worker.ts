@@ -3,22 +3,20 @@ import {
   type InvocationOutcome,
   type InvocationRequest,
   platformError,
-  RuntimeApiServer,
+  type RuntimeApiServer,
 } from "../runtime-api/mod.ts";
-import { EntrypointError, type LaunchCommand, type RuntimeHost } from "../runtimes/mod.ts";
-import { containerMemoryKb } from "../config/mod.ts";
+import type { RuntimeHost } from "../runtimes/mod.ts";
 import {
   describeExit,
   type ExitStatus,
-  IsolationUnavailableError,
   type Sandbox,
+  type SpawnPlan,
   type WorkerProcess,
 } from "../sandbox/mod.ts";
-import { logStreamName, workerEnvironment } from "./environment.ts";
 import { formatInvocationLog } from "./invocation-log.ts";
-import { LineCapture } from "./log-capture.ts";
-import { forwardLines } from "./log-lines.ts";
+import type { LineCapture } from "./log-capture.ts";
 import type { FunctionTarget } from "./target.ts";
+import { settleOutput, WorkerStartup } from "./worker-start.ts";
 
 /** Thrown by {@linkcode Worker.invoke} when the worker died before it fetched the invocation: safe to retry. */
 export class WorkerGoneError extends Error {
@@ -46,8 +44,10 @@ export interface InvocationResult {
 export interface WorkerStartOptions {
   /** The runtimes of this host. */
   host: RuntimeHost;
-  /** Starts the worker process in the function's container mode. */
+  /** Starts the worker process. */
   sandbox: Sandbox;
+  /** How the function's workers run here (mode, limits, user, mounts), planned once for its pool. */
+  plan: SpawnPlan;
   /** Receives each line the worker writes to stdout or stderr. */
   onLog(line: string): void;
   /** How long the worker may take to ask for its first invocation, in ms. */
@@ -70,13 +70,6 @@ export interface WorkerGrant {
 
 /** The result of starting a worker: a ready worker, or the result to give the invocation that waited. */
 export type WorkerStart = { ok: true; worker: Worker } | { ok: false; result: InvocationResult };
-
-type StartSignal = { ready: true } | { ready: false; outcome: InvocationOutcome };
-
-/** Lets output already written by the worker reach its line capture before the log is cut. */
-function settleOutput(): Promise<void> {
-  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
-}
 
 /** A started worker process with its own Runtime API server. */
 export class Worker {
@@ -107,127 +100,23 @@ export class Worker {
     this.#initDurationMs = initDurationMs;
   }
 
-  /** Starts a worker for `target` and waits until it asks for its first invocation. */
+  /**
+   * Starts a worker for `target` and waits until it asks for its first invocation: launches its runtime's command,
+   * spawns it through the sandbox on the pool's plan, and awaits its readiness (or its failure, exit or timeout).
+   */
   static async start(target: FunctionTarget, options: WorkerStartOptions): Promise<WorkerStart> {
-    const started = performance.now();
-    const capture = new LineCapture(options.onLog);
-    let settle: (signal: StartSignal) => void = () => {};
-    const settled = new Promise<StartSignal>((resolve) => {
-      settle = resolve;
-    });
-    const api = new RuntimeApiServer({
-      onReady: () => settle({ ready: true }),
-      onInitError: (outcome) => settle({ ready: false, outcome }),
-      warn: (line) => console.warn(`[${target.config.functionName}:${target.version}] ${line}`),
-    });
-    const fail = async (outcome: InvocationOutcome): Promise<WorkerStart> => {
-      await settleOutput();
-      const log = formatInvocationLog({
-        requestId: options.requestId,
-        version: target.version,
-        lines: capture.take(),
-        durationMs: performance.now() - started,
-        memorySizeMb: target.config.memorySize,
-        maxMemoryUsedMb: null,
-      });
-      return { ok: false, result: { outcome, log } };
-    };
-    let launch: LaunchCommand;
-    try {
-      launch = await options.host.launch(target.config.runtime, target.codeDir);
-    } catch (error) {
-      api.close();
-      if (!(error instanceof EntrypointError)) throw error;
-      return await fail(
-        platformError(error.errorType, `RequestId: ${options.requestId} Error: ${error.message}`),
-      );
-    }
-    let process: WorkerProcess;
-    const { config } = target;
-    const grant = options.grantCredentials?.(target) ?? null;
-    try {
-      const decision = options.sandbox.decide(config.edge.containerMode);
-      process = options.sandbox.spawn({
-        id: crypto.randomUUID(),
-        mode: decision.mode,
-        cmd: launch.cmd,
-        env: {
-          ...workerEnvironment(target, {
-            runtimeApi: api.address,
-            runtimeDir: options.host.runtimeDir,
-            launch,
-            logStreamName: logStreamName(target.version),
-          }),
-          ...grant?.env,
-        },
-        codeDir: target.codeDir,
-        runtimeDir: options.host.runtimeDir,
-        hostPaths: launch.hostPaths,
-        memoryBytes: containerMemoryKb(config) * 1024,
-        maxProcesses: config.edge.maxProcesses,
-        tmpSizeMb: config.ephemeralStorageSize,
-        ...(config.edge.posixUser === undefined ? {} : { posixUser: config.edge.posixUser }),
-        ...(target.uid === undefined ? {} : { functionUid: target.uid }),
-        volumes: config.edge.containerParams.volumes,
-        devices: config.edge.containerParams.devices,
-        mountROSysfs: config.edge.containerParams.mountROSysfs,
-      });
-    } catch (error) {
-      api.close();
-      grant?.revoke();
-      if (error instanceof IsolationUnavailableError) throw error;
-      const message = error instanceof Error ? error.message : String(error);
-      return await fail(
-        platformError("Runtime.InvalidEntrypoint", `RequestId: ${options.requestId} Error: ${message}`),
-      );
-    }
-    api.admit(() => process.pids());
-    forwardLines(process.stdout, capture.add);
-    forwardLines(process.stderr, capture.add);
-    const releaseCode = options.holdCode?.(config.codeSha256);
-    const exited = process.exited.finally(() => {
-      api.close();
-      grant?.revoke();
-      releaseCode?.();
-    });
-    void exited.then((status) =>
-      settle({
-        ready: false,
-        outcome: platformError(
-          "Runtime.ExitError",
-          `RequestId: ${options.requestId} Error: Runtime exited with error: ${describeExit(status)}`,
-        ),
-      })
-    );
-    const timer = setTimeout(() => {
-      settle({
-        ready: false,
-        outcome: platformError(
-          "Sandbox.Timedout",
-          `RequestId: ${options.requestId} Error: Runtime did not ask for an invocation within ${
-            options.startTimeoutMs / 1000
-          } seconds`,
-        ),
-      });
-    }, options.startTimeoutMs);
-    const signal = await settled;
-    clearTimeout(timer);
-    if (!signal.ready) {
-      const oom = process.oomKills() > 0;
-      process.kill();
-      api.close();
-      if (!oom) return await fail(signal.outcome);
-      const limit = containerMemoryKb(config);
-      return await fail(platformError(
-        "Runtime.OutOfMemory",
-        `RequestId: ${options.requestId} Error: The runtime ran out of memory while starting: the container's limit is ${limit} KB (${
-          Math.round(limit / 1024)
-        } MB). Raise it with Edge.containerParams.memorySizeInKB, or set MemorySize`,
-      ));
-    }
+    const startup = new WorkerStartup(target, options);
+    const launch = await startup.launch();
+    if (!launch.ok) return { ok: false, result: await startup.failure(launch.outcome) };
+    const spawned = startup.spawn(launch.value);
+    if (!spawned.ok) return { ok: false, result: await startup.failure(spawned.outcome) };
+    const failed = await startup.ready(spawned.value);
+    if (failed) return { ok: false, result: await startup.failure(failed) };
+    const { capture } = startup;
     capture.keep = false; // until an invocation asks for its log: a pinned worker may log for hours unasked
     capture.take();
-    const worker = new Worker(target, process, api, exited, capture, performance.now() - started);
+    const { process, exited } = spawned.value;
+    const worker = new Worker(target, process, startup.api, exited, capture, startup.elapsedMs);
     void exited.then((status) => {
       worker.state = "dead";
       worker.#onExit?.(status);

@@ -2,6 +2,7 @@
 import type { Database } from "bun:sqlite";
 import { RevisionMismatchError } from "./functions.ts";
 import { type Page, pageOf } from "./paging.ts";
+import { defineTable, json, type Row } from "./table.ts";
 
 /** An alias as stored. */
 export interface AliasRecord {
@@ -21,31 +22,27 @@ export interface AliasRecord {
 
 /** Thrown when creating an alias whose name is taken. */
 export class AliasExistsError extends Error {
+  /** The function the alias belongs to. */
+  readonly functionName: string;
+  /** The alias name taken. */
+  readonly alias: string;
+
   constructor(functionName: string, name: string) {
     super(`Alias already exists: ${functionName}:${name}`);
     this.name = "AliasExistsError";
+    this.functionName = functionName;
+    this.alias = name;
   }
 }
 
-interface AliasRow {
-  function_name: string;
-  name: string;
-  function_version: string;
-  description: string;
-  routing: string;
-  revision_id: string;
-}
-
-function toRecord(row: AliasRow): AliasRecord {
-  return {
-    functionName: row.function_name,
-    name: row.name,
-    functionVersion: row.function_version,
-    description: row.description,
-    additionalVersionWeights: JSON.parse(row.routing) as Record<string, number>,
-    revisionId: row.revision_id,
-  };
-}
+const ALIASES = defineTable<AliasRecord>("aliases", {
+  functionName: "function_name",
+  name: "name",
+  functionVersion: "function_version",
+  description: "description",
+  additionalVersionWeights: json("routing"),
+  revisionId: "revision_id",
+});
 
 /** Reads and writes aliases. */
 export class AliasRepository {
@@ -62,27 +59,17 @@ export class AliasRepository {
       if (this.get(alias.functionName, alias.name)) {
         throw new AliasExistsError(alias.functionName, alias.name);
       }
-      this.#db.query(
-        `INSERT INTO aliases (function_name, name, function_version, description, routing, revision_id)
-         VALUES (?, ?, ?, ?, ?, ?)`,
-      ).run(
-        record.functionName,
-        record.name,
-        record.functionVersion,
-        record.description,
-        JSON.stringify(record.additionalVersionWeights),
-        record.revisionId,
-      );
+      this.#db.query(ALIASES.insert).run(...ALIASES.toParams(record));
       return record;
     })();
   }
 
   /** One alias, or null. */
   get(functionName: string, name: string): AliasRecord | null {
-    const row = this.#db.query<AliasRow, [string, string]>(
-      "SELECT * FROM aliases WHERE function_name = ? AND name = ?",
+    const row = this.#db.query<Row, [string, string]>(
+      `SELECT ${ALIASES.columns} FROM aliases WHERE function_name = ? AND name = ?`,
     ).get(functionName, name);
-    return row ? toRecord(row) : null;
+    return row ? ALIASES.fromRow(row) : null;
   }
 
   /** Applies `change` to an alias in one transaction, checking `revisionId` when given; null when unknown. */
@@ -125,10 +112,10 @@ export class AliasRepository {
     marker: string | undefined,
     maxItems: number,
   ): Page<AliasRecord> {
-    const all = this.#db.query<AliasRow, [string]>(
-      "SELECT * FROM aliases WHERE function_name = ? ORDER BY name",
+    const all = this.#db.query<Row, [string]>(
+      `SELECT ${ALIASES.columns} FROM aliases WHERE function_name = ? ORDER BY name`,
     )
-      .all(functionName).map(toRecord)
+      .all(functionName).map(ALIASES.fromRow)
       .filter((alias) =>
         version === undefined || alias.functionVersion === version ||
         version in alias.additionalVersionWeights

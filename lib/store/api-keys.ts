@@ -1,5 +1,6 @@
 /** @module The API keys the agent verifies signatures with: admin keys and keys that may only invoke. */
 import type { Database } from "bun:sqlite";
+import { defineTable, json, type Row } from "./table.ts";
 
 /** What a key may do: `admin` everything, `invoke` only Invoke of its functions. */
 export type KeyScope = "admin" | "invoke";
@@ -20,25 +21,18 @@ export interface ApiKeyRecord {
   createdAt: string;
 }
 
-interface Row {
-  access_key_id: string;
-  secret: string;
-  scope: string;
-  functions: string;
-  description: string;
-  created_at: string;
-}
-
-function fromRow(row: Row): ApiKeyRecord {
-  return {
-    accessKeyId: row.access_key_id,
-    secret: row.secret,
-    scope: row.scope === "admin" ? "admin" : "invoke",
-    functions: JSON.parse(row.functions) as string[],
-    description: row.description,
-    createdAt: row.created_at,
-  };
-}
+const API_KEYS = defineTable<ApiKeyRecord>("api_keys", {
+  accessKeyId: "access_key_id",
+  secret: "secret",
+  scope: {
+    name: "scope",
+    encode: (scope) => scope,
+    decode: (stored) => stored === "admin" ? "admin" : "invoke",
+  },
+  functions: json("functions"),
+  description: "description",
+  createdAt: "created_at",
+});
 
 /** Reads and writes API keys. */
 export class ApiKeyRepository {
@@ -50,40 +44,32 @@ export class ApiKeyRepository {
 
   /** Stores a new key. */
   insert(key: ApiKeyRecord): void {
-    this.#db.query(
-      `INSERT INTO api_keys (access_key_id, secret, scope, functions, description, created_at)
-       VALUES (?, ?, ?, ?, ?, ?)`,
-    ).run(
-      key.accessKeyId,
-      key.secret,
-      key.scope,
-      JSON.stringify(key.functions),
-      key.description,
-      key.createdAt,
-    );
+    this.#db.query(API_KEYS.insert).run(...API_KEYS.toParams(key));
   }
 
   /** The key with this id, or null. */
   get(accessKeyId: string): ApiKeyRecord | null {
-    const row = this.#db.query<Row, [string]>("SELECT * FROM api_keys WHERE access_key_id = ?").get(
-      accessKeyId,
-    );
-    return row ? fromRow(row) : null;
+    const row = this.#db.query<Row, [string]>(
+      `SELECT ${API_KEYS.columns} FROM api_keys WHERE access_key_id = ?`,
+    )
+      .get(accessKeyId);
+    return row ? API_KEYS.fromRow(row) : null;
   }
 
   /** The first key with this description, or null (the credentials file's key is `default`). */
   findByDescription(description: string): ApiKeyRecord | null {
     const row = this.#db.query<Row, [string]>(
-      "SELECT * FROM api_keys WHERE description = ? ORDER BY created_at LIMIT 1",
+      `SELECT ${API_KEYS.columns} FROM api_keys WHERE description = ? ORDER BY created_at LIMIT 1`,
     ).get(description);
-    return row ? fromRow(row) : null;
+    return row ? API_KEYS.fromRow(row) : null;
   }
 
   /** Every key, oldest first. */
   list(): ApiKeyRecord[] {
-    return this.#db.query<Row, []>("SELECT * FROM api_keys ORDER BY created_at, access_key_id").all().map(
-      fromRow,
-    );
+    return this.#db.query<Row, []>(
+      `SELECT ${API_KEYS.columns} FROM api_keys ORDER BY created_at, access_key_id`,
+    )
+      .all().map(API_KEYS.fromRow);
   }
 
   /** Replaces a key's secret; false when there is no such key. */

@@ -1,6 +1,7 @@
 /** @module Deployment history: each deployment's document, the state it replaced, and how it ended. */
 import type { Database } from "bun:sqlite";
 import type { FunctionConfig } from "../config/mod.ts";
+import { defineTable, json, type Row } from "./table.ts";
 
 /** How a deployment ended, or that it is under way. */
 export type DeploymentStatus = "IN_PROGRESS" | "COMPLETED" | "FAILED" | "ROLLED_BACK";
@@ -28,29 +29,16 @@ export interface DeploymentRecord {
   functionStatus: Record<string, string>;
 }
 
-interface Row {
-  id: string;
-  created_at: string;
-  status: DeploymentStatus;
-  policy: "ROLLBACK" | "DO_NOTHING";
-  document: string;
-  previous: string;
-  error: string | null;
-  function_status: string;
-}
-
-function toRecord(row: Row): DeploymentRecord {
-  return {
-    id: row.id,
-    createdAt: row.created_at,
-    status: row.status,
-    policy: row.policy,
-    functions: JSON.parse(row.document) as Record<string, DeployedFunction | null>,
-    previous: JSON.parse(row.previous) as Record<string, DeployedFunction | null>,
-    error: row.error,
-    functionStatus: JSON.parse(row.function_status) as Record<string, string>,
-  };
-}
+const DEPLOYMENTS = defineTable<DeploymentRecord>("deployments", {
+  id: "id",
+  createdAt: "created_at",
+  status: "status",
+  policy: "policy",
+  functions: json("document"),
+  previous: json("previous"),
+  error: "error",
+  functionStatus: json("function_status"),
+});
 
 /** Reads and writes the deployments table. */
 export class DeploymentRepository {
@@ -62,19 +50,7 @@ export class DeploymentRepository {
 
   /** Records a deployment as it starts. */
   insert(record: DeploymentRecord): void {
-    this.#db.query(
-      `INSERT INTO deployments (id, created_at, status, policy, document, previous, error, function_status)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(
-      record.id,
-      record.createdAt,
-      record.status,
-      record.policy,
-      JSON.stringify(record.functions),
-      JSON.stringify(record.previous),
-      record.error,
-      JSON.stringify(record.functionStatus),
-    );
+    this.#db.query(DEPLOYMENTS.insert).run(...DEPLOYMENTS.toParams(record));
   }
 
   /** Records how a deployment ended. */
@@ -94,14 +70,16 @@ export class DeploymentRepository {
 
   /** One deployment, or null. */
   get(id: string): DeploymentRecord | null {
-    const row = this.#db.query<Row, [string]>("SELECT * FROM deployments WHERE id = ?").get(id);
-    return row ? toRecord(row) : null;
+    const row = this.#db.query<Row, [string]>(`SELECT ${DEPLOYMENTS.columns} FROM deployments WHERE id = ?`)
+      .get(id);
+    return row ? DEPLOYMENTS.fromRow(row) : null;
   }
 
   /** Every deployment, newest first. */
   list(): DeploymentRecord[] {
-    return this.#db.query<Row, []>("SELECT * FROM deployments ORDER BY created_at DESC, rowid DESC").all()
-      .map(toRecord);
+    return this.#db.query<Row, []>(
+      `SELECT ${DEPLOYMENTS.columns} FROM deployments ORDER BY created_at DESC, rowid DESC`,
+    ).all().map(DEPLOYMENTS.fromRow);
   }
 
   /** Deployments that were under way when the agent stopped. */
@@ -116,15 +94,13 @@ export class DeploymentRepository {
    * must be kept; older deployments are history only.
    */
   returnable(): Record<string, DeployedFunction | null>[] {
-    const rows = this.#db.query<Pick<Row, "status" | "document" | "previous">, []>(
-      `SELECT status, document, previous FROM deployments WHERE status = 'IN_PROGRESS' OR rowid = (
+    const records = this.#db.query<Row, []>(
+      `SELECT ${DEPLOYMENTS.columns} FROM deployments WHERE status = 'IN_PROGRESS' OR rowid = (
          SELECT rowid FROM deployments WHERE status = 'COMPLETED' ORDER BY created_at DESC, rowid DESC LIMIT 1)`,
-    ).all();
-    return rows.flatMap((row) => {
-      const previous = JSON.parse(row.previous) as Record<string, DeployedFunction | null>;
-      if (row.status !== "IN_PROGRESS") return [previous];
-      return [previous, JSON.parse(row.document) as Record<string, DeployedFunction | null>];
-    });
+    ).all().map(DEPLOYMENTS.fromRow);
+    return records.flatMap((record) =>
+      record.status === "IN_PROGRESS" ? [record.previous, record.functions] : [record.previous]
+    );
   }
 
   /** The newest completed deployment, or null. */

@@ -1,5 +1,6 @@
 /** @module Per-function (or per-qualifier) settings of asynchronous invocation: retries, age, destinations. */
 import type { Database } from "bun:sqlite";
+import { defineTable, json, type Row } from "./table.ts";
 
 /** How a function's Event invocations are retried and where their outcomes go. */
 export interface EventInvokeConfig {
@@ -25,6 +26,19 @@ export interface StoredEventInvokeConfig {
   lastModified: number;
 }
 
+/** A row of the table: a stored configuration with the function and qualifier it belongs to. */
+interface ConfigRecord extends StoredEventInvokeConfig {
+  functionName: string;
+  qualifier: string;
+}
+
+const EVENT_INVOKE_CONFIGS = defineTable<ConfigRecord>("event_invoke_configs", {
+  functionName: "function_name",
+  qualifier: "qualifier",
+  config: json("config"),
+  lastModified: "last_modified",
+});
+
 /** Reads and writes event invoke configurations; the qualifier "" stands for the unqualified function. */
 export class EventInvokeConfigs {
   readonly #db: Database;
@@ -37,20 +51,20 @@ export class EventInvokeConfigs {
   put(functionName: string, qualifier: string, config: EventInvokeConfig): StoredEventInvokeConfig {
     const lastModified = Math.floor(Date.now() / 1000);
     this.#db.query(
-      `INSERT INTO event_invoke_configs (function_name, qualifier, config, last_modified) VALUES (?, ?, ?, ?)
+      `${EVENT_INVOKE_CONFIGS.insert}
        ON CONFLICT (function_name, qualifier) DO UPDATE SET config = excluded.config, last_modified = excluded.last_modified`,
-    ).run(functionName, qualifier, JSON.stringify(config), lastModified);
+    ).run(...EVENT_INVOKE_CONFIGS.toParams({ functionName, qualifier, config, lastModified }));
     return { config, lastModified };
   }
 
   /** One stored configuration, or null. */
   get(functionName: string, qualifier: string): StoredEventInvokeConfig | null {
-    const row = this.#db.query<{ config: string; last_modified: number }, [string, string]>(
-      "SELECT config, last_modified FROM event_invoke_configs WHERE function_name = ? AND qualifier = ?",
+    const row = this.#db.query<Row, [string, string]>(
+      `SELECT ${EVENT_INVOKE_CONFIGS.columns} FROM event_invoke_configs WHERE function_name = ? AND qualifier = ?`,
     ).get(functionName, qualifier);
-    return row
-      ? { config: JSON.parse(row.config) as EventInvokeConfig, lastModified: row.last_modified }
-      : null;
+    if (!row) return null;
+    const { config, lastModified } = EVENT_INVOKE_CONFIGS.fromRow(row);
+    return { config, lastModified };
   }
 
   /** The configuration an event uses: its qualifier's, else the function's, else Lambda's defaults. */

@@ -1,5 +1,6 @@
 /** @module The durable queue of asynchronous (Event) invocations, and the dead letters of those that failed. */
 import type { Database } from "bun:sqlite";
+import { defineTable, type Row } from "./table.ts";
 
 /** One queued Event invocation. */
 export interface QueuedEvent {
@@ -31,33 +32,26 @@ export interface DeadLetter extends Omit<QueuedEvent, "nextAttemptAt" | "lastErr
   failedAt: number;
 }
 
-interface EventRow {
-  id: string;
-  function_name: string;
-  version: string;
-  invoked_arn: string;
-  payload: Uint8Array;
-  client_context: string | null;
-  enqueued_at: number;
-  attempts: number;
-  next_attempt_at: number;
-  last_error: string | null;
-}
+/** The columns an event keeps from the queue to its dead letter. */
+const EVENT_COLUMNS = {
+  id: "id",
+  functionName: "function_name",
+  version: "version",
+  invokedArn: "invoked_arn",
+  payload: "payload",
+  clientContext: "client_context",
+  enqueuedAt: "enqueued_at",
+  attempts: "attempts",
+  lastError: "last_error",
+} as const;
 
-function toEvent(row: EventRow): QueuedEvent {
-  return {
-    id: row.id,
-    functionName: row.function_name,
-    version: row.version,
-    invokedArn: row.invoked_arn,
-    payload: row.payload,
-    clientContext: row.client_context,
-    enqueuedAt: row.enqueued_at,
-    attempts: row.attempts,
-    nextAttemptAt: row.next_attempt_at,
-    lastError: row.last_error,
-  };
-}
+const EVENTS = defineTable<QueuedEvent>("events", { ...EVENT_COLUMNS, nextAttemptAt: "next_attempt_at" });
+
+const DEAD_LETTERS = defineTable<DeadLetter>("dead_letters", {
+  ...EVENT_COLUMNS,
+  condition: "condition",
+  failedAt: "failed_at",
+});
 
 /** The events table: written with `synchronous = FULL`, so an accepted event survives a crash or power loss. */
 export class EventQueue {
@@ -69,27 +63,17 @@ export class EventQueue {
 
   /** Commits an event; when this returns, it is on disk. */
   enqueue(event: Omit<QueuedEvent, "attempts" | "nextAttemptAt" | "lastError">): void {
-    this.#db.query(
-      `INSERT INTO events (id, function_name, version, invoked_arn, payload, client_context, enqueued_at, attempts, next_attempt_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)`,
-    ).run(
-      event.id,
-      event.functionName,
-      event.version,
-      event.invokedArn,
-      event.payload,
-      event.clientContext,
-      event.enqueuedAt,
-      event.enqueuedAt,
+    this.#db.query(EVENTS.insert).run(
+      ...EVENTS.toParams({ ...event, attempts: 0, nextAttemptAt: event.enqueuedAt, lastError: null }),
     );
   }
 
   /** Up to `limit` events due at `now`, oldest first, skipping the ids in `exclude` (already running). */
   due(now: number, limit: number, exclude: ReadonlySet<string>): QueuedEvent[] {
-    const rows = this.#db.query<EventRow, [number, number]>(
-      "SELECT * FROM events WHERE next_attempt_at <= ? ORDER BY next_attempt_at, enqueued_at LIMIT ?",
+    const rows = this.#db.query<Row, [number, number]>(
+      `SELECT ${EVENTS.columns} FROM events WHERE next_attempt_at <= ? ORDER BY next_attempt_at, enqueued_at LIMIT ?`,
     ).all(now, limit + exclude.size);
-    return rows.filter((row) => !exclude.has(row.id)).slice(0, limit).map(toEvent);
+    return rows.map(EVENTS.fromRow).filter((event) => !exclude.has(event.id)).slice(0, limit);
   }
 
   /** The earliest time an event is due, or null when the queue is empty. */
@@ -121,22 +105,8 @@ export class EventQueue {
   /** Moves an event to the dead letters, in one transaction. */
   bury(event: QueuedEvent, condition: string, attempts: number, lastError: string | null, now: number): void {
     this.#db.transaction(() => {
-      this.#db.query(
-        `INSERT OR REPLACE INTO dead_letters
-         (id, function_name, version, invoked_arn, payload, client_context, condition, attempts, last_error, enqueued_at, failed_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        event.id,
-        event.functionName,
-        event.version,
-        event.invokedArn,
-        event.payload,
-        event.clientContext,
-        condition,
-        attempts,
-        lastError,
-        event.enqueuedAt,
-        now,
+      this.#db.query(DEAD_LETTERS.insertOrReplace).run(
+        ...DEAD_LETTERS.toParams({ ...event, condition, attempts, lastError, failedAt: now }),
       );
       this.remove(event.id);
     })();
@@ -144,17 +114,9 @@ export class EventQueue {
 
   /** Dead letters, newest first (of one function when named). */
   deadLetters(functionName?: string): DeadLetter[] {
-    const rows = this.#db.query<
-      EventRow & { condition: string; failed_at: number },
-      [string | null, string | null]
-    >(
-      "SELECT * FROM dead_letters WHERE (? IS NULL OR function_name = ?) ORDER BY failed_at DESC",
-    ).all(functionName ?? null, functionName ?? null);
-    return rows.map((row) => ({
-      ...toEvent({ ...row, next_attempt_at: 0 }),
-      condition: row.condition,
-      failedAt: row.failed_at,
-    }));
+    return this.#db.query<Row, [string | null, string | null]>(
+      `SELECT ${DEAD_LETTERS.columns} FROM dead_letters WHERE (? IS NULL OR function_name = ?) ORDER BY failed_at DESC`,
+    ).all(functionName ?? null, functionName ?? null).map(DEAD_LETTERS.fromRow);
   }
 
   /** Puts dead letters back in the queue (all, or of one function), with fresh attempts; returns how many. */

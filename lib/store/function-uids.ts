@@ -1,6 +1,7 @@
 /** @module Each function's own uid (its gid has the same number): allocated once per name from a reserved range. */
 import type { Database } from "bun:sqlite";
 import type { UidRange } from "../config/mod.ts";
+import { defineTable } from "./table.ts";
 
 /** Thrown when every uid of the range belongs to a function (or to a host user or group). */
 export class UidRangeFullError extends Error {
@@ -13,6 +14,11 @@ export class UidRangeFullError extends Error {
     this.name = "UidRangeFullError";
   }
 }
+
+const FUNCTION_UIDS = defineTable<{ functionName: string; uid: number }>("function_uids", {
+  functionName: "function_name",
+  uid: "uid",
+});
 
 /**
  * The `function_uids` table. A row stays when its function is deleted: files the function left behind (in a
@@ -56,10 +62,8 @@ export class FunctionUidRepository {
       );
       for (let uid = range.first; uid < end; uid++) {
         if (used.has(uid) || taken(uid)) continue;
-        this.#db.query(
-          `INSERT INTO function_uids (function_name, uid) VALUES (?, ?)
-           ON CONFLICT (function_name) DO UPDATE SET uid = excluded.uid`,
-        ).run(functionName, uid);
+        this.#db.query(`${FUNCTION_UIDS.insert} ON CONFLICT (function_name) DO UPDATE SET uid = excluded.uid`)
+          .run(...FUNCTION_UIDS.toParams({ functionName, uid }));
         this.#known.set(functionName, uid);
         return uid;
       }

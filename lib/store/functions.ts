@@ -2,6 +2,7 @@
 import type { Database } from "bun:sqlite";
 import { EDGE_DEFAULTS, FUNCTION_DEFAULTS, type FunctionConfig, lambdaTimestamp } from "../config/mod.ts";
 import { type Page, pageOf } from "./paging.ts";
+import { defineTable, json, type Row } from "./table.ts";
 
 /** The version name of the unpublished, editable version. */
 export const LATEST = "$LATEST";
@@ -40,6 +41,36 @@ export interface VersionRow {
   config: FunctionConfig;
 }
 
+/** A row of the functions table, as this class writes it (`last_version` and `reserved_concurrency` have their own). */
+interface FunctionRecord {
+  name: string;
+  createdAt: string;
+  tags: Record<string, string>;
+}
+
+const FUNCTIONS = defineTable<FunctionRecord>("functions", {
+  name: "name",
+  createdAt: "created_at",
+  tags: json("tags"),
+});
+
+/** A row of the versions table. */
+interface StoredVersion extends VersionRow {
+  functionName: string;
+  codeSha256: string;
+}
+
+const VERSIONS = defineTable<StoredVersion>("versions", {
+  functionName: "function_name",
+  version: "version",
+  codeSha256: "code_sha256",
+  config: {
+    name: "config",
+    encode: (config) => JSON.stringify(config),
+    decode: (stored) => parseConfig(stored as string),
+  },
+});
+
 const VERSION_ORDER = "CASE version WHEN '$LATEST' THEN 0 ELSE CAST(version AS INTEGER) END";
 
 /**
@@ -65,11 +96,7 @@ export class FunctionRepository {
     this.#forget();
     this.#db.transaction(() => {
       if (this.exists(config.functionName)) throw new FunctionExistsError(config.functionName);
-      this.#db.query("INSERT INTO functions (name, created_at, tags) VALUES (?, ?, ?)").run(
-        config.functionName,
-        new Date().toISOString(),
-        JSON.stringify(tags),
-      );
+      this.#db.query(FUNCTIONS.insert).run(...FUNCTIONS.toParams(newFunction(config, tags)));
       this.#putVersion(config.functionName, LATEST, config);
     })();
   }
@@ -77,10 +104,8 @@ export class FunctionRepository {
   /** Creates a function or replaces its `$LATEST` and tags (deployments), keeping its published versions. */
   putLatest(config: FunctionConfig, tags: Record<string, string>): void {
     this.#db.transaction(() => {
-      this.#db.query(
-        `INSERT INTO functions (name, created_at, tags) VALUES (?, ?, ?)
-         ON CONFLICT (name) DO UPDATE SET tags = excluded.tags`,
-      ).run(config.functionName, new Date().toISOString(), JSON.stringify(tags));
+      this.#db.query(`${FUNCTIONS.insert} ON CONFLICT (name) DO UPDATE SET tags = excluded.tags`)
+        .run(...FUNCTIONS.toParams(newFunction(config, tags)));
       this.#putVersion(config.functionName, LATEST, config);
     })();
   }
@@ -95,20 +120,19 @@ export class FunctionRepository {
     const key = `${name}\0${version}`;
     const cached = this.#versions.get(key);
     if (cached !== undefined) return cached;
-    const row = this.#db.query<{ config: string }, [string, string]>(
-      "SELECT config FROM versions WHERE function_name = ? AND version = ?",
+    const row = this.#db.query<Row, [string, string]>(
+      `SELECT ${VERSIONS.columns} FROM versions WHERE function_name = ? AND version = ?`,
     ).get(name, version);
-    const config = row ? parseConfig(row.config) : null;
+    const config = row ? VERSIONS.fromRow(row).config : null;
     this.#versions.set(key, config);
     return config;
   }
 
   /** The tags of a function, or null when it is unknown. */
   getTags(name: string): Record<string, string> | null {
-    const row = this.#db.query<{ tags: string }, [string]>("SELECT tags FROM functions WHERE name = ?").get(
-      name,
-    );
-    return row ? JSON.parse(row.tags) as Record<string, string> : null;
+    const row = this.#db.query<Row, [string]>(`SELECT ${FUNCTIONS.columns} FROM functions WHERE name = ?`)
+      .get(name);
+    return row ? FUNCTIONS.fromRow(row).tags : null;
   }
 
   /**
@@ -163,18 +187,18 @@ export class FunctionRepository {
 
   /** The versions of a function, `$LATEST` first then by number, one page from `marker`. */
   listVersions(name: string, marker: string | undefined, maxItems: number): Page<VersionRow> {
-    const rows = this.#db.query<{ version: string; config: string }, [string]>(
-      `SELECT version, config FROM versions WHERE function_name = ? ORDER BY ${VERSION_ORDER}`,
-    ).all(name).map((row) => ({ version: row.version, config: parseConfig(row.config) }));
+    const rows = this.#db.query<Row, [string]>(
+      `SELECT ${VERSIONS.columns} FROM versions WHERE function_name = ? ORDER BY ${VERSION_ORDER}`,
+    ).all(name).map(versionRow);
     return pageOf(rows, (row) => row.version, marker, maxItems);
   }
 
   /** Functions by name, one page from `marker`; with `allVersions`, every version of each. */
   listFunctions(marker: string | undefined, maxItems: number, allVersions: boolean): Page<VersionRow> {
     const where = allVersions ? "" : "WHERE version = '$LATEST'";
-    const rows = this.#db.query<{ version: string; config: string }, []>(
-      `SELECT version, config FROM versions ${where} ORDER BY function_name, ${VERSION_ORDER}`,
-    ).all().map((row) => ({ version: row.version, config: parseConfig(row.config) }));
+    const rows = this.#db.query<Row, []>(
+      `SELECT ${VERSIONS.columns} FROM versions ${where} ORDER BY function_name, ${VERSION_ORDER}`,
+    ).all().map(versionRow);
     return pageOf(rows, (row) => `${row.config.functionName}:${row.version}`, marker, maxItems);
   }
 
@@ -220,27 +244,36 @@ export class FunctionRepository {
 
   /** Every stored version's configuration, for start-up checks. */
   listAllVersions(): FunctionConfig[] {
-    return this.#db.query<{ config: string }, []>(
-      "SELECT config FROM versions ORDER BY function_name, version",
-    )
-      .all().map((row) => parseConfig(row.config));
+    return this.#db.query<Row, []>(`SELECT ${VERSIONS.columns} FROM versions ORDER BY function_name, version`)
+      .all().map((row) => VERSIONS.fromRow(row).config);
   }
 
   #newestPublished(name: string): VersionRow | null {
-    const row = this.#db.query<{ version: string; config: string }, [string]>(
-      `SELECT version, config FROM versions WHERE function_name = ? AND version != '$LATEST'
+    const row = this.#db.query<Row, [string]>(
+      `SELECT ${VERSIONS.columns} FROM versions WHERE function_name = ? AND version != '$LATEST'
        ORDER BY CAST(version AS INTEGER) DESC LIMIT 1`,
     ).get(name);
-    return row ? { version: row.version, config: parseConfig(row.config) } : null;
+    return row ? versionRow(row) : null;
   }
 
   #putVersion(name: string, version: string, config: FunctionConfig): void {
     this.#forget();
     this.#db.query(
-      `INSERT INTO versions (function_name, version, code_sha256, config) VALUES (?, ?, ?, ?)
+      `${VERSIONS.insert}
        ON CONFLICT (function_name, version) DO UPDATE SET code_sha256 = excluded.code_sha256, config = excluded.config`,
-    ).run(name, version, config.codeSha256, JSON.stringify(config));
+    ).run(...VERSIONS.toParams({ functionName: name, version, codeSha256: config.codeSha256, config }));
   }
+}
+
+/** The row of a new function named for `config`. */
+function newFunction(config: FunctionConfig, tags: Record<string, string>): FunctionRecord {
+  return { name: config.functionName, createdAt: new Date().toISOString(), tags };
+}
+
+/** A version as {@linkcode FunctionRepository} returns it, from a row of all the versions table's columns. */
+function versionRow(row: Row): VersionRow {
+  const { version, config } = VERSIONS.fromRow(row);
+  return { version, config };
 }
 
 /** Reads a stored configuration, filling members that older agents did not write. */

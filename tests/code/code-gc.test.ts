@@ -104,7 +104,11 @@ describe("code collection", () => {
       const download = (zip: Uint8Array) => call("GET", `/lambdalet/v1/code/${shaOf(zip)}.zip`);
       const gone = await download(first);
       expect(gone.status).toBe(404);
-      expect(await gone.json()).toEqual({ Type: "User", message: "No such code" });
+      expect(gone.headers.get("x-amzn-ErrorType")).toBe("ResourceNotFoundException");
+      expect(await gone.json()).toEqual({
+        Type: "User",
+        message: `No code is stored as ${shaOf(first)}.zip`,
+      });
       const current = await download(last);
       expect(current.status).toBe(200);
       expect(shaOf(new Uint8Array(await current.arrayBuffer()))).toBe(shaOf(last));

@@ -1,6 +1,14 @@
 /** @module Agent options: defaults, validation, and the refusal of unauthenticated remote listening. */
 import { describe, expect, test } from "bun:test";
-import { resolveAgentOptions } from "../../lib/config/mod.ts";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AgentOptionsError, loadAgentOptions, resolveAgentOptions } from "../../lib/config/mod.ts";
+
+/** A fresh folder for config files. */
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), "lambdalet-agent-options-"));
+}
 
 describe("resolveAgentOptions()", () => {
   test("resolveAgentOptions() applies the defaults", () => {
@@ -29,6 +37,48 @@ describe("resolveAgentOptions()", () => {
     expect(resolveAgentOptions({ host: "0.0.0.0" }).host).toBe("0.0.0.0");
     expect(() => resolveAgentOptions({ tlsCert: "/tmp/cert.pem" })).toThrow(
       /needs both 'tlsCert' and 'tlsKey'/,
+    );
+  });
+
+  test("resolveAgentOptions() throws an AgentOptionsError, named so, for a bad value or a lone TLS file", () => {
+    for (const raw of [{ port: "nine" }, { tlsKey: "/tmp/key.pem" }, null]) {
+      expect(() => resolveAgentOptions(raw)).toThrow(AgentOptionsError);
+    }
+    expect(() => resolveAgentOptions(null)).toThrow(/^Cannot start the agent as 'options' /);
+    try {
+      resolveAgentOptions({ port: "nine" });
+    } catch (error) {
+      expect((error as Error).name).toBe("AgentOptionsError");
+    }
+  });
+});
+
+describe("loadAgentOptions()", () => {
+  test("loadAgentOptions() names the config file in an AgentOptionsError that keeps the cause", () => {
+    const dir = tempDir();
+    const notJson = join(dir, "agent.json");
+    writeFileSync(notJson, "{ port:");
+    for (const path of [notJson, join(dir, "missing.json")]) {
+      try {
+        loadAgentOptions(path, {});
+        throw new Error("no error");
+      } catch (error) {
+        expect(error).toBeInstanceOf(AgentOptionsError);
+        expect((error as AgentOptionsError).message).toContain(path);
+        expect((error as AgentOptionsError).cause).toBeInstanceOf(Error);
+      }
+    }
+  });
+
+  test("loadAgentOptions() lets flags override the file and names the file in a bad value", () => {
+    const path = join(tempDir(), "agent.json");
+    writeFileSync(path, JSON.stringify({ port: 70000, region: "eu-west-1" }));
+    expect(loadAgentOptions(path, { port: "0", host: undefined })).toMatchObject({
+      port: 0,
+      region: "eu-west-1",
+    });
+    expect(() => loadAgentOptions(path, {})).toThrow(
+      `Cannot start the agent with ${path} as 'port' must be ≤ 65535: current value is 70000`,
     );
   });
 });

@@ -1,6 +1,6 @@
 /** @module parseFunctionRef() accepts every form of function name clients send. */
 import { describe, expect, test } from "bun:test";
-import { functionArn, parseFunctionRef } from "../../lib/api/mod.ts";
+import { functionArn, parseFunctionRef } from "../../lib/functions/mod.ts";
 import { LambdaError } from "../../lib/errors/mod.ts";
 
 describe("parseFunctionRef()", () => {

@@ -1,11 +1,11 @@
-/** @module Finds the function version a client named: by `$LATEST`, a version number or an alias. */
+/** @module Finds the function version a caller named (`$LATEST`, a version number or an alias) and its runnable target. */
 import type { FunctionConfig } from "../config/mod.ts";
-import { LambdaError } from "../errors/mod.ts";
+import { FunctionNotFoundError } from "../errors/mod.ts";
 import { hostHasId } from "../sandbox/mod.ts";
 import type { FunctionTarget } from "../scheduler/mod.ts";
 import { type AliasRecord, LATEST } from "../store/mod.ts";
 import { functionArn, type FunctionRef } from "./arn.ts";
-import type { ApiDeps } from "./context.ts";
+import type { ControlPlaneDeps } from "./deps.ts";
 
 /** A version found for a reference. */
 export interface ResolvedVersion {
@@ -13,7 +13,7 @@ export interface ResolvedVersion {
   config: FunctionConfig;
   /** `$LATEST` or the version number. */
   version: string;
-  /** The alias the client named, when it named one. */
+  /** The alias the caller named, when it named one. */
   alias?: AliasRecord;
 }
 
@@ -23,11 +23,11 @@ export function isVersionQualifier(qualifier: string): boolean {
 }
 
 /**
- * Resolves `ref` to one version, or throws `ResourceNotFoundException`. An alias resolves to its main version,
+ * Resolves `ref` to one version, or throws {@linkcode FunctionNotFoundError}. An alias resolves to its main version,
  * or, when `pick` is given, to the version its routing weights draw with `pick()` in [0, 1).
  */
 export function resolveVersion(
-  deps: Pick<ApiDeps, "store" | "region" | "accountId">,
+  deps: Pick<ControlPlaneDeps, "store" | "region" | "accountId">,
   ref: FunctionRef,
   pick?: () => number,
 ): ResolvedVersion {
@@ -55,14 +55,8 @@ export function routeAlias(alias: AliasRecord, draw: number): string {
   return alias.functionVersion;
 }
 
-/** Resolves `ref` to a runnable target (aliases routed by their weights), extracting its code if needed. */
-export async function resolveTarget(deps: TargetDeps, ref: FunctionRef): Promise<FunctionTarget> {
-  const { config, version } = resolveVersion(deps, ref, Math.random);
-  return await targetOf(deps, config, version);
-}
-
 /** What building a target needs. */
-export type TargetDeps = Pick<ApiDeps, "store" | "code" | "region" | "accountId" | "sandbox">;
+export type TargetDeps = Pick<ControlPlaneDeps, "store" | "code" | "region" | "accountId" | "sandbox">;
 
 /** Builds the runnable target of one stored version, extracting its code if needed. */
 export async function targetOf(
@@ -94,14 +88,17 @@ function functionUidOf(deps: Pick<TargetDeps, "store" | "sandbox">, name: string
 }
 
 /** Lambda's 404 for a function (or function version, or alias) that does not exist. */
-export function functionNotFound(deps: Pick<ApiDeps, "region" | "accountId">, ref: FunctionRef): LambdaError {
-  return new LambdaError(
-    "ResourceNotFoundException",
-    `Function not found: ${functionArn(deps.region, deps.accountId, ref.name, ref.qualifier)}`,
-  );
+export function functionNotFound(
+  deps: Pick<ControlPlaneDeps, "region" | "accountId">,
+  ref: FunctionRef,
+): FunctionNotFoundError {
+  return new FunctionNotFoundError(functionArn(deps.region, deps.accountId, ref.name, ref.qualifier));
 }
 
-/** Throws `ResourceNotFoundException` unless the function exists. */
-export function requireFunction(deps: ApiDeps, name: string): void {
+/** Throws {@linkcode FunctionNotFoundError} unless the function exists. */
+export function requireFunction(
+  deps: Pick<ControlPlaneDeps, "store" | "region" | "accountId">,
+  name: string,
+): void {
   if (!deps.store.functions.exists(name)) throw functionNotFound(deps, { name });
 }

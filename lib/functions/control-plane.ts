@@ -1,0 +1,59 @@
+/** @module The control plane: every operation on functions, whoever asks (the API, the CLI's agent, triggers). */
+import type { DispatcherOptions } from "../events/mod.ts";
+import { Aliases } from "./aliases.ts";
+import type { ControlPlaneDeps } from "./deps.ts";
+import { Deployments } from "./deployments.ts";
+import { EventInvokeConfigs } from "./event-invoke-configs.ts";
+import { Functions } from "./functions.ts";
+import { Invocations } from "./invocations.ts";
+import { startPinned } from "./pinned.ts";
+
+/** Options of {@linkcode createControlPlane}. */
+export interface ControlPlaneOptions {
+  /** How the Event queue runs: concurrency and retry delays. */
+  events: DispatcherOptions;
+}
+
+/** The control plane's parts, each a small surface over the store, the code store and the scheduler. */
+export interface ControlPlane {
+  /** Functions and versions. */
+  functions: Functions;
+  /** Aliases. */
+  aliases: Aliases;
+  /** Event invoke configurations (retries, destinations). */
+  eventInvokeConfigs: EventInvokeConfigs;
+  /** Invoking now or queueing; the dead letters. */
+  invocations: Invocations;
+  /** Deployments and rollbacks. */
+  deployments: Deployments;
+  /** Finishes what a stopped agent left: deployments under way (before anything serves the state). */
+  recover(): void;
+  /** Starts every pinned worker and the Event queue (once workers can reach the agent). */
+  start(): void;
+  /** Stops the Event queue (running events finish; the rest stay queued). */
+  stop(): Promise<void>;
+}
+
+/** Builds the control plane over the agent's lower parts. */
+export function createControlPlane(deps: ControlPlaneDeps, options: ControlPlaneOptions): ControlPlane {
+  const invocations = new Invocations(deps, options.events);
+  const deployments = new Deployments(deps);
+  return {
+    functions: new Functions(deps),
+    aliases: new Aliases(deps),
+    eventInvokeConfigs: new EventInvokeConfigs(deps),
+    invocations,
+    deployments,
+    recover: () => deployments.recoverInterrupted(),
+    start() {
+      invocations.start();
+      const names = new Set(deps.store.functions.listAllVersions().map((config) => config.functionName));
+      for (const name of names) {
+        startPinned(deps, name).catch((error: unknown) =>
+          console.error(`lambdalet: starting the pinned workers of ${name}:`, error)
+        );
+      }
+    },
+    stop: () => invocations.stop(),
+  };
+}

@@ -1,0 +1,225 @@
+/** @module Functions and their versions: create, read, update, publish, delete, reserved concurrency. */
+import type * as v from "valibot";
+import { hexToBase64 } from "../code/mod.ts";
+import {
+  applyCodeUpdate,
+  applyConfigurationUpdate,
+  configFromCreate,
+  type CreateFunctionInput,
+  type FunctionConfig,
+  type PublishVersionInputSchema,
+  type UpdateFunctionCodeInput,
+  type UpdateFunctionConfigurationInput,
+} from "../config/mod.ts";
+import { LambdaError } from "../errors/mod.ts";
+import type { PoolStatus, VersionStatus } from "../scheduler/mod.ts";
+import {
+  FunctionExistsError,
+  LATEST,
+  type Page,
+  RevisionMismatchError,
+  type VersionRow,
+} from "../store/mod.ts";
+import { functionArn, type FunctionRef } from "./arn.ts";
+import { withStoredZip } from "./code-upload.ts";
+import type { ControlPlaneDeps } from "./deps.ts";
+import { functionChanged } from "./pinned.ts";
+import {
+  functionNotFound,
+  isVersionQualifier,
+  requireFunction,
+  type ResolvedVersion,
+  resolveVersion,
+} from "./resolve.ts";
+import { checkRunnable } from "./runnable-check.ts";
+
+/** The body of PublishVersion. */
+export type PublishVersionInput = v.InferOutput<typeof PublishVersionInputSchema>;
+
+/** Functions and their versions, as the Lambda control plane sees them. */
+export class Functions {
+  readonly #deps: ControlPlaneDeps;
+
+  constructor(deps: ControlPlaneDeps) {
+    this.#deps = deps;
+  }
+
+  /** Creates a function from validated input (its zip stored first); publishes version 1 when asked. */
+  async create(input: CreateFunctionInput): Promise<VersionRow> {
+    const deps = this.#deps;
+    if (deps.store.functions.exists(input.FunctionName)) {
+      throw new FunctionExistsError(input.FunctionName); // before its zip is stored
+    }
+    const row = await withStoredZip(deps.code, input.Code.ZipFile, (stored) => {
+      const config = configFromCreate(input, stored, deps.defaults);
+      checkRunnable(deps, config);
+      deps.store.functions.create(config, input.Tags);
+      return input.Publish
+        ? deps.store.functions.publish(config.functionName, undefined, () => {})
+        : { config, version: LATEST };
+    });
+    void functionChanged(deps, row.config.functionName);
+    return row;
+  }
+
+  /** Replaces the code of `$LATEST` (or, with `DryRun`, shows what it would be); publishes when asked. */
+  async updateCode(name: string, input: UpdateFunctionCodeInput): Promise<VersionRow> {
+    const deps = this.#deps;
+    requireFunction(deps, name);
+    if (input.ZipFile === undefined) {
+      throw new LambdaError(
+        "InvalidParameterValueException",
+        "Please provide a source for function code: ZipFile",
+      );
+    }
+    if (input.DryRun) {
+      // its code is collected once the answer is made, unless something uses it
+      const preview = await withStoredZip(
+        deps.code,
+        input.ZipFile,
+        (stored) => applyCodeUpdate(deps.store.functions.getVersion(name)!, stored),
+      );
+      return { config: preview, version: LATEST };
+    }
+    // once saved, the old code of `$LATEST` is collected unless something else uses it
+    const row = await withStoredZip(deps.code, input.ZipFile, (stored) => {
+      const config = deps.store.functions.updateLatest(
+        name,
+        (current) => applyCodeUpdate(current, stored),
+        input.RevisionId,
+      );
+      return input.Publish
+        ? deps.store.functions.publish(name, undefined, () => {})
+        : { config, version: LATEST };
+    });
+    void functionChanged(deps, name, LATEST);
+    return row;
+  }
+
+  /** Changes the configuration of `$LATEST`, refusing one this host cannot run. */
+  updateConfiguration(name: string, input: UpdateFunctionConfigurationInput): FunctionConfig {
+    const deps = this.#deps;
+    requireFunction(deps, name);
+    const config = deps.store.functions.updateLatest(
+      name,
+      (current) => {
+        const next = applyConfigurationUpdate(current, input);
+        checkRunnable(deps, next);
+        return next;
+      },
+      input.RevisionId,
+    );
+    void functionChanged(deps, name, LATEST);
+    return config;
+  }
+
+  /** Snapshots `$LATEST` (code and configuration) as the next version number. */
+  publish(name: string, input: PublishVersionInput): VersionRow {
+    const deps = this.#deps;
+    requireFunction(deps, name);
+    const published = deps.store.functions.publish(name, input.Description, (latest) => {
+      if (input.RevisionId !== undefined && input.RevisionId !== latest.revisionId) {
+        throw new RevisionMismatchError();
+      }
+      const current = hexToBase64(latest.codeSha256);
+      if (input.CodeSha256 !== undefined && input.CodeSha256 !== current) {
+        throw new LambdaError(
+          "InvalidParameterValueException",
+          `CodeSHA256 (${input.CodeSha256}) is different from current CodeSHA256 in $LATEST (${current}). Please try again with the CodeSHA256 in $LATEST.`,
+        );
+      }
+    });
+    void functionChanged(deps, name, published.version);
+    return published;
+  }
+
+  /** Deletes the whole function (no qualifier) or one published version, which no alias may route to. */
+  delete(ref: FunctionRef): void {
+    const deps = this.#deps;
+    if (ref.qualifier === undefined) {
+      if (!deps.store.functions.deleteFunction(ref.name)) throw functionNotFound(deps, ref);
+    } else {
+      this.#deleteVersion(ref.name, ref.qualifier);
+    }
+    void functionChanged(deps, ref.name, ref.qualifier);
+    deps.code.collectSoon(); // code its running workers use goes once they exit
+  }
+
+  #deleteVersion(name: string, version: string): void {
+    const deps = this.#deps;
+    if (version === LATEST || !isVersionQualifier(version)) {
+      throw new LambdaError(
+        "InvalidParameterValueException",
+        `Deletion of aliases or $LATEST is not supported by DeleteFunction: Qualifier must be a version number`,
+      );
+    }
+    requireFunction(deps, name);
+    const aliases = deps.store.aliases.routingTo(name, version);
+    if (aliases.length) {
+      throw new LambdaError(
+        "ResourceConflictException",
+        `Unable to delete version because the following aliases reference it: [${
+          aliases.map((alias) => functionArn(deps.region, deps.accountId, name, alias.name)).join(", ")
+        }]`,
+      );
+    }
+    if (!deps.store.functions.deleteVersion(name, version)) {
+      throw functionNotFound(deps, { name, qualifier: version });
+    }
+  }
+
+  /** The version `ref` names (an alias: its main version). */
+  get(ref: FunctionRef): ResolvedVersion {
+    return resolveVersion(this.#deps, ref);
+  }
+
+  /** A page of functions: `$LATEST` of each, or every version with `allVersions`. */
+  list(marker: string | undefined, maxItems: number, allVersions: boolean): Page<VersionRow> {
+    return this.#deps.store.functions.listFunctions(marker, maxItems, allVersions);
+  }
+
+  /** A page of the versions of `name`. */
+  versions(name: string, marker: string | undefined, maxItems: number): Page<VersionRow> {
+    requireFunction(this.#deps, name);
+    return this.#deps.store.functions.listVersions(name, marker, maxItems);
+  }
+
+  /** The tags of `name`. */
+  tags(name: string): Record<string, string> {
+    return this.#deps.store.functions.getTags(name) ?? {};
+  }
+
+  /** The reserved concurrency of `name`, undefined when it has none. */
+  reservedConcurrency(name: string): number | undefined {
+    const reserved = this.#deps.store.functions.getReservedConcurrency(name);
+    if (reserved === null) throw functionNotFound(this.#deps, { name });
+    return reserved;
+  }
+
+  /** Caps the concurrent invocations of `name` over all its versions (0 throttles all), or removes the cap (null). */
+  setReservedConcurrency(name: string, reserved: number | null): void {
+    if (!this.#deps.store.functions.setReservedConcurrency(name, reserved)) {
+      throw functionNotFound(this.#deps, { name });
+    }
+  }
+
+  /** How many functions there are and the size of their code. */
+  usage(): { functionCount: number; totalCodeSize: number } {
+    return this.#deps.store.functions.usage();
+  }
+
+  /** What the workers of one version are doing, when it has any. */
+  status(name: string, version: string): PoolStatus | undefined {
+    return this.#deps.scheduler.statusOf(name, version);
+  }
+
+  /** What every version's workers are doing. */
+  statusAll(): VersionStatus[] {
+    return this.#deps.scheduler.status();
+  }
+
+  /** A stored code zip by its hex SHA-256, or null. */
+  codeZip(sha256: string): Uint8Array | null {
+    return this.#deps.store.code.get(sha256);
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * @module The control plane: functions, versions, aliases, code, deployments with rollback, version resolution,
+ * pinned start-up and the Event pipeline. The API's handlers, the agent and every trigger call this surface.
+ */
+export { type ControlPlane, type ControlPlaneOptions, createControlPlane } from "./control-plane.ts";
+export type { ControlPlaneDeps, InvocationRunner } from "./deps.ts";
+export { functionArn, type FunctionRef, parseFunctionRef } from "./arn.ts";
+export { FunctionNotRunnableError } from "./errors.ts";
+export { Functions, type PublishVersionInput } from "./functions.ts";
+export { Aliases, type CreateAliasInput, type UpdateAliasInput } from "./aliases.ts";
+export { type EventInvokeConfigChange, EventInvokeConfigs } from "./event-invoke-configs.ts";
+export { Invocations, type NewEvent, traceId } from "./invocations.ts";
+export { Deployments, type DesiredState } from "./deployments.ts";
+export type { ResolvedVersion } from "./resolve.ts";

@@ -1,0 +1,19 @@
+/** @module Refuses a configuration this host cannot run, or the agent will not (root, unsafe volumes, other runtime versions). */
+import type { FunctionConfig } from "../config/mod.ts";
+import type { ControlPlaneDeps } from "./deps.ts";
+import { FunctionNotRunnableError } from "./errors.ts";
+
+/**
+ * Throws {@linkcode FunctionNotRunnableError} when `config` cannot run here, saying why and how to fix it: a runtime
+ * whose version the host cannot run exactly when the agent has `strictRuntimeVersions`, or the refusal of the
+ * sandbox's spawn plan (the container mode, the `posixUser`, a volume, a NoContainer volume away from its host path).
+ */
+export function checkRunnable(
+  deps: Pick<ControlPlaneDeps, "sandbox" | "runtimes">,
+  config: FunctionConfig,
+): void {
+  const refusal = deps.runtimes.refusal(config.runtime);
+  if (refusal) throw new FunctionNotRunnableError(refusal);
+  const planned = deps.sandbox.plan(config).refusal;
+  if (planned) throw new FunctionNotRunnableError(planned.message, { cause: planned });
+}
