@@ -19,6 +19,43 @@ export interface DeviceMount {
   permission: "ro" | "rw";
 }
 
+/**
+ * Whether a subscriber hears its own messages, as Greengrass's `receiveMode`: by default a function is not triggered
+ * by what it publishes itself.
+ */
+export type ReceiveMode = "RECEIVE_MESSAGES_FROM_OTHERS" | "RECEIVE_ALL_MESSAGES";
+
+/** A local topic a function is triggered by (Greengrass's `eventSources` entry of type `PUB_SUB`). */
+export interface PubSubSource {
+  type: "PUB_SUB";
+  /** A topic filter: levels separated by `/`, `+` matches one level, `#` (last) any number, as MQTT. */
+  topic: string;
+  /** @default "RECEIVE_MESSAGES_FROM_OTHERS" */
+  receiveMode: ReceiveMode;
+}
+
+/** A schedule a function is triggered by, in EventBridge Scheduler's expression syntax. */
+export interface ScheduleSource {
+  type: "SCHEDULE";
+  /** `rate(5 minutes)`, `cron(0 12 * * ? *)` or `at(2026-12-01T08:00:00)`. */
+  expression: string;
+  /** An IANA time zone for `cron` and `at`, such as `Europe/Paris`. @default "UTC" */
+  timezone: string;
+  /** What to do with the fires missed while the agent was down: skip them, or run the last one. @default "NONE" */
+  catchUp: "NONE" | "LAST";
+}
+
+/** What triggers a function besides Invoke. */
+export type EventSource = PubSubSource | ScheduleSource;
+
+/** An API Gateway REST (payload 1.0) route a function serves, as `sam local start-api` and serverless-offline do. */
+export interface HttpRoute {
+  /** A resource path with `{name}` parameters and an optional last `{name+}` greedy one, such as `/items/{id}`. */
+  path: string;
+  /** An HTTP method, or `ANY`. */
+  method: string;
+}
+
 /** Greengrass settings of a function, all resolved. */
 export interface EdgeConfig {
   /** Long-lived (one worker started with the agent) rather than on-demand. @default false */
@@ -61,6 +98,12 @@ export interface EdgeConfig {
   invokeAuthType: "AWS_IAM" | "NONE";
   /** Functions whose workers get temporary credentials that may invoke exactly these (an execution role's allow-list). @default [] */
   invokeFunctions: string[];
+  /** Local topics and schedules that trigger the function (Greengrass's `eventSources`). @default [] */
+  eventSources: EventSource[];
+  /** Topic filters the function may publish to with its own credentials (Greengrass's pub/sub `accessControl`). @default [] */
+  publishTopics: string[];
+  /** API Gateway REST routes the function serves. @default [] */
+  http: HttpRoute[];
 }
 
 /** Processes and threads a worker may have unless its `Edge.maxProcesses` says otherwise: Lambda's quota. */
@@ -79,6 +122,9 @@ export const EDGE_DEFAULTS: EdgeConfig = {
   inputPayloadEncodingType: "json",
   invokeAuthType: "AWS_IAM",
   invokeFunctions: [],
+  eventSources: [],
+  publishTopics: [],
+  http: [],
 };
 
 function wholeNumber(min: number, max: number) {
@@ -92,6 +138,79 @@ function wholeNumber(min: number, max: number) {
 
 const PermissionSchema = v.optional(v.picklist(["ro", "rw"], "must be ro or rw"), "ro");
 const AbsolutePath = v.pipe(v.string(), v.regex(/^\/\S*$/, "must be an absolute path"));
+
+/** Whether `filter` is an MQTT-style topic filter: non-empty levels, `+` alone in a level, `#` alone and last. */
+export function isTopicFilter(filter: string): boolean {
+  const levels = filter.split("/");
+  return levels.every((level, index) =>
+    level === "#" ? index === levels.length - 1 : level === "+" || !/[+#]/.test(level)
+  ) && !filter.startsWith("$");
+}
+
+/** Whether `zone` is an IANA time zone this host knows. */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const TopicFilterSchema = v.pipe(
+  v.string(),
+  v.minLength(1, "must not be empty"),
+  v.maxLength(256, "must be at most 256 characters"),
+  v.check(
+    isTopicFilter,
+    "must be a topic filter: levels separated by /, + for a whole level, # only as the last level, no leading $",
+  ),
+);
+
+const EventSourceSchema = v.variant("type", [
+  v.strictObject({
+    type: v.literal("PUB_SUB"),
+    topic: TopicFilterSchema,
+    receiveMode: v.optional(
+      v.picklist(
+        ["RECEIVE_MESSAGES_FROM_OTHERS", "RECEIVE_ALL_MESSAGES"],
+        "must be RECEIVE_MESSAGES_FROM_OTHERS or RECEIVE_ALL_MESSAGES",
+      ),
+      "RECEIVE_MESSAGES_FROM_OTHERS",
+    ),
+  }),
+  v.strictObject({
+    type: v.literal("SCHEDULE"),
+    expression: v.pipe(
+      v.string(),
+      v.regex(/^(rate|cron|at)\(.*\)$/, "must be rate(...), cron(...) or at(...)"),
+      v.maxLength(256, "must be at most 256 characters"),
+    ),
+    timezone: v.optional(
+      v.pipe(v.string(), v.check(isTimeZone, "must be an IANA time zone such as Europe/Paris")),
+      "UTC",
+    ),
+    catchUp: v.optional(v.picklist(["NONE", "LAST"], "must be NONE or LAST"), "NONE"),
+  }),
+], "type must be PUB_SUB or SCHEDULE (IOT_CORE sources need the MQTT bridge)");
+
+const HttpRouteSchema = v.strictObject({
+  path: v.pipe(
+    v.string(),
+    v.regex(
+      /^\/([A-Za-z0-9._~:@!$&'()*,;=-]+|\{[A-Za-z0-9_]+\})?(\/([A-Za-z0-9._~:@!$&'()*,;=-]+|\{[A-Za-z0-9_]+\}))*(\/\{[A-Za-z0-9_]+\+\})?$|^\/\{[A-Za-z0-9_]+\+\}$/,
+      "must be a resource path such as /items/{id} or /{proxy+} ({name+} only last)",
+    ),
+  ),
+  method: v.pipe(
+    v.string(),
+    v.transform((method) => method.toUpperCase()),
+    v.picklist(
+      ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"],
+      "must be an HTTP method or ANY",
+    ),
+  ),
+});
 
 /** The `Edge` member as clients send it: every field optional; merged over the current or default settings. */
 export const EdgeInputSchema = v.strictObject({
@@ -125,6 +244,13 @@ export const EdgeInputSchema = v.strictObject({
       v.maxLength(100, "must name at most 100 functions"),
     ),
   ),
+  eventSources: v.optional(
+    v.pipe(v.array(EventSourceSchema), v.maxLength(50, "must have at most 50 entries")),
+  ),
+  publishTopics: v.optional(
+    v.pipe(v.array(TopicFilterSchema), v.maxLength(50, "must have at most 50 entries")),
+  ),
+  http: v.optional(v.pipe(v.array(HttpRouteSchema), v.maxLength(100, "must have at most 100 routes"))),
 });
 
 /** A validated `Edge` member. */

@@ -1,7 +1,8 @@
 /** @module The control plane: every operation on functions, whoever asks (the API, the CLI's agent, triggers). */
 import type { DispatcherOptions } from "../events/mod.ts";
 import { Aliases } from "./aliases.ts";
-import type { ControlPlaneDeps } from "./deps.ts";
+import { ChangeFeed } from "./change-feed.ts";
+import type { ControlPlaneDeps, PartDeps } from "./deps.ts";
 import { Deployments } from "./deployments.ts";
 import { EventInvokeConfigs } from "./event-invoke-configs.ts";
 import { Functions } from "./functions.ts";
@@ -26,6 +27,8 @@ export interface ControlPlane {
   invocations: Invocations;
   /** Deployments and rollbacks. */
   deployments: Deployments;
+  /** Tells its listeners of every change to a function's stored state. */
+  changes: ChangeFeed;
   /** Finishes what a stopped agent left: deployments under way (before anything serves the state). */
   recover(): void;
   /** Starts every pinned worker and the Event queue (once workers can reach the agent). */
@@ -35,7 +38,9 @@ export interface ControlPlane {
 }
 
 /** Builds the control plane over the agent's lower parts. */
-export function createControlPlane(deps: ControlPlaneDeps, options: ControlPlaneOptions): ControlPlane {
+export function createControlPlane(inputs: ControlPlaneDeps, options: ControlPlaneOptions): ControlPlane {
+  const changes = new ChangeFeed();
+  const deps: PartDeps = { ...inputs, changes };
   const invocations = new Invocations(deps, options.events);
   const deployments = new Deployments(deps);
   return {
@@ -44,6 +49,7 @@ export function createControlPlane(deps: ControlPlaneDeps, options: ControlPlane
     eventInvokeConfigs: new EventInvokeConfigs(deps),
     invocations,
     deployments,
+    changes,
     recover: () => deployments.recoverInterrupted(),
     start() {
       invocations.start();

@@ -4,7 +4,7 @@ import { configFromCreate, type DeploymentDocument, lambdaTimestamp } from "../c
 import { LambdaError } from "../errors/mod.ts";
 import { type DeployedFunction, type DeploymentRecord, type DeploymentStatus, LATEST } from "../store/mod.ts";
 import { storeZip } from "./code-upload.ts";
-import type { ControlPlaneDeps } from "./deps.ts";
+import type { PartDeps } from "./deps.ts";
 import { functionChanged } from "./pinned.ts";
 import { checkRunnable } from "./runnable-check.ts";
 
@@ -13,10 +13,10 @@ export type DesiredState = Record<string, DeployedFunction | null>;
 
 /** Applies deployments one at a time, keeps their records, and returns to the state before the last one. */
 export class Deployments {
-  readonly #deps: ControlPlaneDeps;
+  readonly #deps: PartDeps;
   #running: Promise<unknown> = Promise.resolve();
 
-  constructor(deps: ControlPlaneDeps) {
+  constructor(deps: PartDeps) {
     this.#deps = deps;
   }
 

@@ -5,6 +5,7 @@ import type { RuntimeHost } from "../runtimes/mod.ts";
 import type { Sandbox } from "../sandbox/mod.ts";
 import type { Scheduler } from "../scheduler/mod.ts";
 import type { Store } from "../store/mod.ts";
+import type { ChangeFeed } from "./change-feed.ts";
 
 /** What the control plane asks of the scheduler (tests of the API give a double of it where no worker is needed). */
 export type InvocationRunner = Pick<Scheduler, "invoke" | "ensureStarted" | "retire" | "status" | "statusOf">;
@@ -27,4 +28,10 @@ export interface ControlPlaneDeps {
   region: string;
   /** The account id named in ARNs. */
   accountId: string;
+}
+
+/** What the control plane's own parts are given: its inputs, and the feed of function changes they write to. */
+export interface PartDeps extends ControlPlaneDeps {
+  /** Told of every change to a function's stored state. */
+  changes: ChangeFeed;
 }

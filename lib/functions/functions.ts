@@ -22,7 +22,7 @@ import {
 } from "../store/mod.ts";
 import { functionArn, type FunctionRef } from "./arn.ts";
 import { withStoredZip } from "./code-upload.ts";
-import type { ControlPlaneDeps } from "./deps.ts";
+import type { PartDeps } from "./deps.ts";
 import { functionChanged } from "./pinned.ts";
 import {
   functionNotFound,
@@ -38,9 +38,9 @@ export type PublishVersionInput = v.InferOutput<typeof PublishVersionInputSchema
 
 /** Functions and their versions, as the Lambda control plane sees them. */
 export class Functions {
-  readonly #deps: ControlPlaneDeps;
+  readonly #deps: PartDeps;
 
-  constructor(deps: ControlPlaneDeps) {
+  constructor(deps: PartDeps) {
     this.#deps = deps;
   }
 

@@ -4,6 +4,7 @@
  */
 export { type ControlPlane, type ControlPlaneOptions, createControlPlane } from "./control-plane.ts";
 export type { ControlPlaneDeps, InvocationRunner } from "./deps.ts";
+export { ChangeFeed, type ChangeListener } from "./change-feed.ts";
 export { functionArn, type FunctionRef, parseFunctionRef } from "./arn.ts";
 export { FunctionNotRunnableError } from "./errors.ts";
 export { Functions, type PublishVersionInput } from "./functions.ts";
