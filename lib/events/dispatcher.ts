@@ -43,6 +43,7 @@ export class EventDispatcher {
   readonly #running = new Map<string, Promise<void>>();
   readonly #throttles = new Map<string, number>();
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #started = false;
   #stopped = false;
 
   constructor(deps: DispatcherDeps, options: DispatcherOptions = {}) {
@@ -54,12 +55,13 @@ export class EventDispatcher {
 
   /** Starts dispatching (events left from before a crash or restart run again first). */
   start(): void {
+    this.#started = true;
     this.wake();
   }
 
-  /** Looks at the queue now (after an enqueue). */
+  /** Looks at the queue now (after an enqueue); before {@linkcode start} events only wait in the queue. */
   wake(): void {
-    if (this.#stopped) return;
+    if (!this.#started || this.#stopped) return;
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => this.#tick(), 0);
   }
