@@ -1,5 +1,9 @@
 /** @module Whether this host can run GreengrassContainer workers, for tests that need it (and skip, saying why). */
-import { detectHostCapabilities, missingForContainers } from "../../lib/sandbox/mod.ts";
+import {
+  detectHostCapabilities,
+  type HostCapabilities,
+  missingForContainers,
+} from "../../lib/sandbox/mod.ts";
 import { explainSkip } from "./aws-tools.ts";
 
 const missing = missingForContainers(detectHostCapabilities({ setUpCgroups: false }));
@@ -16,4 +20,18 @@ export function cannotIsolate(what: string): boolean {
   if (CANNOT_ISOLATE === null) return false;
   explainSkip(what, CANNOT_ISOLATE);
   return true;
+}
+
+/** A described host that cannot run containers (no namespaces, no cgroups), with the agent root or not. */
+export function hostWithoutContainers(root: boolean): HostCapabilities {
+  return {
+    root,
+    kernel: "test",
+    tools: {},
+    layout: { v1: {} },
+    cgroups: null,
+    dieWithParent: false,
+    privateTmp: false,
+    requirements: [{ name: "namespaces", ok: false, detail: "unshare is not installed", fix: "install it" }],
+  };
 }

@@ -19,20 +19,7 @@ import {
 } from "../../lib/sandbox/mod.ts";
 import { tempDir } from "../helpers/agent-process.ts";
 import { latestConfig } from "../helpers/function-configs.ts";
-
-/** A host that cannot run containers (no namespaces, no cgroups), as the agent root or not. */
-function hostWithoutContainers(root: boolean): HostCapabilities {
-  return {
-    root,
-    kernel: "test",
-    tools: {},
-    layout: { v1: {} },
-    cgroups: null,
-    dieWithParent: false,
-    privateTmp: false,
-    requirements: [{ name: "namespaces", ok: false, detail: "unshare is not installed", fix: "install it" }],
-  };
-}
+import { hostWithoutContainers } from "../helpers/host-isolation.ts";
 
 function sandbox(options: { root?: boolean; fallback?: SandboxOptions["fallback"] } = {}): Sandbox {
   const dataDir = join(tempDir(), "data");

@@ -9,18 +9,10 @@ import { type HostCapabilities, IsolationUnavailableError, Sandbox } from "../..
 import { type FunctionTarget, Scheduler } from "../../lib/scheduler/mod.ts";
 import { tempDir } from "../helpers/agent-process.ts";
 import { latestConfig } from "../helpers/function-configs.ts";
+import { hostWithoutContainers } from "../helpers/host-isolation.ts";
 
 /** A host without namespaces, where the agent is not root: every worker is a plain process of the agent's user. */
-const HOST: HostCapabilities = {
-  root: false,
-  kernel: "test",
-  tools: {},
-  layout: { v1: {} },
-  cgroups: null,
-  dieWithParent: false,
-  privateTmp: false,
-  requirements: [{ name: "namespaces", ok: false, detail: "unshare is not installed" }],
-};
+const HOST = hostWithoutContainers(false);
 
 /** A `provided.al2023` function whose bootstrap exits at once, asking for `containerMode`. */
 function target(containerMode: FunctionConfig["edge"]["containerMode"]): FunctionTarget {
@@ -79,7 +71,7 @@ describe("the scheduler's spawn plans", () => {
     }
     expect(plans()).toBe(1);
     expect(subject.statusOf("fn", "$LATEST")?.isolation).toBe(
-      "NoContainer (fallback: namespaces: unshare is not installed)",
+      "NoContainer (fallback: namespaces: unshare is not installed (fix: install it))",
     );
   });
 
@@ -90,7 +82,7 @@ describe("the scheduler's spawn plans", () => {
     await expect(subject.invoke(fn, request())).rejects.toBeInstanceOf(IsolationUnavailableError);
     const [status] = subject.status();
     expect(status?.isolation).toStartWith(
-      "unavailable: This host cannot run GreengrassContainer functions: namespaces: unshare is not installed.",
+      "unavailable: This host cannot run GreengrassContainer functions: namespaces: unshare is not installed (fix: install it).",
     );
   });
 });
