@@ -9,7 +9,6 @@ import {
   type VolumeMount,
 } from "../../lib/config/mod.ts";
 import {
-  type HostCapabilities,
   IsolationUnavailableError,
   NoContainerVolumeError,
   PosixUserError,

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { DEFAULT_FUNCTION_UID_RANGE, type FunctionConfig } from "../../lib/config/mod.ts";
 import type { InvocationRequest } from "../../lib/runtime-api/mod.ts";
 import { RuntimeHost } from "../../lib/runtimes/mod.ts";
-import { type HostCapabilities, IsolationUnavailableError, Sandbox } from "../../lib/sandbox/mod.ts";
+import { IsolationUnavailableError, Sandbox } from "../../lib/sandbox/mod.ts";
 import { type FunctionTarget, Scheduler } from "../../lib/scheduler/mod.ts";
 import { tempDir } from "../helpers/agent-process.ts";
 import { latestConfig } from "../helpers/function-configs.ts";
