@@ -1,9 +1,10 @@
 /** @module Wires the agent's parts together once: store, code, runtimes, scheduler, API and HTTP server. */
 import { chmodSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { createApi } from "./api/mod.ts";
+import { createApi, createRestRouteApp } from "./api/mod.ts";
 import { Keyring, writeCredentialsFile } from "./auth/mod.ts";
 import { CodeStore } from "./code/mod.ts";
+import { RestRoutes } from "./http-triggers/mod.ts";
 import { createControlPlane } from "./functions/mod.ts";
 import { type AgentOptions, isLoopback } from "./config/mod.ts";
 import { RuntimeHost } from "./runtimes/mod.ts";
@@ -22,6 +23,8 @@ export interface Agent {
   region: string;
   /** The port actually listened on. */
   port: number;
+  /** Base URL of the API Gateway routes' own port (`httpRoutes.port`), or null when they are served under the prefix only. */
+  routesUrl: string | null;
   /** The durable state. */
   store: Store;
   /** Whether this host can run GreengrassContainer workers. */
@@ -57,9 +60,12 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   // known once the server listens; workers only start after that
   let workerEndpoint = "";
   const grantCredentials = (target: FunctionTarget): WorkerGrant | null => {
-    const functions = target.config.edge.invokeFunctions;
-    if (functions.length === 0) return null;
-    const session = keyring.openSession(functions);
+    const { invokeFunctions, publishTopics } = target.config.edge;
+    if (invokeFunctions.length === 0 && publishTopics.length === 0) return null;
+    const session = keyring.openSession(invokeFunctions, {
+      functionName: target.config.functionName,
+      topics: publishTopics,
+    });
     return {
       env: {
         AWS_ACCESS_KEY_ID: session.accessKeyId,
@@ -129,9 +135,13 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     },
   });
   control.recover();
-  const app = createApi({
+  const routeDeps = {
     ...control,
     keyring,
+    httpRoutes: { routes: new RestRoutes(control), prefix: options.httpRoutes.prefix },
+  };
+  const app = createApi({
+    ...routeDeps,
     saveDefaultKey: (key: ApiKeyRecord) => saveDefaultKey(key),
     region: options.region,
     accountId: options.accountId,
@@ -145,11 +155,29 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     ...(options.tls
       ? { tls: { cert: Bun.file(options.tls.certFile), key: Bun.file(options.tls.keyFile) } }
       : {}),
-    fetch: (request) => app.fetch(request),
+    // the server is the app's environment: function URLs tell their functions the caller's address
+    fetch: (request, server) => app.fetch(request, { server }),
   });
   const port = server.port ?? options.port;
   const scheme = options.tls ? "https" : "http";
   const url = `${scheme}://${urlHost(options.host)}:${port}`;
+  // API Gateway routes at the root of their own port, as `sam local start-api`; same host and TLS as the API
+  const routesApp = options.httpRoutes.port === null ? null : createRestRouteApp({
+    ...routeDeps,
+    region: options.region,
+    accountId: options.accountId,
+  });
+  const routesServer = routesApp && Bun.serve({
+    hostname: options.host,
+    port: options.httpRoutes.port!,
+    idleTimeout: 0,
+    maxRequestBodySize: MAX_API_BODY_BYTES,
+    ...(options.tls
+      ? { tls: { cert: Bun.file(options.tls.certFile), key: Bun.file(options.tls.keyFile) } }
+      : {}),
+    fetch: (request, server) => routesApp.fetch(request, { server }),
+  });
+  const routesUrl = routesServer ? `${scheme}://${urlHost(options.host)}:${routesServer.port}` : null;
   workerEndpoint = `${scheme}://${urlHost(isWildcard(options.host) ? "127.0.0.1" : options.host)}:${port}`;
   control.start();
   const saveDefaultKey = (key: ApiKeyRecord): string =>
@@ -168,6 +196,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     credentialsFile,
     region: options.region,
     port,
+    routesUrl,
     store,
     canIsolate: sandbox.missing.length === 0,
     fetch: async (request) => await app.fetch(request),
@@ -176,6 +205,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       await scheduler.drain();
       await scheduler.stop();
       await server.stop(true);
+      await routesServer?.stop(true);
       code.close();
       store.close();
       lock.release();

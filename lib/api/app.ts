@@ -1,7 +1,7 @@
 /** @module The route table of the Lambda-compatible API. */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { MAX_SYNC_PAYLOAD_BYTES } from "../config/mod.ts";
+import { MAX_ASYNC_PAYLOAD_BYTES, MAX_SYNC_PAYLOAD_BYTES } from "../config/mod.ts";
 import { LambdaError } from "../errors/mod.ts";
 import { accountSettingsHandler } from "./account-settings.ts";
 import { authMiddleware } from "./auth.ts";
@@ -35,9 +35,20 @@ import {
   getFunctionConfigurationHandler,
   getFunctionHandler,
 } from "./get-function.ts";
+import {
+  createFunctionUrlHandler,
+  deleteFunctionUrlHandler,
+  getFunctionUrlHandler,
+  listFunctionUrlsHandler,
+  updateFunctionUrlHandler,
+} from "./function-urls.ts";
+import { functionUrlMiddleware } from "./function-url-requests.ts";
 import { invokeHandler } from "./invoke.ts";
+import { restRouteMiddleware } from "./rest-route-requests.ts";
+import { invokeWithResponseStreamHandler } from "./invoke-stream.ts";
 import { createKeyHandler, deleteKeyHandler, listKeysHandler, rotateKeyHandler } from "./keys.ts";
 import { listFunctionsHandler } from "./list-functions.ts";
+import { publishHandler, tooLarge } from "./publish.ts";
 import { updateFunctionCodeHandler, updateFunctionConfigurationHandler } from "./update-function.ts";
 import { listVersionsHandler, publishVersionHandler } from "./versions.ts";
 
@@ -53,6 +64,10 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
     await next();
     c.header("x-amzn-RequestId", requestId);
   });
+  // a function URL answers for itself (its own auth type, its own error format), before the API's signature check
+  app.use(functionUrlMiddleware(deps));
+  // so does an API Gateway route under its prefix (API Gateway's messages; AWS_IAM routes check signatures themselves)
+  app.use(restRouteMiddleware(deps));
   app.use(authMiddleware(deps));
   app.post(FUNCTIONS, createFunctionHandler(deps));
   app.get(FUNCTIONS, listFunctionsHandler(deps));
@@ -81,6 +96,19 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
     }),
     invokeHandler(deps),
   );
+  app.post(
+    "/2021-11-15/functions/:name/response-streaming-invocations",
+    bodyLimit({
+      maxSize: MAX_SYNC_PAYLOAD_BYTES,
+      onError: () => {
+        throw new LambdaError(
+          "RequestTooLargeException",
+          `Request must be smaller than ${MAX_SYNC_PAYLOAD_BYTES} bytes for the InvokeWithResponseStream operation`,
+        );
+      },
+    }),
+    invokeWithResponseStreamHandler(deps),
+  );
   app.put("/2017-10-31/functions/:name/concurrency", putConcurrencyHandler(deps));
   app.get("/2019-09-30/functions/:name/concurrency", getConcurrencyHandler(deps));
   app.delete("/2017-10-31/functions/:name/concurrency", deleteConcurrencyHandler(deps));
@@ -100,10 +128,32 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
   app.get("/lambdalet/v1/keys", listKeysHandler(deps));
   app.post("/lambdalet/v1/keys/:id/rotate", rotateKeyHandler(deps));
   app.delete("/lambdalet/v1/keys/:id", deleteKeyHandler(deps));
+  const url = "/2021-10-31/functions/:name/url";
+  app.post(url, createFunctionUrlHandler(deps));
+  app.get(url, getFunctionUrlHandler(deps));
+  app.put(url, updateFunctionUrlHandler(deps));
+  app.delete(url, deleteFunctionUrlHandler(deps));
+  app.get("/2021-10-31/functions/:name/urls", listFunctionUrlsHandler(deps));
   app.get("/2016-08-19/account-settings", accountSettingsHandler(deps));
+  app.post(
+    "/topics/*",
+    bodyLimit({
+      maxSize: MAX_ASYNC_PAYLOAD_BYTES,
+      onError: () => {
+        throw tooLarge();
+      },
+    }),
+    publishHandler(deps),
+  );
   app.get(
     "/status",
-    (c) => c.json({ functions: deps.functions.statusAll(), events: { queued: deps.invocations.queued() } }),
+    (c) =>
+      c.json({
+        functions: deps.functions.statusAll(),
+        events: { queued: deps.invocations.queued() },
+        schedules: deps.schedules.status(),
+        subscriptions: deps.topics.subscriptions(),
+      }),
   );
   app.get(`${CODE_DOWNLOAD_PATH}/:file`, codeDownloadHandler(deps));
   app.get("/healthz", (c) => c.json({ status: "ok" }));

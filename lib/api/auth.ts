@@ -1,11 +1,14 @@
 /** @module Who may call which operation: every request's signature checked, then its key's scope. */
 import type { MiddlewareHandler } from "hono";
-import { type Principal, verifySignature } from "../auth/mod.ts";
+import { mayInvoke, type Principal, verifySignature } from "../auth/mod.ts";
 import { LambdaError } from "../errors/mod.ts";
 import { functionArn, parseFunctionRef } from "../functions/mod.ts";
 import type { ApiDeps, ApiEnv } from "./context.ts";
+import { isPublishPath, mayPublish, topicOfUrl } from "./publish.ts";
 
-const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
+/** Invoke and InvokeWithResponseStream, by path: the same rules let a caller run a function either way. */
+const INVOKE_PATH =
+  /^\/(?:2015-03-31\/functions\/([^/]+)\/invocations|2021-11-15\/functions\/([^/]+)\/response-streaming-invocations)\/?$/;
 /** Paths anyone may call: they tell nothing but that the agent is up. */
 const OPEN_PATHS = new Set(["/healthz"]);
 
@@ -24,12 +27,6 @@ function denied(principal: Principal, action: string, resource: string): LambdaE
   );
 }
 
-/** Whether `principal` may invoke the function named `functionName`. */
-export function mayInvoke(principal: Principal, functionName: string): boolean {
-  return principal.scope === "admin" || principal.functions.includes("*") ||
-    principal.functions.includes(functionName);
-}
-
 function decodePathPart(part: string): string {
   try {
     return decodeURIComponent(part);
@@ -43,7 +40,8 @@ function decodePathPart(part: string): string {
 
 /**
  * Verifies the signature of every request (except `/healthz`), then lets Invoke through for keys whose scope
- * names the function, and everything else for admin keys only. An unsigned Invoke goes on to the handler, which
+ * names the function, Publish for admin keys and workers' keys whose `Edge.publishTopics` match the topic, and
+ * everything else for admin keys only. An unsigned Invoke goes on to the handler, which
  * serves it only for a function whose `Edge.invokeAuthType` is `NONE`.
  */
 export function authMiddleware(
@@ -60,7 +58,8 @@ export function authMiddleware(
     }
     const principal = verified?.principal ?? null;
     c.set("principal", principal);
-    const invoked = c.req.method === "POST" ? INVOKE_PATH.exec(c.req.path)?.[1] : undefined;
+    const match = c.req.method === "POST" ? INVOKE_PATH.exec(c.req.path) : null;
+    const invoked = match ? match[1] ?? match[2] : undefined;
     if (invoked !== undefined) {
       if (principal) {
         const name = parseFunctionRef(decodePathPart(invoked)).name;
@@ -71,6 +70,11 @@ export function authMiddleware(
       return await next();
     }
     if (!principal) throw missingAuthentication();
+    if (c.req.method === "POST" && isPublishPath(c.req.path)) {
+      const topic = topicOfUrl(c.req.url);
+      if (!mayPublish(principal, topic)) throw denied(principal, "lambdalet:Publish", `the topic ${topic}`);
+      return await next();
+    }
     if (principal.scope !== "admin") throw denied(principal, `${c.req.method} ${c.req.path}`, "this agent");
     return await next();
   };

@@ -1,6 +1,16 @@
 /** @module What API handlers are given: the control plane's parts, the keys, and how to name things in answers. */
 import type { Keyring, Principal } from "../auth/mod.ts";
-import type { Aliases, Deployments, EventInvokeConfigs, Functions, Invocations } from "../functions/mod.ts";
+import type {
+  Aliases,
+  Deployments,
+  EventInvokeConfigs,
+  Functions,
+  FunctionUrls,
+  Invocations,
+  Schedules,
+  Topics,
+} from "../functions/mod.ts";
+import type { RestRoutes } from "../http-triggers/mod.ts";
 import type { RuntimeResolution } from "../runtimes/mod.ts";
 import type { ApiKeyRecord } from "../store/mod.ts";
 
@@ -16,6 +26,14 @@ export interface ApiDeps {
   invocations: Invocations;
   /** Deployments and rollbacks. */
   deployments: Deployments;
+  /** Functions' schedules, for `/status`. */
+  schedules: Pick<Schedules, "status">;
+  /** Function URLs (their settings, and the requests to them). */
+  functionUrls: FunctionUrls;
+  /** Local publish/subscribe. */
+  topics: Topics;
+  /** API Gateway REST routes: the route table, and the path prefix they are served under on the API port. */
+  httpRoutes: { routes: RestRoutes; prefix: string };
   /** The keys requests are signed with. */
   keyring: Keyring;
   /** Writes the admin key to the credentials file again (after its rotation). */

@@ -11,6 +11,7 @@ import { IsolationUnavailableError, PosixUserError } from "../sandbox/mod.ts";
 import {
   AliasExistsError,
   FunctionExistsError,
+  FunctionUrlExistsError,
   NotFoundError,
   RevisionMismatchError,
   UidRangeFullError,
@@ -44,6 +45,13 @@ const ERROR_TABLE: readonly ErrorMapping[] = [
     new LambdaError(
       "ResourceConflictException",
       `Alias already exists: ${functionArn(names.region, names.accountId, error.functionName, error.alias)}`,
+    )),
+  mapping(FunctionUrlExistsError, (error, names) =>
+    new LambdaError(
+      "ResourceConflictException",
+      `Failed to create function url config for [functionArn = ${
+        functionArn(names.region, names.accountId, error.functionName, error.qualifier || undefined)
+      }]. Error message:  FunctionUrlConfig exists for this Lambda function`,
     )),
   mapping(NotFoundError, (error) => new LambdaError("ResourceNotFoundException", error.message)),
   mapping(RevisionMismatchError, (error) => new LambdaError("PreconditionFailedException", error.message)),

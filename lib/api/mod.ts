@@ -2,3 +2,4 @@
 export { createApi } from "./app.ts";
 export type { ApiDeps, ApiEnv } from "./context.ts";
 export { toLambdaError } from "./errors.ts";
+export { createRestRouteApp } from "./rest-route-requests.ts";

@@ -12,6 +12,16 @@ export interface Principal {
   functions: readonly string[];
   /** Whether it is a worker's temporary key (signed with a session token). */
   session: boolean;
+  /** For a worker's key, the function it runs and the topic filters it may publish to (`Edge.publishTopics`). */
+  publisher?: SessionPublisher;
+}
+
+/** Who publishes with a worker's key, and where it may. */
+export interface SessionPublisher {
+  /** The worker's function: its own subscriptions skip what it publishes unless they ask for it. */
+  functionName: string;
+  /** Topic filters it may publish to; empty: none. */
+  topics: readonly string[];
 }
 
 /** A key with its secret, as the signature verifier needs it. */
@@ -113,8 +123,11 @@ export class Keyring {
     return this.#keys.delete(accessKeyId);
   }
 
-  /** Opens a temporary key that may invoke exactly `functions`, valid until {@linkcode closeSession}. */
-  openSession(functions: readonly string[]): SessionCredentials {
+  /**
+   * Opens a temporary key that may invoke exactly `functions` (and, with `publisher`, publish as that function to
+   * its topics), valid until {@linkcode closeSession}. It never has admin rights.
+   */
+  openSession(functions: readonly string[], publisher?: SessionPublisher): SessionCredentials {
     const credentials = {
       accessKeyId: newSessionKeyId(),
       secretAccessKey: newSecret(),
@@ -127,6 +140,9 @@ export class Keyring {
       scope: "invoke",
       functions: [...functions],
       session: true,
+      ...(publisher
+        ? { publisher: { functionName: publisher.functionName, topics: [...publisher.topics] } }
+        : {}),
     });
     return credentials;
   }

@@ -12,7 +12,9 @@ export {
   type NewKeyOptions,
   type Principal,
   type SessionCredentials,
+  type SessionPublisher,
   type SigningKey,
 } from "./keyring.ts";
 export { presignUrl, type RequestToSign, signRequest } from "./sign-request.ts";
 export { MAX_CLOCK_SKEW_MS, SIGNING_SERVICE, type VerifiedRequest, verifySignature } from "./signature.ts";
+export { mayInvoke } from "./permissions.ts";

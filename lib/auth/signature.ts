@@ -216,6 +216,7 @@ export async function verifySignature(
       scope: key.scope,
       functions: key.functions,
       session: key.session,
+      ...(key.publisher ? { publisher: key.publisher } : {}),
     },
     body,
   };

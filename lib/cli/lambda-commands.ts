@@ -2,6 +2,7 @@
 import type { CommandDef } from "citty";
 import { FUNCTION_COMMANDS } from "./function-commands.ts";
 import { SETTING_COMMANDS } from "./setting-commands.ts";
+import { URL_COMMANDS } from "./url-commands.ts";
 import { VERSION_COMMANDS } from "./version-commands.ts";
 
 /** Every control-plane command by name. */
@@ -9,4 +10,5 @@ export const LAMBDA_COMMANDS: Record<string, CommandDef> = {
   ...FUNCTION_COMMANDS,
   ...VERSION_COMMANDS,
   ...SETTING_COMMANDS,
+  ...URL_COMMANDS,
 };

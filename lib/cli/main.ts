@@ -9,6 +9,7 @@ import { eventsCommand } from "./events.ts";
 import { invokeCommand } from "./invoke.ts";
 import { keysCommand } from "./keys.ts";
 import { LAMBDA_COMMANDS } from "./lambda-commands.ts";
+import { publishCommand } from "./publish.ts";
 import { runtimesCommand } from "./runtimes.ts";
 import { serveCommand } from "./serve.ts";
 import { serviceCommand } from "./service.ts";
@@ -24,6 +25,7 @@ const main = defineCommand({
     serve: serveCommand,
     "create-function": createFunctionCommand,
     invoke: invokeCommand,
+    publish: publishCommand,
     ...LAMBDA_COMMANDS,
     events: eventsCommand,
     doctor: doctorCommand,

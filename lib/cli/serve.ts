@@ -30,6 +30,14 @@ export const serveCommand = defineCommand({
     demo: { type: "boolean", description: "Deploy the demo function 'hello' at start" },
     "tls-cert": { type: "string", description: "PEM certificate (chain) file: serve HTTPS (with --tls-key)" },
     "tls-key": { type: "string", description: "PEM private key file of --tls-cert" },
+    "http-routes-prefix": {
+      type: "string",
+      description: "Path prefix of functions' API Gateway routes (Edge.http) on the API port (default /api)",
+    },
+    "http-routes-port": {
+      type: "string",
+      description: "Also serve the API Gateway routes at the root of this port (0 picks one; default none)",
+    },
   },
   run: exitOnCliError(async ({ args }) => {
     let options;
@@ -43,6 +51,12 @@ export const serveCommand = defineCommand({
         tlsKey: args["tls-key"],
         defaultContainerMode: args["default-container-mode"],
         containerFallback: args["container-fallback"],
+        httpRoutes: args["http-routes-prefix"] === undefined && args["http-routes-port"] === undefined
+          ? undefined
+          : Object.fromEntries(
+            Object.entries({ prefix: args["http-routes-prefix"], port: args["http-routes-port"] })
+              .filter(([, value]) => value !== undefined),
+          ),
       });
     } catch (error) {
       if (error instanceof AgentOptionsError) throw new CliError(error.message, 252);
@@ -58,6 +72,7 @@ export const serveCommand = defineCommand({
       throw error;
     }
     console.log(`lambdalet ${VERSION} listening on ${agent.url} (data in ${options.dataDir})`);
+    if (agent.routesUrl) console.log(`lambdalet: API Gateway routes on ${agent.routesUrl}`);
     if (args.demo) await deployDemo(agent);
     stopOnSignals(agent);
   }),

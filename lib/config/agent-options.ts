@@ -47,6 +47,25 @@ export interface AgentOptions {
   functionUidRange: UidRange;
   /** Accept a `posixUser` of uid or gid 0 (Greengrass's option of the same name). @default false */
   allowFunctionsToRunAsRoot: boolean;
+  /** Where functions' API Gateway REST routes (`Edge.http`) are served. @default { prefix: "/api", port: null } */
+  httpRoutes: HttpRoutesOptions;
+}
+
+/** Where functions' API Gateway REST routes are served. */
+export interface HttpRoutesOptions {
+  /** The path prefix they are served under on the API port (`/api/items/42` is the route `/items/42`). @default "/api" */
+  prefix: string;
+  /** A second port (same host and TLS) serving them at its root, as `sam local start-api`; 0 picks one. @default null */
+  port: number | null;
+}
+
+/** The first path segments of the API's own paths: a routes prefix may not start with one. */
+const API_PATH_SEGMENTS = ["lambdalet", "url", "status", "healthz", "topics"];
+
+/** Whether `prefix` starts with a path of the API (`/2015-03-31`, `/lambdalet`, `/url`, `/status`, …). */
+function isApiPath(prefix: string): boolean {
+  const first = prefix.split("/")[1] ?? "";
+  return /^\d{4}-\d{2}-\d{2}$/.test(first) || API_PATH_SEGMENTS.includes(first);
 }
 
 /** A block of uids: `first` to `first + count - 1`. */
@@ -119,6 +138,20 @@ export const AgentOptionsSchema = v.strictObject({
     ),
   )),
   allowFunctionsToRunAsRoot: v.optional(v.boolean()),
+  httpRoutes: v.optional(v.strictObject({
+    prefix: v.optional(v.pipe(
+      v.string(),
+      v.regex(
+        /^(\/[A-Za-z0-9._~-]+)+$/,
+        "must be a path such as /api: a leading /, segments of letters, digits, . _ ~ -, no trailing /",
+      ),
+      v.check(
+        (prefix) => !isApiPath(prefix),
+        "must not start with a path of the API (/2015-03-31 and other dates, /lambdalet, /url, /status, /healthz, /topics)",
+      ),
+    )),
+    port: v.optional(v.nullable(PortSchema)),
+  })),
   strictRuntimeVersions: v.optional(v.boolean()),
   runtimes: v.optional(v.record(
     v.pipe(v.string(), v.check((id) => id in RUNTIME_FAMILIES, "must be a known runtime id")),
@@ -160,7 +193,16 @@ export function resolveAgentOptions(raw: unknown, source = "the agent"): AgentOp
     eventRetryDelaysSeconds: input.eventRetryDelaysSeconds ?? [60, 120],
     functionUidRange: input.functionUidRange ?? { ...DEFAULT_FUNCTION_UID_RANGE },
     allowFunctionsToRunAsRoot: input.allowFunctionsToRunAsRoot ?? false,
+    httpRoutes: { prefix: input.httpRoutes?.prefix ?? "/api", port: input.httpRoutes?.port ?? null },
   };
+  if (
+    options.httpRoutes.port !== null && options.httpRoutes.port !== 0 &&
+    options.httpRoutes.port === options.port
+  ) {
+    throw new AgentOptionsError(
+      `Cannot start ${source} as 'httpRoutes.port' must differ from 'port': current value is ${options.port}`,
+    );
+  }
   if ((input.tlsCert === undefined) !== (input.tlsKey === undefined)) {
     throw new AgentOptionsError(
       `Cannot start ${source} as TLS needs both 'tlsCert' and 'tlsKey' (--tls-cert and --tls-key)`,
@@ -195,8 +237,17 @@ export function loadAgentOptions(path: string | undefined, overrides: Record<str
     }
   }
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
+  const merged: Record<string, unknown> = { ...file, ...defined };
+  // a flag sets one member of an object option; the file's other members stay
+  for (const [name, value] of Object.entries(defined)) {
+    if (isPlainObject(value) && isPlainObject(file[name])) merged[name] = { ...file[name], ...value };
+  }
   return resolveAgentOptions(
-    { ...file, ...defined },
+    merged,
     path === undefined ? "the agent" : `the agent with ${path}`,
   );
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }

@@ -54,6 +54,11 @@ export interface HttpRoute {
   path: string;
   /** An HTTP method, or `ANY`. */
   method: string;
+  /**
+   * Who may call the route: a SigV4 signature of a key that may invoke the function (`AWS_IAM`), or anyone (`NONE`),
+   * as a function URL's AuthType. @default "AWS_IAM"
+   */
+  authType: "AWS_IAM" | "NONE";
 }
 
 /** Greengrass settings of a function, all resolved. */
@@ -210,6 +215,7 @@ const HttpRouteSchema = v.strictObject({
       "must be an HTTP method or ANY",
     ),
   ),
+  authType: v.optional(v.picklist(["AWS_IAM", "NONE"], "must be AWS_IAM or NONE"), "AWS_IAM"),
 });
 
 /** The `Edge` member as clients send it: every field optional; merged over the current or default settings. */

@@ -32,3 +32,16 @@ export const InvokeHeadersSchema = v.object({
 
 /** Validated invocation headers. */
 export type InvokeHeaders = v.InferOutput<typeof InvokeHeadersSchema>;
+
+/** The invocation headers InvokeWithResponseStream reads: it runs now or not at all (no Event). */
+export const InvokeStreamHeadersSchema = v.object({
+  invocationType: v.optional(
+    v.picklist(
+      ["RequestResponse", "DryRun"],
+      "Member must satisfy enum value set: [RequestResponse, DryRun]",
+    ),
+    "RequestResponse",
+  ),
+  logType: LogTypeSchema,
+  clientContext: v.optional(v.string()),
+});

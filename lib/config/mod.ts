@@ -9,3 +9,4 @@ export * from "./agent-options.ts";
 export * from "./invoke-input.ts";
 export * from "./control-plane-input.ts";
 export * from "./deployment-document.ts";
+export * from "./function-url-input.ts";

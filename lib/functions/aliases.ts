@@ -63,10 +63,13 @@ export class Aliases {
     return updated;
   }
 
-  /** Deletes an alias (deleting one that does not exist is not an error, as on Lambda). */
+  /** Deletes an alias, and its function URL (deleting one that does not exist is not an error, as on Lambda). */
   delete(name: string, alias: string): void {
     requireFunction(this.#deps, name);
-    this.#deps.store.aliases.delete(name, alias);
+    this.#deps.store.db.transaction(() => {
+      this.#deps.store.aliases.delete(name, alias);
+      this.#deps.store.functionUrls.delete(name, alias);
+    })();
   }
 
   /** A page of the aliases of `name`, optionally only those routing to `version`. */

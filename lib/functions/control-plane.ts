@@ -6,8 +6,11 @@ import type { ControlPlaneDeps, PartDeps } from "./deps.ts";
 import { Deployments } from "./deployments.ts";
 import { EventInvokeConfigs } from "./event-invoke-configs.ts";
 import { Functions } from "./functions.ts";
+import { FunctionUrls } from "./function-urls.ts";
 import { Invocations } from "./invocations.ts";
 import { startPinned } from "./pinned.ts";
+import { createSchedules, type Schedules } from "./schedules.ts";
+import { Topics } from "./topics.ts";
 
 /** Options of {@linkcode createControlPlane}. */
 export interface ControlPlaneOptions {
@@ -27,13 +30,19 @@ export interface ControlPlane {
   invocations: Invocations;
   /** Deployments and rollbacks. */
   deployments: Deployments;
+  /** Function URLs. */
+  functionUrls: FunctionUrls;
+  /** Local publish/subscribe: topics and their subscribers. */
+  topics: Topics;
   /** Tells its listeners of every change to a function's stored state. */
   changes: ChangeFeed;
+  /** Functions' schedules (`Edge.eventSources` of type `SCHEDULE`): each fire queues an Event invocation. */
+  schedules: Schedules;
   /** Finishes what a stopped agent left: deployments under way (before anything serves the state). */
   recover(): void;
-  /** Starts every pinned worker and the Event queue (once workers can reach the agent). */
+  /** Starts every pinned worker, the Event queue and the schedules (once workers can reach the agent). */
   start(): void;
-  /** Stops the Event queue (running events finish; the rest stay queued). */
+  /** Stops the schedules and the Event queue (running events finish; the rest stay queued). */
   stop(): Promise<void>;
 }
 
@@ -43,16 +52,21 @@ export function createControlPlane(inputs: ControlPlaneDeps, options: ControlPla
   const deps: PartDeps = { ...inputs, changes };
   const invocations = new Invocations(deps, options.events);
   const deployments = new Deployments(deps);
+  const schedules = createSchedules(deps, invocations);
   return {
     functions: new Functions(deps),
     aliases: new Aliases(deps),
     eventInvokeConfigs: new EventInvokeConfigs(deps),
     invocations,
     deployments,
+    functionUrls: new FunctionUrls(deps),
+    topics: new Topics(deps, invocations),
     changes,
+    schedules,
     recover: () => deployments.recoverInterrupted(),
     start() {
       invocations.start();
+      schedules.start();
       const names = new Set(deps.store.functions.listAllVersions().map((config) => config.functionName));
       for (const name of names) {
         startPinned(deps, name).catch((error: unknown) =>
@@ -60,6 +74,9 @@ export function createControlPlane(inputs: ControlPlaneDeps, options: ControlPla
         );
       }
     },
-    stop: () => invocations.stop(),
+    stop: () => {
+      schedules.stop();
+      return invocations.stop();
+    },
   };
 }

@@ -6,6 +6,7 @@ import { type DeployedFunction, type DeploymentRecord, type DeploymentStatus, LA
 import { storeZip } from "./code-upload.ts";
 import type { PartDeps } from "./deps.ts";
 import { functionChanged } from "./pinned.ts";
+import { checkRouteConflicts, latestConfigs } from "./route-conflicts.ts";
 import { checkRunnable } from "./runnable-check.ts";
 
 /** What a deployment wants of each function it names: its `$LATEST` and tags, or null for its removal. */
@@ -62,6 +63,11 @@ export class Deployments {
     return this.#serialized(async () => {
       // worked out inside the queue: it depends on the latest completed deployment
       const desired = typeof want === "function" ? await want() : want;
+      // the state being written: the functions it names (those it removes go) and every other one as it is
+      checkRouteConflicts(
+        Object.values(desired).flatMap((wanted) => wanted ? [wanted.config] : []),
+        latestConfigs(this.#deps.store).filter((config) => !(config.functionName in desired)),
+      );
       const record: DeploymentRecord = {
         id: crypto.randomUUID(),
         createdAt: new Date().toISOString(),

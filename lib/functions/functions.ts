@@ -7,6 +7,7 @@ import {
   configFromCreate,
   type CreateFunctionInput,
   type FunctionConfig,
+  type HttpRoute,
   type PublishVersionInputSchema,
   type UpdateFunctionCodeInput,
   type UpdateFunctionConfigurationInput,
@@ -31,7 +32,16 @@ import {
   type ResolvedVersion,
   resolveVersion,
 } from "./resolve.ts";
+import { checkRouteConflicts, latestConfigs } from "./route-conflicts.ts";
 import { checkRunnable } from "./runnable-check.ts";
+
+/** One `Edge.http` route of a function's `$LATEST`. */
+export interface FunctionHttpRoute {
+  /** The function serving it. */
+  functionName: string;
+  /** The route. */
+  route: HttpRoute;
+}
 
 /** The body of PublishVersion. */
 export type PublishVersionInput = v.InferOutput<typeof PublishVersionInputSchema>;
@@ -53,6 +63,7 @@ export class Functions {
     const row = await withStoredZip(deps.code, input.Code.ZipFile, (stored) => {
       const config = configFromCreate(input, stored, deps.defaults);
       checkRunnable(deps, config);
+      checkRouteConflicts([config], latestConfigs(deps.store));
       deps.store.functions.create(config, input.Tags);
       return input.Publish
         ? deps.store.functions.publish(config.functionName, undefined, () => {})
@@ -105,6 +116,7 @@ export class Functions {
       (current) => {
         const next = applyConfigurationUpdate(current, input);
         checkRunnable(deps, next);
+        checkRouteConflicts([next], latestConfigs(deps.store));
         return next;
       },
       input.RevisionId,
@@ -216,6 +228,13 @@ export class Functions {
   /** What every version's workers are doing. */
   statusAll(): VersionStatus[] {
     return this.#deps.scheduler.status();
+  }
+
+  /** Every `Edge.http` route of every function's `$LATEST`, by function name. */
+  httpRoutes(): FunctionHttpRoute[] {
+    return latestConfigs(this.#deps.store).flatMap((config) =>
+      config.edge.http.map((route) => ({ functionName: config.functionName, route }))
+    );
   }
 
   /** A stored code zip by its hex SHA-256, or null. */

@@ -1,8 +1,13 @@
 /** @module Invocations: runs one now (RequestResponse) or queues it durably (Event) for the dispatcher to run. */
 import { type DispatcherOptions, EventDispatcher } from "../events/mod.ts";
 import type { InvocationRequest } from "../runtime-api/mod.ts";
-import type { FunctionTarget, InvocationResult } from "../scheduler/mod.ts";
-import type { DeadLetter, QueuedEvent } from "../store/mod.ts";
+import {
+  type FunctionTarget,
+  type InvocationResult,
+  type StreamedInvocation,
+  streamedInvocation,
+} from "../scheduler/mod.ts";
+import type { DeadLetter, NewQueuedEvent, QueuedEvent } from "../store/mod.ts";
 import { functionArn, type FunctionRef, parseFunctionRef } from "./arn.ts";
 import type { ControlPlaneDeps } from "./deps.ts";
 import { functionNotFound, resolveVersion, targetOf } from "./resolve.ts";
@@ -12,8 +17,8 @@ type InvocationDeps = Pick<
   "store" | "code" | "scheduler" | "sandbox" | "region" | "accountId"
 >;
 
-/** An Event invocation to queue. */
-export type NewEvent = Omit<QueuedEvent, "attempts" | "nextAttemptAt" | "lastError">;
+/** An Event invocation to queue (with an ordering key, it runs after the earlier events of that key). */
+export type NewEvent = NewQueuedEvent;
 
 /** An X-Ray style trace id, as Lambda hands to every invocation. */
 export function traceId(): string {
@@ -47,9 +52,24 @@ export class Invocations {
     return await this.#deps.scheduler.invoke(target, request);
   }
 
+  /**
+   * Runs `request` on `target` and resolves as soon as its answer starts: the response stream of a worker that
+   * streams (`InvokeWithResponseStream`, `RESPONSE_STREAM` function URLs), else the whole result.
+   */
+  stream(target: FunctionTarget, request: InvocationRequest): Promise<StreamedInvocation> {
+    return streamedInvocation((streaming) => this.#deps.scheduler.invoke(target, streaming), request);
+  }
+
   /** Accepts an Event invocation: when this returns it is on disk; the dispatcher runs it soon. */
   enqueue(event: NewEvent): void {
     this.#deps.store.events.enqueue(event);
+    this.#dispatcher.wake();
+  }
+
+  /** Accepts several Event invocations in one transaction: when this returns all are on disk, or none is. */
+  enqueueAll(events: readonly NewEvent[]): void {
+    if (events.length === 0) return;
+    this.#deps.store.events.enqueueAll(events);
     this.#dispatcher.wake();
   }
 

@@ -7,9 +7,18 @@ export type { ControlPlaneDeps, InvocationRunner } from "./deps.ts";
 export { ChangeFeed, type ChangeListener } from "./change-feed.ts";
 export { functionArn, type FunctionRef, parseFunctionRef } from "./arn.ts";
 export { FunctionNotRunnableError } from "./errors.ts";
-export { Functions, type PublishVersionInput } from "./functions.ts";
+export { type FunctionHttpRoute, Functions, type PublishVersionInput } from "./functions.ts";
 export { Aliases, type CreateAliasInput, type UpdateAliasInput } from "./aliases.ts";
 export { type EventInvokeConfigChange, EventInvokeConfigs } from "./event-invoke-configs.ts";
 export { Invocations, type NewEvent, traceId } from "./invocations.ts";
+export {
+  HTTP_INTEGRATION_CONTENT_TYPE,
+  httpResponseOf,
+  type HttpResponseOptions,
+  ResponseStreamError,
+} from "./streamed-http-response.ts";
 export { Deployments, type DesiredState } from "./deployments.ts";
+export { FunctionUrls } from "./function-urls.ts";
 export type { ResolvedVersion } from "./resolve.ts";
+export type { Schedules } from "./schedules.ts";
+export { type Published, topicOrderingKey, Topics, type TopicSubscription } from "./topics.ts";

@@ -3,6 +3,9 @@
 /** Lambda's limit on a synchronous response, in bytes. */
 export const MAX_RESPONSE_BYTES = 6 * 1024 * 1024 + 100;
 
+/** Lambda's limit on a streamed response (`Lambda-Runtime-Function-Response-Mode: streaming`), in bytes: 200 MiB. */
+export const MAX_STREAMED_RESPONSE_BYTES = 200 * 1024 * 1024;
+
 /** One invocation as the Runtime API hands it to a worker. */
 export interface Invocation {
   /** Lambda-Runtime-Aws-Request-Id. */
@@ -25,6 +28,24 @@ export interface Invocation {
 export interface InvocationRequest extends Omit<Invocation, "deadlineMs"> {
   /** Whether the caller wants the invocation's log (`X-Amz-Log-Type: Tail`); it costs a little. @default false */
   captureLog?: boolean;
+  /**
+   * Receives a response the worker streams, as soon as it starts (its headers arrive with its first bytes); the
+   * outcome then comes when the stream has ended, with an empty body on success. Unset, a streamed response is
+   * gathered and answered whole, within {@linkcode MAX_RESPONSE_BYTES}, as Lambda does for a plain Invoke.
+   * @default none
+   */
+  onResponseStream?(response: StreamedResponse): void;
+}
+
+/** A response the worker streams, handed over while it arrives. */
+export interface StreamedResponse {
+  /** The Content-Type the runtime declared. @default "application/octet-stream" */
+  contentType: string;
+  /**
+   * The bytes as the worker writes them. It closes when the response ends, however it ends (the outcome says
+   * how); reading it slowly slows the worker's writes down, and cancelling it drops the rest of the response.
+   */
+  body: ReadableStream<Uint8Array>;
 }
 
 /** How an invocation ended, as the worker (or the agent on its behalf) reported it. */

@@ -4,7 +4,9 @@ export {
   type InvocationOutcome,
   type InvocationRequest,
   MAX_RESPONSE_BYTES,
+  MAX_STREAMED_RESPONSE_BYTES,
   platformError,
+  type StreamedResponse,
 } from "./invocation.ts";
 export { type RuntimeApiEvents, RuntimeApiServer } from "./server.ts";
 export { LookupBudget, type LookupBudgetOptions } from "./lookup-budget.ts";

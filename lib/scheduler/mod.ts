@@ -3,5 +3,6 @@ export { poolLimits, Scheduler, type SchedulerOptions, type VersionStatus } from
 export type { PoolLimits, PoolStatus } from "./pool-types.ts";
 export type { FunctionTarget } from "./target.ts";
 export type { InvocationResult, WorkerGrant } from "./worker.ts";
+export { type StreamedInvocation, streamedInvocation } from "./streamed-invocation.ts";
 export { formatInvocationLog, LOG_TAIL_BYTES, logTail } from "./invocation-log.ts";
 export { type LogOutput, LogWriter, type LogWriterOptions } from "./log-writer.ts";

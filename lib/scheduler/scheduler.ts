@@ -12,6 +12,7 @@ import {
   type PoolStatus,
   throttled,
 } from "./pool-types.ts";
+import { type StreamedInvocation, streamedInvocation } from "./streamed-invocation.ts";
 import type { FunctionTarget } from "./target.ts";
 import type { InvocationResult, WorkerGrant } from "./worker.ts";
 
@@ -103,6 +104,15 @@ export class Scheduler {
     });
     this.#inFlight.add(work);
     return work;
+  }
+
+  /**
+   * Runs one invocation of `target` and resolves as soon as its answer starts: the response stream once the worker
+   * streams (its completion follows), or the whole result of a worker that answers at once. Same limits as
+   * {@linkcode invoke}; the worker stays busy (and the deadline runs) until the stream has ended.
+   */
+  invokeStream(target: FunctionTarget, request: InvocationRequest): Promise<StreamedInvocation> {
+    return streamedInvocation((streaming) => this.invoke(target, streaming), request);
   }
 
   /** Makes sure a pinned function version has its worker, starting it now; resolves when that start ends. */

@@ -129,7 +129,10 @@ export class Worker {
     return this.#exited;
   }
 
-  /** Runs one invocation to its end (its deadline counts from now): an answer, a crash, or its deadline. */
+  /**
+   * Runs one invocation to its end (its deadline counts from now): an answer, a crash, or its deadline. A response
+   * the worker streams goes to `request.onResponseStream` as it arrives; the invocation ends when it has ended.
+   */
   async invoke(request: InvocationRequest): Promise<InvocationResult> {
     this.state = "busy";
     const { requestId } = request;
@@ -161,7 +164,11 @@ export class Worker {
     });
     let outcome: InvocationOutcome;
     try {
-      outcome = await Promise.race([this.#api.deliver(invocation), crashed, timedOut]);
+      outcome = await Promise.race([
+        this.#api.deliver(invocation, request.onResponseStream),
+        crashed,
+        timedOut,
+      ]);
     } finally {
       clearTimeout(timer);
       this.#onExit = null;

@@ -1,6 +1,6 @@
 /** @module The durable queue of asynchronous (Event) invocations, and the dead letters of those that failed. */
 import type { Database } from "bun:sqlite";
-import { defineTable, type Row } from "./table.ts";
+import { defineTable, type Row, type Stored } from "./table.ts";
 
 /** One queued Event invocation. */
 export interface QueuedEvent {
@@ -21,7 +21,15 @@ export interface QueuedEvent {
   nextAttemptAt: number;
   /** The last attempt's error, if any. */
   lastError: string | null;
+  /**
+   * Events with the same key run one at a time, in the order they were queued (a retry holds the line); null for
+   * none or absent (the plain Event invokes, which run in any order).
+   */
+  orderingKey?: string | null;
 }
+
+/** An event to queue: its attempts start at none, due at once. */
+export type NewQueuedEvent = Omit<QueuedEvent, "attempts" | "nextAttemptAt" | "lastError">;
 
 /** An event that ran out of retries or age, kept for `lambdalet dead-letters`. */
 export interface DeadLetter extends Omit<QueuedEvent, "nextAttemptAt" | "lastError"> {
@@ -43,6 +51,12 @@ const EVENT_COLUMNS = {
   enqueuedAt: "enqueued_at",
   attempts: "attempts",
   lastError: "last_error",
+  orderingKey: {
+    name: "ordering_key",
+    encode: (key: string | null | undefined) => key ?? null,
+    // read back as absent, as plain events are written
+    decode: (stored: Stored) => stored === null ? undefined : stored as string,
+  },
 } as const;
 
 const EVENTS = defineTable<QueuedEvent>("events", { ...EVENT_COLUMNS, nextAttemptAt: "next_attempt_at" });
@@ -62,24 +76,64 @@ export class EventQueue {
   }
 
   /** Commits an event; when this returns, it is on disk. */
-  enqueue(event: Omit<QueuedEvent, "attempts" | "nextAttemptAt" | "lastError">): void {
+  enqueue(event: NewQueuedEvent): void {
     this.#db.query(EVENTS.insert).run(
-      ...EVENTS.toParams({ ...event, attempts: 0, nextAttemptAt: event.enqueuedAt, lastError: null }),
+      ...EVENTS.toParams({
+        ...event,
+        attempts: 0,
+        nextAttemptAt: event.enqueuedAt,
+        lastError: null,
+        orderingKey: event.orderingKey ?? null,
+      }),
     );
   }
 
-  /** Up to `limit` events due at `now`, oldest first, skipping the ids in `exclude` (already running). */
-  due(now: number, limit: number, exclude: ReadonlySet<string>): QueuedEvent[] {
-    const rows = this.#db.query<Row, [number, number]>(
-      `SELECT ${EVENTS.columns} FROM events WHERE next_attempt_at <= ? ORDER BY next_attempt_at, enqueued_at LIMIT ?`,
-    ).all(now, limit + exclude.size);
-    return rows.map(EVENTS.fromRow).filter((event) => !exclude.has(event.id)).slice(0, limit);
+  /** Commits several events in one transaction, in order: when this returns, all are on disk, or none is. */
+  enqueueAll(events: readonly NewQueuedEvent[]): void {
+    this.#db.transaction(() => {
+      for (const event of events) this.enqueue(event);
+    })();
   }
 
-  /** The earliest time an event is due, or null when the queue is empty. */
+  /**
+   * Up to `limit` events due at `now`, oldest first, skipping the ids in `exclude` (already running). Of the events
+   * sharing an ordering key only the first queued can be due: the others wait for it to be gone.
+   */
+  due(now: number, limit: number, exclude: ReadonlySet<string>): QueuedEvent[] {
+    const plain = this.#db.query<Row, [number, number]>(
+      `SELECT ${EVENTS.columns} FROM events WHERE ordering_key IS NULL AND next_attempt_at <= ?
+       ORDER BY next_attempt_at, enqueued_at LIMIT ?`,
+    ).all(now, limit + exclude.size).map(EVENTS.fromRow);
+    const heads = this.#heads().filter((event) => event.nextAttemptAt <= now);
+    const candidates = heads.length === 0 ? plain : [...plain, ...heads].sort(byDueThenAge);
+    return candidates.filter((event) => !exclude.has(event.id)).slice(0, limit);
+  }
+
+  /** The earliest time an event can be due (the first of each ordering key), or null when the queue is empty. */
   nextDue(): number | null {
-    return this.#db.query<{ at: number | null }, []>("SELECT MIN(next_attempt_at) AS at FROM events").get()
-      ?.at ?? null;
+    const plain = this.#db.query<{ at: number | null }, []>(
+      "SELECT MIN(next_attempt_at) AS at FROM events WHERE ordering_key IS NULL",
+    ).get()?.at ?? null;
+    const times = this.#heads().map((event) => event.nextAttemptAt);
+    if (plain !== null) times.push(plain);
+    return times.length === 0 ? null : Math.min(...times);
+  }
+
+  /**
+   * The first queued event of each ordering key: one index seek per key (a loose scan of `events_ordered`), so a
+   * long line of waiting events costs nothing here.
+   */
+  #heads(): QueuedEvent[] {
+    return this.#db.query<Row, []>(
+      `WITH RECURSIVE keys(k) AS (
+         SELECT MIN(ordering_key) FROM events WHERE ordering_key IS NOT NULL
+         UNION ALL
+         SELECT (SELECT MIN(ordering_key) FROM events WHERE ordering_key > k) FROM keys WHERE k IS NOT NULL
+       )
+       SELECT ${EVENTS.columns} FROM keys JOIN events
+         ON events.rowid = (SELECT MIN(rowid) FROM events WHERE ordering_key = keys.k)
+       WHERE keys.k IS NOT NULL`,
+    ).all().map(EVENTS.fromRow);
   }
 
   /** Events waiting, in all. */
@@ -122,7 +176,8 @@ export class EventQueue {
   /** Puts dead letters back in the queue (all, or of one function), with fresh attempts; returns how many. */
   replay(functionName: string | undefined, now: number): number {
     return this.#db.transaction(() => {
-      const letters = this.deadLetters(functionName);
+      // oldest first, so that letters sharing an ordering key queue again in their first order
+      const letters = this.deadLetters(functionName).reverse();
       for (const letter of letters) {
         this.enqueue({ ...letter, enqueuedAt: now });
         this.#db.query("DELETE FROM dead_letters WHERE id = ?").run(letter.id);
@@ -138,4 +193,8 @@ export class EventQueue {
       functionName ?? null,
     ).changes;
   }
+}
+
+function byDueThenAge(a: QueuedEvent, b: QueuedEvent): number {
+  return a.nextAttemptAt - b.nextAttemptAt || a.enqueuedAt - b.enqueuedAt;
 }

@@ -86,4 +86,28 @@ export const MIGRATIONS: readonly string[] = [
      function_name TEXT PRIMARY KEY,
      uid INTEGER NOT NULL UNIQUE
    ) STRICT;`,
+  `CREATE TABLE function_urls (
+     function_name TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE,
+     qualifier TEXT NOT NULL,
+     url_id TEXT NOT NULL UNIQUE,
+     auth_type TEXT NOT NULL,
+     cors TEXT,
+     invoke_mode TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     last_modified_at TEXT NOT NULL,
+     PRIMARY KEY (function_name, qualifier)
+   ) STRICT;`,
+  // events sharing an ordering key (a function's topic messages) run one at a time, in the order they were queued
+  `ALTER TABLE events ADD COLUMN ordering_key TEXT;
+   ALTER TABLE dead_letters ADD COLUMN ordering_key TEXT;
+   CREATE INDEX events_ordered ON events (ordering_key) WHERE ordering_key IS NOT NULL;
+   CREATE INDEX events_unordered_due ON events (next_attempt_at) WHERE ordering_key IS NULL;`,
+  // the last time each schedule fired, so that a time never fires twice (also across restarts)
+  `CREATE TABLE schedule_fires (
+     function_name TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE,
+     schedule_key TEXT NOT NULL,
+     anchor_at INTEGER NOT NULL,
+     last_fire_at INTEGER,
+     PRIMARY KEY (function_name, schedule_key)
+   ) STRICT;`,
 ];

@@ -9,6 +9,8 @@ import { EventInvokeConfigs } from "./event-invoke-configs.ts";
 import { EventQueue } from "./events.ts";
 import { FunctionUidRepository } from "./function-uids.ts";
 import { FunctionRepository } from "./functions.ts";
+import { ScheduleFireRepository } from "./schedule-fires.ts";
+import { FunctionUrlRepository } from "./function-urls.ts";
 
 export { type ApiKeyRecord, ApiKeyRepository, type KeyScope } from "./api-keys.ts";
 export { CodeBlobs } from "./code-blobs.ts";
@@ -25,7 +27,7 @@ export {
   EventInvokeConfigs,
   type StoredEventInvokeConfig,
 } from "./event-invoke-configs.ts";
-export { type DeadLetter, EventQueue, type QueuedEvent } from "./events.ts";
+export { type DeadLetter, EventQueue, type NewQueuedEvent, type QueuedEvent } from "./events.ts";
 export { AliasExistsError, type AliasRecord, AliasRepository } from "./aliases.ts";
 export {
   FunctionExistsError,
@@ -37,6 +39,13 @@ export {
 } from "./functions.ts";
 export { FunctionUidRepository, UidRangeFullError } from "./function-uids.ts";
 export type { Page } from "./paging.ts";
+export { type ScheduleFireRecord, ScheduleFireRepository } from "./schedule-fires.ts";
+export {
+  FunctionUrlExistsError,
+  type FunctionUrlRecord,
+  FunctionUrlRepository,
+  type UrlCors,
+} from "./function-urls.ts";
 
 /** The open database and its repositories. */
 export interface Store {
@@ -58,6 +67,10 @@ export interface Store {
   functionUids: FunctionUidRepository;
   /** The keys API requests are signed with. */
   apiKeys: ApiKeyRepository;
+  /** The HTTP endpoints of functions. */
+  functionUrls: FunctionUrlRepository;
+  /** When each function's schedules were first seen and last fired. */
+  scheduleFires: ScheduleFireRepository;
   /** Closes the database. */
   close(): void;
 }
@@ -75,6 +88,8 @@ export function openStore(path: string): Store {
     deployments: new DeploymentRepository(db),
     functionUids: new FunctionUidRepository(db),
     apiKeys: new ApiKeyRepository(db),
+    functionUrls: new FunctionUrlRepository(db),
+    scheduleFires: new ScheduleFireRepository(db),
     close: () => db.close(),
   };
 }

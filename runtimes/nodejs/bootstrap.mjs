@@ -231,12 +231,16 @@ function runHandler(handler, event, context) {
 const NODE_JS_EXIT =
   "The handler's promise never settled and nothing was left to run (the Node.js event loop emptied)";
 const STREAMING = Symbol.for("aws.lambda.runtime.handler.streaming");
-const HIGH_WATER_MARK = Symbol.for("aws.lambda.runtime.handler.streaming.highWaterMark"); // kept, unused when buffered
+const HIGH_WATER_MARK = Symbol.for("aws.lambda.runtime.handler.streaming.highWaterMark");
+const HTTP_INTEGRATION_RESPONSE = "application/vnd.awslambda.http-integration-response";
+const ERROR_TYPE_TRAILER = "Lambda-Runtime-Function-Error-Type";
+const ERROR_BODY_TRAILER = "Lambda-Runtime-Function-Error-Body";
 
 /**
  * Defines the `awslambda` global of Lambda's Node.js runtimes (unless AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA is set):
  * `streamifyResponse(handler, options?)` marks a `(event, responseStream, context)` handler, and
- * `HttpResponseStream.from(stream, metadata)` hands the stream back.
+ * `HttpResponseStream.from(stream, metadata)` makes the stream's first bytes the metadata's JSON and 8 NUL bytes,
+ * the `application/vnd.awslambda.http-integration-response` format that function URLs read.
  */
 function defineAwsLambdaGlobal() {
   const optOut = process.env.AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA;
@@ -248,10 +252,13 @@ function defineAwsLambdaGlobal() {
       return handler;
     },
     HttpResponseStream: {
-      // Invocations are buffered until response streaming lands: the metadata (statusCode, headers, cookies), which
-      // only function URLs turn into an HTTP response, is dropped and the body is what the handler writes after it.
-      from: (stream, _metadata) => {
-        stream.setContentType?.("application/vnd.awslambda.http-integration-response");
+      from: (stream, metadata) => {
+        stream.setContentType(HTTP_INTEGRATION_RESPONSE);
+        const prelude = JSON.stringify(metadata); // JSON never holds a NUL byte: the delimiter cannot occur in it
+        stream._onBeforeFirstWrite = (write) => {
+          write(prelude);
+          write(new Uint8Array(8));
+        };
         return stream;
       },
     },
@@ -264,40 +271,140 @@ function isStreamified(handler) {
 }
 
 /**
- * Runs a streamified handler as a buffered one, as Lambda does for a RequestResponse invoke of a streaming function:
- * resolves with every chunk written to the response stream, joined, once the handler's promise settles and the
- * stream has ended.
+ * The stream a streaming handler writes to. Its bytes go to the Runtime API as they are written, in one
+ * `POST /invocation/{id}/response` with `Lambda-Runtime-Function-Response-Mode: streaming` and a chunked body,
+ * opened at the first write (or the end); a write waits while the agent is not taking more (back-pressure). A
+ * handler's failure ends it with the error in the `Lambda-Runtime-Function-Error-Type` and `-Body` (base64 of the
+ * error's JSON) trailers. The agent gathers the bytes itself when the caller did not ask for a stream.
  */
-async function runStreamifiedHandler(handler, event, context) {
-  const chunks = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      chunks.push(chunk);
-      done();
-    },
-  });
-  stream.setContentType = () => {};
-  const finished = new Promise((resolve, reject) => {
-    stream.once("finish", resolve);
-    stream.once("error", reject);
-  });
-  const returned = handler(event, stream, context);
-  if (!returned || typeof returned.then !== "function") {
-    throw new RuntimeError(
-      "Runtime.MalformedStreamingHandler",
-      "Streaming does not support non-async handlers.",
-    );
+class ResponseStream extends Writable {
+  #path;
+  #contentType = "application/octet-stream";
+  #request = null;
+  #failed = false;
+  #answered;
+  #settle = { resolve: () => {}, reject: () => {} };
+  /** Called with a raw write before the first bytes (set by `awslambda.HttpResponseStream.from`). */
+  _onBeforeFirstWrite = undefined;
+
+  constructor(requestId, highWaterMark) {
+    super(typeof highWaterMark === "number" ? { highWaterMark } : {});
+    this.#path = `/2018-06-01/runtime/invocation/${encodeURIComponent(requestId)}/response`;
+    this.#answered = new Promise((resolve, reject) => {
+      this.#settle = { resolve, reject };
+    });
+    this.#answered.catch(() => {}); // awaited by the loop; an early failure must not count as unhandled
   }
-  const result = await returned;
-  if (result !== undefined) console.warn("Streaming handlers ignore return values.");
-  if (!stream.writableEnded) throw new RuntimeError("Error", "Response stream is not finished.");
-  await finished;
-  return Buffer.concat(chunks);
+
+  /** Sets the response's Content-Type; only before the first write. */
+  setContentType(contentType) {
+    if (this.#request) {
+      throw new RuntimeError("Runtime.InvalidStreamingOperation", "Cannot set content-type, too late.");
+    }
+    this.#contentType = contentType;
+  }
+
+  /** Writes a chunk: bytes or a string as they are, anything else as its JSON. */
+  write(chunk, encoding, callback) {
+    const raw = typeof chunk === "string" || chunk instanceof Uint8Array ? chunk : JSON.stringify(chunk);
+    return super.write(raw, encoding, callback);
+  }
+
+  /** Resolves once the Runtime API has answered the response (it has all of it); rejects if the post failed. */
+  get answered() {
+    return this.#answered;
+  }
+
+  #open(prelude) {
+    if (this.#request) return this.#request;
+    const request = http.request({
+      host: HOST,
+      port: Number(PORT),
+      method: "POST",
+      path: this.#path,
+      agent,
+      headers: {
+        "Lambda-Runtime-Function-Response-Mode": "streaming",
+        "Content-Type": this.#contentType,
+        "Transfer-Encoding": "chunked",
+        Trailer: `${ERROR_TYPE_TRAILER}, ${ERROR_BODY_TRAILER}`,
+      },
+    }, (res) => {
+      res.resume();
+      res.on("end", () => this.#settle.resolve(res.statusCode));
+      res.on("error", (error) => this.#settle.reject(error));
+    });
+    request.on("error", (error) => this.#settle.reject(error));
+    this.#request = request;
+    if (prelude && typeof this._onBeforeFirstWrite === "function") {
+      this._onBeforeFirstWrite((bytes) => request.write(bytes));
+    }
+    return request;
+  }
+
+  _write(chunk, _encoding, done) {
+    if (this.#failed) return done();
+    const request = this.#open(true);
+    if (request.write(chunk)) return done();
+    let called = false;
+    const resume = () => {
+      if (called) return;
+      called = true;
+      request.off("drain", resume);
+      request.off("error", resume);
+      done(); // on error the bytes are lost: the invocation fails through `answered`
+    };
+    request.once("drain", resume);
+    request.once("error", resume);
+  }
+
+  _final(done) {
+    if (this.#failed) return done();
+    this.#open(true).end(() => done());
+  }
+
+  /** Ends the response with `error` in its trailers, unless it has already ended; resolves once answered. */
+  fail(error) {
+    if (this.#failed || this.writableEnded) return this.#answered;
+    this.#failed = true;
+    const body = errorBody(error);
+    const request = this.#open(false);
+    request.addTrailers({
+      [ERROR_TYPE_TRAILER]: body.errorType,
+      [ERROR_BODY_TRAILER]: Buffer.from(JSON.stringify(body)).toString("base64"),
+    });
+    request.end();
+    return this.#answered;
+  }
 }
 
-/** Runs the handler for one invocation and resolves with the body to post back, JSON unless streamified. */
+/**
+ * Runs a streaming handler for one invocation, as Lambda's runtime does: its stream goes to the Runtime API as it
+ * is written; an error thrown or rejected (or a handler that is not async, or that returns before ending its
+ * stream) ends the stream with the error in its trailers.
+ */
+async function runStreamingHandler(handler, event, context, requestId) {
+  const stream = new ResponseStream(requestId, handler[HIGH_WATER_MARK]);
+  try {
+    const returned = handler(event, stream, context);
+    if (!returned || typeof returned.then !== "function") {
+      throw new RuntimeError(
+        "Runtime.MalformedStreamingHandler",
+        "Streaming does not support non-async handlers.",
+      );
+    }
+    const result = await returned;
+    if (result !== undefined) console.warn("Streaming handlers ignore return values.");
+    if (!stream.writableEnded) throw new RuntimeError("Error", "Response stream is not finished.");
+    await stream.answered;
+  } catch (error) {
+    logInvokeError(error);
+    await stream.fail(error).catch(() => {});
+  }
+}
+
+/** Runs a buffered handler for one invocation and resolves with its answer as JSON. */
 async function answer(handler, event, context) {
-  if (isStreamified(handler)) return await runStreamifiedHandler(handler, event, context);
   const result = await runHandler(handler, event, context);
   return JSON.stringify(result === undefined ? null : result);
 }
@@ -359,6 +466,11 @@ async function main() {
     process.env._X_AMZN_TRACE_ID = next.headers["lambda-runtime-trace-id"] ?? "";
     try {
       const event = BINARY_PAYLOAD ? next.body : JSON.parse(next.body.toString("utf8"));
+      if (isStreamified(handler)) {
+        await runStreamingHandler(handler, event, makeContext(next.headers), requestId);
+        currentRequestId = null;
+        continue;
+      }
       const body = await answer(handler, event, makeContext(next.headers));
       await call("POST", `/invocation/${requestId}/response`, body, { "Content-Type": "application/json" });
     } catch (error) {

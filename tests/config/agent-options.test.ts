@@ -53,7 +53,38 @@ describe("resolveAgentOptions()", () => {
   });
 });
 
+describe("resolveAgentOptions() for API Gateway routes", () => {
+  test("resolveAgentOptions() serves routes under /api on the API port by default", () => {
+    expect(resolveAgentOptions({}).httpRoutes).toEqual({ prefix: "/api", port: null });
+    expect(resolveAgentOptions({ httpRoutes: { prefix: "/v1/gw", port: "0" } }).httpRoutes).toEqual({
+      prefix: "/v1/gw",
+      port: 0,
+    });
+  });
+
+  test("resolveAgentOptions() refuses a prefix that is not a path or collides with the API's paths", () => {
+    for (const prefix of ["api", "/", "/api/", "/2015-03-31", "/lambdalet", "/url", "/status", "/healthz"]) {
+      expect(() => resolveAgentOptions({ httpRoutes: { prefix } })).toThrow(/'httpRoutes\.prefix' must/);
+    }
+  });
+
+  test("resolveAgentOptions() refuses a routes port that is the API's own", () => {
+    expect(() => resolveAgentOptions({ port: 9001, httpRoutes: { port: 9001 } })).toThrow(
+      "Cannot start the agent as 'httpRoutes.port' must differ from 'port': current value is 9001",
+    );
+  });
+});
+
 describe("loadAgentOptions()", () => {
+  test("loadAgentOptions() lets a flag set one member of httpRoutes and keeps the file's other", () => {
+    const path = join(tempDir(), "agent.json");
+    writeFileSync(path, JSON.stringify({ httpRoutes: { prefix: "/gw", port: 9100 } }));
+    expect(loadAgentOptions(path, { httpRoutes: { port: "9200" } }).httpRoutes).toEqual({
+      prefix: "/gw",
+      port: 9200,
+    });
+  });
+
   test("loadAgentOptions() names the config file in an AgentOptionsError that keeps the cause", () => {
     const dir = tempDir();
     const notJson = join(dir, "agent.json");

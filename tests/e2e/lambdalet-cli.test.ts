@@ -256,6 +256,47 @@ describe("lambdalet client commands", () => {
     expect(noAgent.stderr).toContain("Could not connect to the endpoint URL");
   }, CLI_TEST_TIMEOUT_MS);
 
+  test("create-function-url-config and friends: the URL answers, then is gone", async () => {
+    const created = await cliJson<{ FunctionUrl: string; EdgePathUrl: string; AuthType: string }>(
+      "create-function-url-config",
+      "--function-name",
+      "fn",
+      "--auth-type",
+      "NONE",
+      "--cors",
+      '{"AllowOrigins":["*"]}',
+    );
+    expect(created.AuthType).toBe("NONE");
+    expect((await fetch(created.EdgePathUrl)).status).toBe(200);
+    const updated = await cliJson<{ AuthType: string }>(
+      "update-function-url-config",
+      "--function-name",
+      "fn",
+      "--auth-type",
+      "AWS_IAM",
+    );
+    expect(updated.AuthType).toBe("AWS_IAM");
+    expect((await fetch(created.EdgePathUrl)).status).toBe(403);
+    const listed = await cliJson<{ FunctionUrlConfigs: unknown[] }>(
+      "list-function-url-configs",
+      "--function-name",
+      "fn",
+    );
+    expect(listed.FunctionUrlConfigs).toHaveLength(1);
+    const bad = await cli(
+      "create-function-url-config",
+      "--function-name",
+      "fn",
+      "--auth-type",
+      "NONE",
+      "--cors",
+      "{",
+    );
+    expect(bad.code).toBe(252);
+    expect((await cli("delete-function-url-config", "--function-name", "fn")).code).toBe(0);
+    expect((await cli("get-function-url-config", "--function-name", "fn")).code).toBe(254);
+  }, CLI_TEST_TIMEOUT_MS);
+
   test("delete-function --qualifier deletes one version, then the whole function", async () => {
     expect((await cli("delete-function", "--function-name", "fn", "--qualifier", "1")).code).toBe(0);
     const versions = await cliJson<{ Versions: { Version: string }[] }>(

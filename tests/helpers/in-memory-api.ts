@@ -12,6 +12,7 @@ import { type ClientCredentials, Keyring, signRequest } from "../../lib/auth/mod
 import { CodeStore } from "../../lib/code/mod.ts";
 import { DEFAULT_FUNCTION_UID_RANGE } from "../../lib/config/mod.ts";
 import { createControlPlane, type InvocationRunner } from "../../lib/functions/mod.ts";
+import { RestRoutes } from "../../lib/http-triggers/mod.ts";
 import type { InvocationOutcome, InvocationRequest } from "../../lib/runtime-api/mod.ts";
 import { RuntimeHost } from "../../lib/runtimes/mod.ts";
 import { detectHostCapabilities, Sandbox } from "../../lib/sandbox/mod.ts";
@@ -225,6 +226,7 @@ export async function openInMemoryApi(): Promise<InMemoryApi> {
   const app = createApi({
     ...control,
     keyring,
+    httpRoutes: { routes: new RestRoutes(control), prefix: "/api" },
     saveDefaultKey: (key: ApiKeyRecord) => {
       saved = key;
     },

@@ -245,10 +245,11 @@ exports.handler = async () => { throw new ValidationError("the order has no item
       expect(await response.text()).toBe("ab");
     });
 
-    test("HttpResponseStream.from is accepted; in buffered mode the body is what follows the metadata", async () => {
+    test("HttpResponseStream.from invoked with RequestResponse answers the raw stream: metadata JSON, 8 NUL bytes, body", async () => {
       const response = await invoke(agent.url, "streamified-http", "{}");
       expect(response.status).toBe(200);
-      expect(await response.text()).toBe("<p>hi</p>");
+      const prelude = JSON.stringify({ statusCode: 201, headers: { "x-k": "v" } });
+      expect(await response.text()).toBe(`${prelude}${"\0".repeat(8)}<p>hi</p>`);
     });
 
     test("a streamified handler that never ends its stream is a function error", async () => {
