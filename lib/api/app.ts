@@ -43,6 +43,7 @@ import {
   updateFunctionUrlHandler,
 } from "./function-urls.ts";
 import { functionUrlMiddleware } from "./function-url-requests.ts";
+import { listEventSourcesHandler, statusHandler } from "./event-sources.ts";
 import { invokeHandler } from "./invoke.ts";
 import { restRouteMiddleware } from "./rest-route-requests.ts";
 import { invokeWithResponseStreamHandler } from "./invoke-stream.ts";
@@ -145,16 +146,8 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
     }),
     publishHandler(deps),
   );
-  app.get(
-    "/status",
-    (c) =>
-      c.json({
-        functions: deps.functions.statusAll(),
-        events: { queued: deps.invocations.queued() },
-        schedules: deps.schedules.status(),
-        subscriptions: deps.topics.subscriptions(),
-      }),
-  );
+  app.get("/status", statusHandler(deps));
+  app.get("/lambdalet/v1/event-sources", listEventSourcesHandler(deps));
   app.get(`${CODE_DOWNLOAD_PATH}/:file`, codeDownloadHandler(deps));
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.notFound(unknownOperation(deps));

@@ -6,6 +6,7 @@ import { deadLettersCommand } from "./dead-letters.ts";
 import { deployCommand, deploymentsCommand } from "./deploy.ts";
 import { doctorCommand } from "./doctor.ts";
 import { eventsCommand } from "./events.ts";
+import { eventSourcesCommand } from "./event-sources.ts";
 import { invokeCommand } from "./invoke.ts";
 import { keysCommand } from "./keys.ts";
 import { LAMBDA_COMMANDS } from "./lambda-commands.ts";
@@ -28,6 +29,7 @@ const main = defineCommand({
     publish: publishCommand,
     ...LAMBDA_COMMANDS,
     events: eventsCommand,
+    "event-sources": eventSourcesCommand,
     doctor: doctorCommand,
     "dead-letters": deadLettersCommand,
     deploy: deployCommand,

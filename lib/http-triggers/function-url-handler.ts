@@ -2,7 +2,13 @@
 import { type Keyring, mayInvoke, type Principal } from "../auth/mod.ts";
 import { MAX_SYNC_PAYLOAD_BYTES } from "../config/mod.ts";
 import { LambdaError } from "../errors/mod.ts";
-import { functionArn, type FunctionUrls, type Invocations, traceId } from "../functions/mod.ts";
+import {
+  functionArn,
+  type FunctionUrls,
+  httpResponseOf,
+  type Invocations,
+  traceId,
+} from "../functions/mod.ts";
 import type { FunctionUrlRecord } from "../store/mod.ts";
 import { type UrlRequestTarget, urlRequestTarget } from "./addresses.ts";
 import { isPreflight, preflightResponse, withCors } from "./cors.ts";
@@ -15,7 +21,7 @@ export interface FunctionUrlDeps {
   /** The URLs, by url id. */
   functionUrls: Pick<FunctionUrls, "find">;
   /** Runs the invocations. */
-  invocations: Pick<Invocations, "target" | "run">;
+  invocations: Pick<Invocations, "target" | "run" | "stream">;
   /** The keys `AWS_IAM` URLs accept. */
   keyring: Keyring;
   /** The region signatures name. */
@@ -86,7 +92,7 @@ async function invoke(
   });
   try {
     const fn = await deps.invocations.target(ref);
-    const { outcome } = await deps.invocations.run(fn, {
+    const request = {
       requestId: info.requestId,
       payload: new TextEncoder().encode(JSON.stringify(event)),
       invokedFunctionArn: functionArn(
@@ -96,7 +102,13 @@ async function invoke(
         url.qualifier || undefined,
       ),
       traceId: traceId(),
-    });
+    };
+    if (url.invokeMode === "RESPONSE_STREAM") {
+      // the response goes out as the function writes it (chunked); an answer that came whole maps as a buffered one
+      const streamed = await deps.invocations.stream(fn, request);
+      return streamed.streamed ? await httpResponseOf(streamed) : urlResponse(streamed.result.outcome);
+    }
+    const { outcome } = await deps.invocations.run(fn, request);
     return urlResponse(outcome);
   } catch (error) {
     if (!(error instanceof LambdaError)) throw error;

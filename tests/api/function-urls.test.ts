@@ -234,3 +234,55 @@ describe("requests to a URL", () => {
     expect((await api.request("GET", pathOf(alias))).status).toBe(404);
   });
 });
+
+describe("event sources", () => {
+  test("every function's triggers are listed, with its URL on the origin called; /status carries them", async () => {
+    await api.createFunction("triggered", {
+      Edge: {
+        eventSources: [{ type: "PUB_SUB", topic: "sensors/+/t" }, {
+          type: "SCHEDULE",
+          expression: "rate(5 minutes)",
+        }],
+        http: [{ path: "/items/{id}", method: "GET" }],
+      },
+    });
+    const url = await api.json<UrlConfig>("POST", urlPath("triggered"), { AuthType: "NONE" });
+    const listed = await api.json<{ EventSources: Record<string, unknown>[] }>(
+      "GET",
+      "/lambdalet/v1/event-sources?FunctionName=triggered",
+    );
+    expect(listed.status).toBe(200);
+    expect(listed.body.EventSources).toEqual([{
+      FunctionName: "triggered",
+      Urls: [{
+        Qualifier: null,
+        FunctionUrl: url.body.FunctionUrl,
+        EdgePathUrl: url.body.EdgePathUrl,
+        AuthType: "NONE",
+        InvokeMode: "BUFFERED",
+      }],
+      Routes: [{
+        Method: "GET",
+        Path: "/items/{id}",
+        AuthType: "AWS_IAM",
+        Url: "http://localhost/api/items/{id}",
+      }],
+      Subscriptions: [{ Topic: "sensors/+/t", ReceiveMode: "RECEIVE_MESSAGES_FROM_OTHERS" }],
+      Schedules: [], // the control plane (its schedule runner) is not started in memory: see the CLI's e2e test
+    }]);
+    const status = await api.json<{ eventSources: { FunctionName: string }[] }>("GET", "/status");
+    expect(status.body.eventSources.map((item) => item.FunctionName)).toContain("triggered");
+    await expectError(
+      await api.request("GET", "/lambdalet/v1/event-sources?FunctionName=bad%20name"),
+      400,
+      "InvalidParameterValueException",
+      /must be a function name/,
+    );
+    await expectError(
+      await api.unsigned("GET", "/lambdalet/v1/event-sources"),
+      403,
+      "MissingAuthenticationTokenException",
+      /not signed/,
+    );
+  });
+});

@@ -15,6 +15,9 @@ import { type AgentProcess, startAgentProcess } from "../helpers/agent-process.t
 import { agentCredentials, apiFetch } from "../helpers/api-client.ts";
 import { createBody, createFunction } from "../helpers/functions.ts";
 import { runProcess } from "../helpers/process.ts";
+import { workerWritableDir } from "../helpers/worker-dirs.ts";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 
 /** Answers with the event it was given, as a structured result with a header and two cookies. */
 const ECHO = `
@@ -35,6 +38,18 @@ exports.handler = async (event) => ({
 });`;
 
 const PLAIN = `exports.handler = async () => "Hello, world!";`;
+
+/** Streams its metadata and a first chunk, waits for the test to see that chunk (a file it writes), then ends. */
+const STREAMER = `
+const { existsSync } = require("node:fs");
+exports.handler = awslambda.streamifyResponse(async (event, responseStream) => {
+  const stream = awslambda.HttpResponseStream.from(responseStream, { statusCode: 207, headers: { "x-streamed": "yes" } });
+  stream.write("first;");
+  const until = Date.now() + 10000;
+  while (!existsSync(process.env.MARKER) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  stream.write(existsSync(process.env.MARKER) ? "second" : "never-seen");
+  stream.end();
+});`;
 const BOOM = `exports.handler = async () => { throw new Error("boom"); };`;
 
 interface UrlEvent {
@@ -59,6 +74,7 @@ describe("function URLs", () => {
   let agent: AgentProcess;
   let client: LambdaClient;
   const urls: Record<string, { FunctionUrl: string; EdgePathUrl: string }> = {};
+  let marker = "";
 
   async function urlOf(
     name: string,
@@ -105,6 +121,10 @@ describe("function URLs", () => {
     });
     for (const name of ["mirror", "plain", "boom"]) await urlOf(name, { AuthType: "NONE" });
     await urlOf("iam", { AuthType: "AWS_IAM" });
+    marker = join(workerWritableDir(), "seen");
+    const streamer = createBody("streamer", STREAMER, { Environment: { Variables: { MARKER: marker } } });
+    expect((await createFunction(agent.url, streamer)).status).toBe(201);
+    await urlOf("streamer", { AuthType: "NONE", InvokeMode: "RESPONSE_STREAM" });
   }, 60_000);
 
   afterAll(async () => {
@@ -313,4 +333,32 @@ describe("function URLs", () => {
       .toBe(204);
     expect((await fetch(path)).status).toBe(404);
   });
+
+  test(
+    "a RESPONSE_STREAM URL sends the function's status and headers, then each chunk as it is written",
+    async () => {
+      const response = await fetch(`${urls.streamer!.EdgePathUrl}live`);
+      expect(response.status).toBe(207);
+      expect(response.headers.get("x-streamed")).toBe("yes");
+      const reader = response.body!.getReader();
+      const decoder = new TextDecoder();
+      let text = "";
+      while (!text.includes("first;")) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value, { stream: true });
+      }
+      // the handler is still waiting for this file: a buffered answer could not have shown the first chunk yet
+      expect(text).toBe("first;");
+      expect(existsSync(marker)).toBe(false);
+      writeFileSync(marker, "");
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value, { stream: true });
+      }
+      expect(text).toBe("first;second");
+    },
+    30_000,
+  );
 });

@@ -297,6 +297,42 @@ describe("lambdalet client commands", () => {
     expect((await cli("get-function-url-config", "--function-name", "fn")).code).toBe(254);
   }, CLI_TEST_TIMEOUT_MS);
 
+  test("event-sources list shows a function's subscriptions and its schedule's next fire", async () => {
+    const created = await cli(
+      "create-function",
+      "--function-name",
+      "ticker",
+      "--runtime",
+      "nodejs20.x",
+      "--role",
+      "r",
+      "--handler",
+      "index.handler",
+      "--zip-file",
+      "fileb://v1.zip",
+      "--edge",
+      '{"eventSources":[{"type":"SCHEDULE","expression":"rate(5 minutes)"},{"type":"PUB_SUB","topic":"a/#"}]}',
+    );
+    expect(created.code).toBe(0);
+    const listed = await cliJson<{ EventSources: Record<string, unknown>[] }>(
+      "event-sources",
+      "list",
+      "--function-name",
+      "ticker",
+    );
+    expect(listed.EventSources).toHaveLength(1);
+    const [ticker] = listed.EventSources as {
+      Subscriptions: { Topic: string }[];
+      Schedules: { Expression: string; NextFireAt: string }[];
+    }[];
+    expect(ticker!.Subscriptions.map((item) => item.Topic)).toEqual(["a/#"]);
+    expect(ticker!.Schedules[0]!.Expression).toBe("rate(5 minutes)");
+    const next = Date.parse(ticker!.Schedules[0]!.NextFireAt);
+    expect(next - Date.now()).toBeGreaterThan(3 * 60_000);
+    expect(next - Date.now()).toBeLessThanOrEqual(5 * 60_000);
+    expect((await cli("delete-function", "--function-name", "ticker")).code).toBe(0);
+  }, CLI_TEST_TIMEOUT_MS);
+
   test("delete-function --qualifier deletes one version, then the whole function", async () => {
     expect((await cli("delete-function", "--function-name", "fn", "--qualifier", "1")).code).toBe(0);
     const versions = await cliJson<{ Versions: { Version: string }[] }>(
