@@ -14,6 +14,7 @@ import { publishCommand } from "./publish.ts";
 import { runtimesCommand } from "./runtimes.ts";
 import { serveCommand } from "./serve.ts";
 import { serviceCommand } from "./service.ts";
+import { urlCommand } from "./url.ts";
 import { VERSION_LINE } from "../version.ts";
 
 const main = defineCommand({
@@ -27,6 +28,7 @@ const main = defineCommand({
     "create-function": createFunctionCommand,
     invoke: invokeCommand,
     publish: publishCommand,
+    url: urlCommand,
     ...LAMBDA_COMMANDS,
     events: eventsCommand,
     "event-sources": eventSourcesCommand,

@@ -268,6 +268,11 @@ describe("lambdalet client commands", () => {
     );
     expect(created.AuthType).toBe("NONE");
     expect((await fetch(created.EdgePathUrl)).status).toBe(200);
+    expect((await cli("url", "--function-name", "fn")).stdout.trim()).toBe(created.EdgePathUrl);
+    expect((await cli("url", "--function-name", "fn", "--form", "host")).stdout.trim()).toBe(
+      created.FunctionUrl,
+    );
+    expect((await cli("url", "--function-name", "fn", "--form", "dns")).code).toBe(252);
     const updated = await cliJson<{ AuthType: string }>(
       "update-function-url-config",
       "--function-name",
