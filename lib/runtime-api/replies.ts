@@ -1,9 +1,10 @@
 /** @module The Runtime API's answers to a worker, and what its error reports mean. */
-import type { ServerResponse } from "node:http";
+
+const JSON_TYPE = { "Content-Type": "application/json" };
 
 /** The error type a worker reported: its header, else the `errorType` of its JSON body, else `Unknown`. */
-export function errorTypeOf(header: string | string[] | undefined, body: Uint8Array): string {
-  if (typeof header === "string" && header) return header;
+export function errorTypeOf(header: string | null, body: Uint8Array): string {
+  if (header) return header;
   try {
     const parsed: unknown = JSON.parse(new TextDecoder().decode(body));
     if (
@@ -17,46 +18,25 @@ export function errorTypeOf(header: string | string[] | undefined, body: Uint8Ar
   return "Unknown";
 }
 
-/** The `Lambda-Runtime-Function-Error-Body` trailer, base64 of the error's JSON; null when absent or not base64. */
-export function decodeErrorBody(trailer: string | undefined): Uint8Array | null {
-  if (!trailer) return null;
-  try {
-    const bytes = new Uint8Array(Buffer.from(trailer.trim(), "base64"));
-    return bytes.byteLength ? bytes : null;
-  } catch {
-    return null;
-  }
-}
-
 /** Lambda's `{errorType, errorMessage}` error JSON. */
 export function errorBody(errorType: string, errorMessage: string): Uint8Array {
   return new TextEncoder().encode(JSON.stringify({ errorType, errorMessage }));
 }
 
 /** 202 `{"status":"OK"}`: the worker's answer is taken. */
-export function accepted(res: ServerResponse): void {
-  send(res, 202, '{"status":"OK"}');
+export function accepted(headers: Record<string, string> = {}): Response {
+  return new Response('{"status":"OK"}', { status: 202, headers: { ...JSON_TYPE, ...headers } });
 }
 
 /** An error in the Runtime API's shape, `{errorMessage, errorType}`. */
 export function reply(
-  res: ServerResponse,
   status: number,
   errorType: string,
   errorMessage: string,
   headers: Record<string, string> = {},
-): void {
-  send(res, status, JSON.stringify({ errorMessage, errorType }), headers);
-}
-
-/** Sends a JSON answer, unless one was sent already or the connection is gone. */
-function send(res: ServerResponse, status: number, json: string, headers: Record<string, string> = {}): void {
-  if (res.headersSent || res.destroyed) return;
-  const body = Buffer.from(json);
-  res.writeHead(status, {
-    "Content-Type": "application/json",
-    "Content-Length": body.byteLength,
-    ...headers,
+): Response {
+  return new Response(JSON.stringify({ errorMessage, errorType }), {
+    status,
+    headers: { ...JSON_TYPE, ...headers },
   });
-  res.end(body);
 }

@@ -1,14 +1,13 @@
-/** @module Reads a worker's response body off its connection: whole within a limit, or passed on as it arrives. */
-import type { IncomingMessage } from "node:http";
+/** @module Reads a worker's response body off its request: whole within a limit, or passed on as it arrives. */
 
 /** How much of a streamed response the agent holds for a slow reader before it stops reading the worker, in bytes. */
 export const STREAM_BUFFER_BYTES = 64 * 1024;
 
 /** How reading a body ended. */
 export type BodyEnd =
-  /** Read to its end; `trailers` are the HTTP trailers that followed it (lower-cased names). */
-  | { kind: "complete"; bytes: number; trailers: Record<string, string | undefined> }
-  /** Past the limit: reading stopped at `bytes`. */
+  /** Read to its end. */
+  | { kind: "complete"; bytes: number }
+  /** Past the limit: reading stopped at `bytes` (or, for a declared length, never started). */
   | { kind: "oversized"; bytes: number }
   /** The connection went away (or the reader was closed) before the body ended. */
   | { kind: "aborted"; bytes: number };
@@ -17,28 +16,36 @@ export type BodyEnd =
 export interface BodyPipe {
   /** The body's bytes, in order; closes when reading ends, however it ends. */
   body: ReadableStream<Uint8Array>;
-  /** Resolves once reading has ended. */
+  /** Resolves once the worker's body has been read to its end (or its connection is gone). */
   ended: Promise<BodyEnd>;
-  /** Stops reading now (the agent is dropping the worker): the stream closes, `ended` says aborted. */
+  /**
+   * Closes `body` now (the agent is dropping the worker, or the response has ended otherwise): the rest of the
+   * worker's body is read and discarded, so that its connection stays usable, and `ended` says aborted.
+   */
   close(): void;
 }
 
+const EMPTY = new Uint8Array();
+
 /**
- * Passes `req`'s body on as a stream with back-pressure: once {@linkcode STREAM_BUFFER_BYTES} wait unread, the
- * connection is paused (so the worker's writes block in its kernel buffers) until the reader takes some. A reader
- * that cancels drops the rest, which is still read (and discarded) so that the worker finishes unhindered. Past
- * `limit` bytes, reading stops with `oversized`.
+ * Passes `source` (a request's body) on as a stream with back-pressure: the source is read only as the stream's
+ * reader takes chunks, at most {@linkcode STREAM_BUFFER_BYTES} ahead of it, so that the worker's writes wait in
+ * its kernel buffers rather than in the agent's memory. A reader that cancels drops the rest, which is still read
+ * (and discarded) so that the worker finishes unhindered. Past `limit` bytes, reading stops with `oversized`.
  */
-export function passOn(req: IncomingMessage, limit: number): BodyPipe {
+export function passOn(source: ReadableStream<Uint8Array> | null, limit: number): BodyPipe {
+  const reader = source?.getReader();
   let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
   let open = true;
+  let closed = false;
+  let draining = false;
   let bytes = 0;
   let settle: (end: BodyEnd) => void = () => {};
   const ended = new Promise<BodyEnd>((resolve) => {
     settle = (end) => {
       settle = () => {};
       closeStream();
-      resolve(end);
+      resolve(closed && end.kind === "complete" ? { kind: "aborted", bytes: end.bytes } : end);
     };
   });
   const closeStream = () => {
@@ -46,60 +53,92 @@ export function passOn(req: IncomingMessage, limit: number): BodyPipe {
     open = false;
     controller?.close();
   };
+  /** One chunk off the worker's body; null once reading has ended, however it ended. */
+  const take = async (): Promise<Uint8Array | null> => {
+    if (!reader) {
+      settle({ kind: "complete", bytes });
+      return null;
+    }
+    const next = await reader.read().catch(() => null);
+    if (next === null) {
+      settle({ kind: "aborted", bytes });
+      return null;
+    }
+    if (next.done) {
+      settle({ kind: "complete", bytes });
+      return null;
+    }
+    bytes += next.value.byteLength;
+    if (bytes > limit) {
+      settle({ kind: "oversized", bytes });
+      reader.cancel().catch(() => {});
+      return null;
+    }
+    return next.value;
+  };
+  const drain = async () => {
+    if (draining) return;
+    draining = true;
+    while (await take());
+  };
   const body = new ReadableStream<Uint8Array>({
     start: (c) => {
       controller = c;
     },
-    pull: () => {
-      req.resume();
+    pull: async (c) => {
+      if (draining) return;
+      const chunk = await take();
+      if (chunk && open) c.enqueue(chunk);
     },
     cancel: () => {
       open = false;
-      req.resume();
+      void drain();
     },
   }, new ByteLengthQueuingStrategy({ highWaterMark: STREAM_BUFFER_BYTES }));
-  req.on("data", (chunk: Uint8Array) => {
-    bytes += chunk.byteLength;
-    if (bytes > limit) {
-      settle({ kind: "oversized", bytes });
-      return;
-    }
-    if (!open || !controller) return;
-    controller.enqueue(new Uint8Array(chunk)); // a copy: the connection may reuse its read buffer
-    if ((controller.desiredSize ?? 0) <= 0) req.pause();
-  });
-  req.once("end", () => settle({ kind: "complete", bytes, trailers: req.trailers }));
-  req.once("close", () => settle({ kind: "aborted", bytes }));
-  req.once("error", () => settle({ kind: "aborted", bytes }));
-  return { body, ended, close: () => settle({ kind: "aborted", bytes }) };
+  const close = () => {
+    closed = true;
+    closeStream();
+    void drain();
+  };
+  return { body, ended, close };
 }
 
-/** Reads `req`'s whole body; past `limit` bytes reading stops and the body is null. */
+/**
+ * Reads `request`'s whole body; past `limit` bytes reading stops and the body is null. A declared length past the
+ * limit is not read at all.
+ */
 export async function readWhole(
-  req: IncomingMessage,
+  request: Request,
   limit: number,
 ): Promise<{ body: Uint8Array | null; end: BodyEnd }> {
+  const length = request.headers.get("content-length");
+  if (length !== null) {
+    const declared = Number(length);
+    if (declared > limit) return { body: null, end: { kind: "oversized", bytes: declared } };
+    try {
+      const body = new Uint8Array(await request.arrayBuffer());
+      return { body, end: { kind: "complete", bytes: body.byteLength } };
+    } catch {
+      return { body: null, end: { kind: "aborted", bytes: 0 } };
+    }
+  }
+  if (!request.body) return { body: EMPTY, end: { kind: "complete", bytes: 0 } };
+  const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
-  const end = await new Promise<BodyEnd>((resolve) => {
-    let bytes = 0;
-    let done = false;
-    const finish = (value: BodyEnd) => {
-      if (done) return;
-      done = true;
-      resolve(value);
-    };
-    req.on("data", (chunk: Uint8Array) => {
-      if (done) return;
-      bytes += chunk.byteLength;
-      if (bytes > limit) finish({ kind: "oversized", bytes });
-      else chunks.push(new Uint8Array(chunk));
-    });
-    req.once("end", () => finish({ kind: "complete", bytes, trailers: req.trailers }));
-    req.once("close", () => finish({ kind: "aborted", bytes }));
-    req.once("error", () => finish({ kind: "aborted", bytes }));
-  });
-  if (end.kind !== "complete") return { body: null, end };
-  return { body: concat(chunks, end.bytes), end };
+  let bytes = 0;
+  try {
+    for (let next = await reader.read(); !next.done; next = await reader.read()) {
+      bytes += next.value.byteLength;
+      if (bytes > limit) {
+        reader.cancel().catch(() => {});
+        return { body: null, end: { kind: "oversized", bytes } };
+      }
+      chunks.push(next.value);
+    }
+  } catch {
+    return { body: null, end: { kind: "aborted", bytes } };
+  }
+  return { body: concat(chunks, bytes), end: { kind: "complete", bytes } };
 }
 
 function concat(chunks: Uint8Array[], size: number): Uint8Array {

@@ -1,5 +1,4 @@
 /** @module The Lambda Runtime API (2018-06-01) served to one worker on its own loopback port, and to no one else. */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import {
   type Invocation,
   type InvocationOutcome,
@@ -10,7 +9,7 @@ import {
 } from "./invocation.ts";
 import type { Endpoint } from "./peer.ts";
 import { type BodyEnd, type BodyPipe, passOn, readWhole } from "./response-body.ts";
-import { accepted, decodeErrorBody, errorBody, errorTypeOf, reply } from "./replies.ts";
+import { accepted, errorBody, errorTypeOf, reply } from "./replies.ts";
 import { type GateBudgets, WorkerGate, type WorkerPids } from "./worker-gate.ts";
 
 /** What a worker's Runtime API reports to its owner. */
@@ -34,31 +33,35 @@ interface Pending {
   resolve(outcome: InvocationOutcome): void;
 }
 
-/** A parked `next`: whether its client went away, and how to answer it. */
+/** A parked `next`: the request (gone when its signal aborts) and how to answer it. */
 interface Waiting {
-  gone(): boolean;
+  signal: AbortSignal;
   hand(pending: Pending): void;
 }
 
+type Answer = Response | Promise<Response>;
+
 const PREFIX = "/2018-06-01/runtime";
 const COMPLETED_MEMORY = 16;
-const ANSWER = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/;
-const ERROR_TYPE = "lambda-runtime-function-error-type";
-const ERROR_BODY = "lambda-runtime-function-error-body";
+const EMPTY = new Uint8Array();
+/** For an answer given before the request's body was read: Bun would otherwise parse the rest as a request. */
+const CLOSE = { Connection: "close" };
 
 /**
  * One worker's Runtime API. The owner names the worker's processes with {@linkcode admit} once it has started
  * them, then hands it one invocation at a time with {@linkcode deliver}; the worker fetches it with
  * `GET /invocation/next` and answers with `/response` (whole, or streamed with
- * `Lambda-Runtime-Function-Response-Mode: streaming`, chunked, an error in its trailers) or `/error`. Requests
- * from any other process, or from anyone before {@linkcode admit}, are refused with 403 (see
- * {@linkcode WorkerGate}). It is served with `node:http`, which, unlike `Bun.serve`, hands over request trailers.
+ * `Lambda-Runtime-Function-Response-Mode: streaming` and a chunked body) or `/error`. An error posted while the
+ * response streams ends the stream with that error: `Bun.serve` does not hand over request trailers, so an error
+ * sent only in the `Lambda-Runtime-Function-Error-Type` trailer goes unseen. Requests from any other process, or
+ * from anyone before {@linkcode admit}, are refused with 403 (see {@linkcode WorkerGate}).
  */
 export class RuntimeApiServer {
-  readonly #server: Server;
+  readonly #server: Bun.Server<undefined>;
   readonly #events: RuntimeApiEvents;
   readonly #gate: WorkerGate;
   readonly #local: Endpoint;
+  readonly #maxStreamed: number;
   #pending: Pending | null = null;
   #waiting: Waiting | null = null;
   #streaming: BodyPipe | null = null;
@@ -68,18 +71,30 @@ export class RuntimeApiServer {
   constructor(events: RuntimeApiEvents) {
     this.#events = events;
     this.#gate = new WorkerGate(events.warn ?? ((line) => console.warn(line)), events.budgets);
-    // a parked `next` of a pinned worker may wait for hours: no timeout of any kind
-    this.#server = createServer(
-      { requestTimeout: 0, keepAliveTimeout: 0 },
-      (req, res) => this.#route(req, res),
-    );
-    this.#server.timeout = 0;
-    this.#server.listen(0, "127.0.0.1");
-    const address = this.#server.address();
-    if (address === null || typeof address === "string") {
-      throw new Error("Cannot start a Runtime API as its port is unknown right after listen()");
-    }
-    this.#local = { address: "127.0.0.1", port: address.port };
+    this.#maxStreamed = events.maxStreamedBytes ?? MAX_STREAMED_RESPONSE_BYTES;
+    const guard = (answer: (req: Request) => Answer) => (req: Request, server: Bun.Server<undefined>) =>
+      this.#guarded(req, server, answer);
+    this.#server = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      idleTimeout: 0, // a parked `next` of a pinned worker may wait for hours
+      // bodies are bounded as they are read (below); past Bun's own limit a request would go unanswered
+      maxRequestBodySize: 2 * Math.max(this.#maxStreamed, MAX_RESPONSE_BYTES),
+      routes: {
+        [`${PREFIX}/invocation/next`]: { GET: guard((req) => this.#next(req)) },
+        [`${PREFIX}/invocation/:id/response`]: {
+          POST: (req, server) =>
+            this.#guarded(req, server, () => this.#complete(req.params.id, req, "response")),
+        },
+        [`${PREFIX}/invocation/:id/error`]: {
+          POST: (req, server) =>
+            this.#guarded(req, server, () => this.#complete(req.params.id, req, "error")),
+        },
+        [`${PREFIX}/init/error`]: { POST: guard((req) => this.#initError(req)) },
+      },
+      fetch: guard((req) => reply(404, "NotFound", "Unknown Runtime API path", unread(req))),
+    });
+    this.#local = { address: "127.0.0.1", port: this.#server.port ?? 0 };
   }
 
   /** `host:port`, the value of `AWS_LAMBDA_RUNTIME_API`. */
@@ -111,7 +126,7 @@ export class RuntimeApiServer {
       this.#pending = pending;
       const waiting = this.#waiting;
       this.#waiting = null;
-      if (waiting && !waiting.gone()) waiting.hand(pending);
+      if (waiting && !waiting.signal.aborted) waiting.hand(pending);
     });
   }
 
@@ -120,65 +135,50 @@ export class RuntimeApiServer {
     this.#waiting = null;
     this.#streaming?.close();
     this.#streaming = null;
-    this.#server.close();
-    this.#server.closeAllConnections();
+    void this.#server.stop(true);
   }
 
-  #route(req: IncomingMessage, res: ServerResponse): void {
-    const path = (req.url ?? "").split("?")[0] ?? "";
-    const what = () => `${req.method} ${path}`;
-    const { remoteAddress, remotePort } = req.socket;
-    const client = remoteAddress && remotePort ? { address: remoteAddress, port: remotePort } : null;
-    const verdict = this.#gate.admits(client, this.#local, what);
+  /** `answer(req)` when the request comes from the worker; else 403 (429 when checking is over budget). */
+  #guarded(req: Request, server: Bun.Server<undefined>, answer: (req: Request) => Answer): Answer {
+    const what = () => `${req.method} ${new URL(req.url).pathname}`;
+    const verdict = this.#gate.admits(server.requestIP(req), this.#local, what);
+    if (verdict === "admit") return answer(req);
     if (verdict === "busy") {
       const message = "Too many new connections to check right now: keep one connection open, or retry";
-      reply(res, 429, "TooManyRequestsException", message, { Connection: "close", "Retry-After": "1" });
-      return;
+      return reply(429, "TooManyRequestsException", message, { ...CLOSE, "Retry-After": "1" });
     }
-    if (verdict !== "admit") {
-      const message = "Only the worker's own processes may use its Runtime API";
-      reply(res, 403, "AccessDeniedException", message, { Connection: "close" });
-      return;
-    }
-    if (req.method === "GET" && path === `${PREFIX}/invocation/next`) return this.#next(res);
-    const answer = req.method === "POST" ? ANSWER.exec(path) : null;
-    if (answer) {
-      void this.#complete(decodeURIComponent(answer[1]!), req, res, answer[2] as "response" | "error");
-      return;
-    }
-    if (req.method === "POST" && path === `${PREFIX}/init/error`) {
-      void this.#initError(req, res);
-      return;
-    }
-    req.resume();
-    reply(res, 404, "NotFound", "Unknown Runtime API path");
+    return reply(
+      403,
+      "AccessDeniedException",
+      "Only the worker's own processes may use its Runtime API",
+      CLOSE,
+    );
   }
 
-  #next(res: ServerResponse): void {
+  #next(req: Request): Answer {
     const pending = this.#pending;
-    if (pending && !pending.delivered) return this.#hand(pending, res);
-    if (this.#waiting && !this.#waiting.gone()) {
+    if (pending && !pending.delivered) return this.#hand(pending);
+    if (this.#waiting && !this.#waiting.signal.aborted) {
       const message =
         "A request for the next invocation is already waiting; a worker waits for one at a time";
-      return reply(res, 400, "InvalidStateTransition", message);
+      return reply(400, "InvalidStateTransition", message);
     }
-    let gone = false;
-    const waiting: Waiting = { gone: () => gone, hand: (next) => this.#hand(next, res) };
-    this.#waiting = waiting;
-    res.once("close", () => {
-      gone = true;
-      if (this.#waiting === waiting) this.#waiting = null;
+    return new Promise<Response>((resolve) => {
+      const waiting: Waiting = { signal: req.signal, hand: (next) => resolve(this.#hand(next)) };
+      this.#waiting = waiting;
+      req.signal.addEventListener("abort", () => {
+        if (this.#waiting === waiting) this.#waiting = null;
+      }, { once: true });
+      if (!pending) this.#events.onReady();
     });
-    if (!pending) this.#events.onReady();
   }
 
-  #hand(pending: Pending, res: ServerResponse): void {
+  #hand(pending: Pending): Response {
     pending.delivered = true;
     this.#started = true;
     const { invocation } = pending;
-    const headers: Record<string, string | number> = {
+    const headers: Record<string, string> = {
       "Content-Type": "application/json",
-      "Content-Length": invocation.payload.byteLength,
       "Lambda-Runtime-Aws-Request-Id": invocation.requestId,
       "Lambda-Runtime-Deadline-Ms": String(invocation.deadlineMs),
       "Lambda-Runtime-Invoked-Function-Arn": invocation.invokedFunctionArn,
@@ -190,129 +190,89 @@ export class RuntimeApiServer {
     if (invocation.cognitoIdentity !== undefined) {
       headers["Lambda-Runtime-Cognito-Identity"] = invocation.cognitoIdentity;
     }
-    res.writeHead(200, headers);
-    res.end(invocation.payload);
+    return new Response(invocation.payload, { headers });
   }
 
-  /** The pending invocation `id` names, when it is the one the worker may answer now. */
-  #answerable(id: string, res: ServerResponse): Pending | null {
+  async #complete(id: string, req: Request, kind: "response" | "error"): Promise<Response> {
     const pending = this.#pending;
-    if (pending && pending.invocation.requestId === id && pending.delivered) return pending;
-    if (this.#completed.includes(id)) {
-      reply(res, 403, "InvalidStateTransition", `Invocation ${id} has already been answered`);
-    } else {
-      reply(res, 400, "InvalidRequestID", "Invalid request ID");
+    if (!pending || pending.invocation.requestId !== id || !pending.delivered) {
+      return this.#completed.includes(id)
+        ? alreadyAnswered(id, unread(req))
+        : reply(400, "InvalidRequestID", "Invalid request ID", unread(req));
     }
-    return null;
-  }
-
-  async #complete(id: string, req: IncomingMessage, res: ServerResponse, kind: "response" | "error") {
-    const pending = this.#answerable(id, res);
-    if (!pending) return void req.resume();
-    const mode = req.headers["lambda-runtime-function-response-mode"];
-    if (kind === "response" && typeof mode === "string" && mode.toLowerCase() === "streaming") {
-      return await this.#stream(pending, req, res);
-    }
-    const declared = Number(req.headers["content-length"] ?? "0");
-    const { body, end } = declared > MAX_RESPONSE_BYTES
-      ? { body: null, end: { kind: "oversized", bytes: declared } as const }
-      : await readWhole(req, MAX_RESPONSE_BYTES);
-    if (this.#pending !== pending) {
-      return reply(res, 403, "InvalidStateTransition", `Invocation ${id} has already been answered`);
-    }
-    if (end.kind === "aborted") return; // the worker went away: its exit (or the deadline) ends the invocation
-    if (kind === "response" && body === null) {
-      return this.#tooLarge(pending, req, res, end.bytes, MAX_RESPONSE_BYTES);
-    }
-    const bytes = body ?? new Uint8Array();
-    if (kind === "error") {
-      // an error posted while the response streams ends the stream: the error is the outcome
-      this.#streaming?.close();
-      this.#streaming = null;
-    }
-    const outcome: InvocationOutcome = kind === "response" ? { kind: "success", body: bytes } : {
+    const mode = req.headers.get("lambda-runtime-function-response-mode");
+    if (kind === "response" && mode?.toLowerCase() === "streaming") return await this.#stream(pending, req);
+    const { body, end } = await readWhole(req, MAX_RESPONSE_BYTES);
+    if (kind === "response") return this.#ended(pending, end, body, MAX_RESPONSE_BYTES);
+    const headers = end.kind === "oversized" ? CLOSE : {};
+    if (this.#pending !== pending) return alreadyAnswered(id, headers);
+    if (end.kind === "aborted") return gone();
+    // an error posted while the response streams ends the stream: the error is the outcome
+    this.#streaming?.close();
+    this.#streaming = null;
+    const bytes = body ?? EMPTY;
+    this.#finish(pending, {
       kind: "error",
-      errorType: errorTypeOf(req.headers[ERROR_TYPE], bytes),
+      errorType: errorTypeOf(req.headers.get("lambda-runtime-function-error-type"), bytes),
       body: bytes.byteLength ? bytes : errorBody("Unknown", ""),
-    };
-    this.#finish(pending, outcome);
-    accepted(res);
+    });
+    return accepted(headers);
   }
 
   /** A response the worker streams: passed on as it arrives when the caller streams too, else gathered. */
-  async #stream(pending: Pending, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const limit = pending.onStream
-      ? this.#events.maxStreamedBytes ?? MAX_STREAMED_RESPONSE_BYTES
-      : MAX_RESPONSE_BYTES;
-    let end: BodyEnd;
-    let body: Uint8Array | null = new Uint8Array();
-    if (pending.onStream) {
-      const pipe = passOn(req, limit);
-      this.#streaming = pipe;
-      pending.onStream({
-        contentType: req.headers["content-type"] ?? "application/octet-stream",
-        body: pipe.body,
-      });
-      end = await pipe.ended;
-      if (this.#streaming === pipe) this.#streaming = null;
-    } else {
-      ({ body, end } = await readWhole(req, limit));
+  async #stream(pending: Pending, req: Request): Promise<Response> {
+    if (!pending.onStream) {
+      const { body, end } = await readWhole(req, MAX_RESPONSE_BYTES);
+      return this.#ended(pending, end, body, MAX_RESPONSE_BYTES);
     }
-    if (this.#pending !== pending) {
-      const id = pending.invocation.requestId;
-      return reply(res, 403, "InvalidStateTransition", `Invocation ${id} has already been answered`);
-    }
-    if (end.kind === "aborted") return; // the worker went away: its exit (or the deadline) ends the invocation
-    if (end.kind === "oversized") return this.#tooLarge(pending, req, res, end.bytes, limit);
-    const trailerType = end.trailers[ERROR_TYPE];
-    if (trailerType) {
-      const detail = decodeErrorBody(end.trailers[ERROR_BODY]);
-      this.#finish(pending, {
-        kind: "error",
-        errorType: trailerType,
-        body: detail ?? errorBody(trailerType, ""),
-      });
-    } else {
-      this.#finish(pending, { kind: "success", body: body ?? new Uint8Array() });
-    }
-    accepted(res);
-  }
-
-  #tooLarge(pending: Pending, req: IncomingMessage, res: ServerResponse, size: number, limit: number): void {
-    this.#finish(
-      pending,
-      platformError(
-        "Function.ResponseSizeTooLarge",
-        `Response payload size exceeded maximum allowed payload size (${limit} bytes): ${size} bytes`,
-      ),
-    );
-    reply(res, 413, "RequestEntityTooLarge", `Response payload must be at most ${limit} bytes`, {
-      Connection: "close",
+    const pipe = passOn(req.body, this.#maxStreamed);
+    this.#streaming = pipe;
+    pending.onStream({
+      contentType: req.headers.get("content-type") ?? "application/octet-stream",
+      body: pipe.body,
     });
-    res.once("finish", () => req.destroy());
+    const end = await pipe.ended;
+    if (this.#streaming === pipe) this.#streaming = null;
+    return this.#ended(pending, end, EMPTY, this.#maxStreamed);
   }
 
-  async #initError(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const tooLate = () =>
+  /** Ends `pending` with the response whose body `end` says how reading ended. */
+  #ended(pending: Pending, end: BodyEnd, body: Uint8Array | null, limit: number): Response {
+    const closing = end.kind === "oversized" ? CLOSE : {};
+    if (this.#pending !== pending) return alreadyAnswered(pending.invocation.requestId, closing);
+    if (end.kind === "aborted") return gone(); // the worker's exit (or the deadline) ends the invocation
+    if (end.kind === "oversized") {
+      const message =
+        `Response payload size exceeded maximum allowed payload size (${limit} bytes): ${end.bytes} bytes`;
+      this.#finish(pending, platformError("Function.ResponseSizeTooLarge", message));
+      return reply(413, "RequestEntityTooLarge", `Response payload must be at most ${limit} bytes`, CLOSE);
+    }
+    this.#finish(pending, { kind: "success", body: body ?? EMPTY });
+    return accepted();
+  }
+
+  async #initError(req: Request): Promise<Response> {
+    const tooLate = (headers: Record<string, string>) =>
       reply(
-        res,
         403,
         "InvalidStateTransition",
         "An init error can only be reported before the first invocation",
+        headers,
       );
-    if (this.#started) return void (req.resume(), tooLate());
-    const { body } = await readWhole(req, MAX_RESPONSE_BYTES);
-    if (this.#started) return tooLate();
-    const bytes = body ?? new Uint8Array();
+    if (this.#started) return tooLate(unread(req));
+    const { body, end } = await readWhole(req, MAX_RESPONSE_BYTES);
+    const headers = end.kind === "oversized" ? CLOSE : {};
+    if (this.#started) return tooLate(headers);
+    const bytes = body ?? EMPTY;
     const outcome: InvocationOutcome = {
       kind: "error",
-      errorType: errorTypeOf(req.headers[ERROR_TYPE], bytes),
+      errorType: errorTypeOf(req.headers.get("lambda-runtime-function-error-type"), bytes),
       body: bytes,
     };
     const pending = this.#pending;
     if (pending) this.#finish(pending, outcome);
     else this.#events.onInitError(outcome);
-    accepted(res);
+    return accepted(headers);
   }
 
   #finish(pending: Pending, outcome: InvocationOutcome): void {
@@ -321,4 +281,18 @@ export class RuntimeApiServer {
     if (this.#completed.length > COMPLETED_MEMORY) this.#completed.shift();
     pending.resolve(outcome);
   }
+}
+
+function alreadyAnswered(id: string, headers: Record<string, string> = {}): Response {
+  return reply(403, "InvalidStateTransition", `Invocation ${id} has already been answered`, headers);
+}
+
+/** The answer to a request whose client went away: no one reads it. */
+function gone(): Response {
+  return reply(400, "ConnectionClosed", "The request ended before its body did", CLOSE);
+}
+
+/** Headers for an answer that leaves `req`'s body unread: a chunked one (trailers and all) closes the connection. */
+function unread(req: Request): Record<string, string> {
+  return req.body && req.headers.get("content-length") === null ? CLOSE : {};
 }

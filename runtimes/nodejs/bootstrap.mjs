@@ -14,15 +14,19 @@ const EXTENSIONS = process.versions.bun
   ? [".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".tsx", ".jsx"]
   : [".js", ".mjs", ".cjs"];
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+// For an error reported while a streamed response holds `agent`'s one connection: a connection of its own.
+const sideAgent = new http.Agent({ keepAlive: false });
 let currentRequestId = null; // the invocation under way, if any
 // The request id console lines carry: the last invocation's, until the next begins (as on Lambda), so that a line
 // its leftover work writes after the answer is still tagged with it.
 let logRequestId = null;
 
-function call(method, route, body, headers = {}) {
+let streaming = false; // whether a streamed response holds `agent`'s connection
+
+function call(method, route, body, headers = {}, via = agent) {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: HOST, port: Number(PORT), method, path: `/2018-06-01/runtime${route}`, agent, headers },
+      { host: HOST, port: Number(PORT), method, path: `/2018-06-01/runtime${route}`, agent: via, headers },
       (res) => {
         const chunks = [];
         res.on("data", (chunk) => chunks.push(chunk));
@@ -53,12 +57,12 @@ function errorBody(error) {
   return { errorType: typeof error, errorMessage: format("%s", error), trace: [] };
 }
 
-async function postError(route, error) {
+async function postError(route, error, via = agent) {
   const body = errorBody(error);
-  await call("POST", route, JSON.stringify(body), {
+  return await call("POST", route, JSON.stringify(body), {
     "Content-Type": "application/json",
     "Lambda-Runtime-Function-Error-Type": body.errorType,
-  });
+  }, via);
 }
 
 function patchConsole() {
@@ -274,10 +278,14 @@ function isStreamified(handler) {
  * The stream a streaming handler writes to. Its bytes go to the Runtime API as they are written, in one
  * `POST /invocation/{id}/response` with `Lambda-Runtime-Function-Response-Mode: streaming` and a chunked body,
  * opened at the first write (or the end); a write waits while the agent is not taking more (back-pressure). A
- * handler's failure ends it with the error in the `Lambda-Runtime-Function-Error-Type` and `-Body` (base64 of the
- * error's JSON) trailers. The agent gathers the bytes itself when the caller did not ask for a stream.
+ * handler's failure before any byte is an ordinary `POST /invocation/{id}/error`. A failure once the response is
+ * open posts that error too, on a connection of its own, then ends the response with the error in the
+ * `Lambda-Runtime-Function-Error-Type` and `-Body` (base64 of the error's JSON) trailers, as Lambda's Runtime API
+ * expects; lambdalet's agent (served by `Bun.serve`) cannot read trailers and ends the stream with the posted error.
+ * The agent gathers the bytes itself when the caller did not ask for a stream.
  */
 class ResponseStream extends Writable {
+  #requestId;
   #path;
   #contentType = "application/octet-stream";
   #request = null;
@@ -289,6 +297,7 @@ class ResponseStream extends Writable {
 
   constructor(requestId, highWaterMark) {
     super(typeof highWaterMark === "number" ? { highWaterMark } : {});
+    this.#requestId = requestId;
     this.#path = `/2018-06-01/runtime/invocation/${encodeURIComponent(requestId)}/response`;
     this.#answered = new Promise((resolve, reject) => {
       this.#settle = { resolve, reject };
@@ -335,6 +344,10 @@ class ResponseStream extends Writable {
       res.on("error", (error) => this.#settle.reject(error));
     });
     request.on("error", (error) => this.#settle.reject(error));
+    request.on("close", () => {
+      streaming = false;
+    });
+    streaming = true;
     this.#request = request;
     if (prelude && typeof this._onBeforeFirstWrite === "function") {
       this._onBeforeFirstWrite((bytes) => request.write(bytes));
@@ -363,25 +376,32 @@ class ResponseStream extends Writable {
     this.#open(true).end(() => done());
   }
 
-  /** Ends the response with `error` in its trailers, unless it has already ended; resolves once answered. */
-  fail(error) {
-    if (this.#failed || this.writableEnded) return this.#answered;
+  /**
+   * Reports `error` as the invocation's outcome, unless the response has already ended: posted as an error when
+   * nothing was streamed yet, else posted on a connection of its own (this response holds the runtime's), then
+   * put in the trailers that end the response. Resolves once answered.
+   */
+  async fail(error) {
+    if (this.#failed || this.writableEnded) return await this.#answered;
     this.#failed = true;
+    const route = `/invocation/${encodeURIComponent(this.#requestId)}/error`;
+    const request = this.#request;
+    if (!request) return await postError(route, error);
+    await postError(route, error, sideAgent).catch(() => {}); // the trailers still tell a runtime API that reads them
     const body = errorBody(error);
-    const request = this.#open(false);
     request.addTrailers({
       [ERROR_TYPE_TRAILER]: body.errorType,
       [ERROR_BODY_TRAILER]: Buffer.from(JSON.stringify(body)).toString("base64"),
     });
     request.end();
-    return this.#answered;
+    return await this.#answered;
   }
 }
 
 /**
  * Runs a streaming handler for one invocation, as Lambda's runtime does: its stream goes to the Runtime API as it
  * is written; an error thrown or rejected (or a handler that is not async, or that returns before ending its
- * stream) ends the stream with the error in its trailers.
+ * stream) is the invocation's error, and ends the stream if it had begun (see `ResponseStream.fail`).
  */
 async function runStreamingHandler(handler, event, context, requestId) {
   const stream = new ResponseStream(requestId, handler[HIGH_WATER_MARK]);
@@ -448,7 +468,10 @@ async function main() {
   }
   const crash = async (error) => {
     console.error(error);
-    if (currentRequestId) await postError(`/invocation/${currentRequestId}/error`, error).catch(() => {});
+    if (currentRequestId) {
+      const route = `/invocation/${currentRequestId}/error`;
+      await postError(route, error, streaming ? sideAgent : agent).catch(() => {});
+    }
     process.exit(1);
   };
   process.on("uncaughtException", crash);

@@ -1,4 +1,4 @@
-/** @module Streamed responses on the Runtime API, posted chunk by chunk by a real worker process with trailers. */
+/** @module Streamed responses on the Runtime API, posted chunk by chunk by a real worker process. */
 import { afterEach, describe, expect, test } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,7 +12,8 @@ import {
 
 /**
  * A worker that fetches its invocation, then streams its response as `argv[3]` says, one step per line read on
- * stdin ("go"), reporting each step on stdout.
+ * stdin ("go"), reporting each step on stdout. `error` writes, then posts an error on another connection and ends
+ * the response with error trailers as well; `trailers-only` sends the trailers alone.
  */
 const WORKER = `import http from "node:http";
 import readline from "node:readline";
@@ -32,16 +33,44 @@ const req = http.request(base + "/invocation/" + id + "/response", {
     "Transfer-Encoding": "chunked",
     Trailer: "Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body",
   },
-}, (res) => { res.resume(); res.on("end", () => say("answered " + res.statusCode)); });
+}, (res) => {
+  res.resume();
+  res.on("end", () => {
+    say("answered " + res.statusCode);
+    if (mode !== "chunks") return;
+    // from a promise's continuation, as the bootstrap's loop asks for its next invocation
+    void Promise.resolve().then(() => {
+      const then = http.get(base + "/nothing", { agent }, (last) => {
+        last.resume();
+        say("then " + last.statusCode + (then.reusedSocket ? " on the same connection" : " on a new connection"));
+      });
+    });
+  });
+});
 req.on("error", (error) => say("failed " + error.message));
 if (mode === "chunks") {
   req.write("one;");
   say("wrote one");
   await lines.next();
   req.end("two");
-} else if (mode === "error") {
+} else if (mode === "error" || mode === "trailers-only") {
   req.write("partial");
+  say("wrote partial");
+  await lines.next();
   const body = { errorType: "StockError", errorMessage: "ran out", trace: [] };
+  if (mode === "error") {
+    // as the nodejs bootstrap does: the error first, on a connection of its own (the response holds the keep-alive one)
+    const status = await new Promise((resolve) => {
+      const post = http.request(base + "/invocation/" + id + "/error", {
+        method: "POST",
+        agent: false,
+        headers: { "Content-Type": "application/json", "Lambda-Runtime-Function-Error-Type": "StockError" },
+      }, (res) => { res.resume(); res.on("end", () => resolve(res.statusCode)); });
+      post.on("error", (error) => resolve(error.message));
+      post.end(JSON.stringify(body));
+    });
+    say("error posted " + status);
+  }
   req.addTrailers({
     "Lambda-Runtime-Function-Error-Type": "StockError",
     "Lambda-Runtime-Function-Error-Body": Buffer.from(JSON.stringify(body)).toString("base64"),
@@ -133,15 +162,22 @@ describe("RuntimeApiServer with a streamed response", () => {
     for (const proc of procs.splice(0)) proc.kill();
   });
 
+  /** How many times the server listed the worker's processes: once per new connection. */
+  let listings = 0;
+
   function start(maxStreamedBytes?: number) {
     const pids = new Set<number>();
+    listings = 0;
     server = new RuntimeApiServer({
       onReady: () => {},
       onInitError: () => {},
       budgets: { lookups: new LookupBudget({ burst: 100 }), refusalLines: new LookupBudget({ burst: 100 }) },
       ...(maxStreamedBytes === undefined ? {} : { maxStreamedBytes }),
     });
-    server.admit(() => pids);
+    server.admit(() => {
+      listings++;
+      return pids;
+    });
     const launch = (mode: string) => {
       const worker = startWorker(server!, pids, mode);
       procs.push(worker.proc);
@@ -180,17 +216,47 @@ describe("RuntimeApiServer with a streamed response", () => {
     expect(await worker.line((line) => line.startsWith("answered"))).toBe("answered 202");
   });
 
-  test("error trailers end the stream with the error they name, its body decoded from base64", async () => {
+  test("a streamed response leaves the worker's connection open: its next request is not checked again", async () => {
+    const { server, launch } = start();
+    const { started, outcome } = deliverStreaming(server, "s-9");
+    const worker = launch("chunks");
+    const body = readAll((await started).body);
+    await worker.line((line) => line === "wrote one");
+    worker.go();
+    expect(await body).toBe("one;two");
+    expect(await outcome).toMatchObject({ kind: "success" });
+    expect(await worker.line((line) => line.startsWith("then"))).toBe("then 404 on the same connection");
+    expect(listings).toBe(1);
+  });
+
+  test("an error posted on another connection while the response streams ends the stream with that error", async () => {
     const { server, launch } = start();
     const { started, outcome } = deliverStreaming(server, "s-2");
-    launch("error");
-    expect(await readAll((await started).body)).toBe("partial");
+    const worker = launch("error");
+    const reader = (await started).body.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe("partial");
+    worker.go();
+    expect((await reader.read()).done).toBe(true);
     const result = await outcome;
     expect(result).toMatchObject({ kind: "error", errorType: "StockError" });
     expect(JSON.parse(text(result))).toEqual({ errorType: "StockError", errorMessage: "ran out", trace: [] });
+    expect(await worker.line((line) => line.startsWith("error posted"))).toBe("error posted 202");
+    // the response, read to its end, is answered (as already answered) rather than left hanging
+    expect(await worker.line((line) => line.startsWith("answered"))).toBe("answered 403");
   });
 
-  test("without a stream sink the response is gathered whole, and error trailers still make it an error", async () => {
+  test("error trailers alone are not read (Bun.serve does not hand them over): the stream ends as a success", async () => {
+    const { server, launch } = start();
+    const { started, outcome } = deliverStreaming(server, "s-8");
+    const worker = launch("trailers-only");
+    await worker.line((line) => line === "wrote partial");
+    worker.go();
+    expect(await readAll((await started).body)).toBe("partial");
+    expect(await outcome).toMatchObject({ kind: "success" });
+    expect(await worker.line((line) => line.startsWith("answered"))).toBe("answered 202");
+  });
+
+  test("without a stream sink the response is gathered whole, and an error posted meanwhile makes it an error", async () => {
     const { server, launch } = start();
     const whole = server.deliver(invocation("s-3"));
     const worker = launch("chunks");
@@ -200,8 +266,11 @@ describe("RuntimeApiServer with a streamed response", () => {
     server.close();
     const again = start();
     const failed = again.server.deliver(invocation("s-4"));
-    again.launch("error");
+    const failing = again.launch("error");
+    await failing.line((line) => line === "wrote partial");
+    failing.go();
     expect(await failed).toMatchObject({ kind: "error", errorType: "StockError" });
+    expect(await failing.line((line) => line.startsWith("answered"))).toBe("answered 403");
   });
 
   test("a slow reader holds the worker back: it cannot write 64 MB until the stream is read", async () => {
