@@ -1,15 +1,18 @@
 /** @module Wires the agent's parts together once: store, code, runtimes, scheduler, API and HTTP server. */
 import { chmodSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { createApi, createRestRouteApp } from "./api/mod.ts";
+import { AWS_CREDENTIALS_PATH, createApi, createRestRouteApp } from "./api/mod.ts";
+import { AwsCredentialService, createCredentialSource } from "./aws-credentials/mod.ts";
 import { Keyring, writeCredentialsFile } from "./auth/mod.ts";
 import { CodeStore } from "./code/mod.ts";
 import { RestRoutes } from "./http-triggers/mod.ts";
 import { createControlPlane } from "./functions/mod.ts";
 import { type AgentOptions, isLoopback } from "./config/mod.ts";
-import { RuntimeHost } from "./runtimes/mod.ts";
+import { AgentMetrics } from "./metrics/mod.ts";
+import { IPC_PATH_PREFIX, RuntimeHost } from "./runtimes/mod.ts";
 import { claimDataDir, listSome } from "./recovery/mod.ts";
 import { detectHostCapabilities, Sandbox, sweepLeftoverWorkers, workerCgroupParent } from "./sandbox/mod.ts";
+import { FunctionLogs } from "./logs/mod.ts";
 import { type FunctionTarget, LogWriter, Scheduler, type WorkerGrant } from "./scheduler/mod.ts";
 import { type ApiKeyRecord, openStore, type Store } from "./store/mod.ts";
 
@@ -48,6 +51,18 @@ function isWildcard(host: string): boolean {
   return host === "0.0.0.0" || host === "::" || host === "[::]";
 }
 
+/** A worker's grants as one: their variables together, each revoked at its exit. */
+function joinGrants(first: WorkerGrant | null, second: WorkerGrant | null): WorkerGrant | null {
+  if (!first || !second) return first ?? second;
+  return {
+    env: { ...first.env, ...second.env },
+    revoke: () => {
+      first.revoke();
+      second.revoke();
+    },
+  };
+}
+
 /** Starts an agent with `options`: opens the data dir, installs runtimes (resolving their interpreters once) and listens. */
 export async function startAgent(options: AgentOptions): Promise<Agent> {
   // 0711: workers running as another user reach their code and runtime by path; nobody can list the folder
@@ -72,6 +87,9 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
         AWS_SECRET_ACCESS_KEY: session.secretAccessKey,
         AWS_SESSION_TOKEN: session.sessionToken,
         AWS_ENDPOINT_URL_LAMBDA: workerEndpoint,
+        // the Greengrass Core SDKs' IPC: the same rights as the key, as one bearer token
+        AUTH_TOKEN: session.authToken,
+        LAMBDALET_IPC_URL: `${workerEndpoint}${IPC_PATH_PREFIX}`,
       },
       revoke: () => keyring.closeSession(session.accessKeyId),
     };
@@ -110,14 +128,46 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       }`,
     );
   }
+  // functions' AWS credentials (Edge.awsCredentials), served on the API port to the tokens their workers hold
+  const awsCredentials = new AwsCredentialService(
+    options.tokenExchange && createCredentialSource(options.tokenExchange),
+    {
+      onUnconfigured: (name) =>
+        console.warn(
+          `lambdalet: ${name} asks for Edge.awsCredentials but the agent config has no tokenExchange`,
+        ),
+      onStaleServed: (error) =>
+        console.warn(
+          `lambdalet: tokenExchange refresh failed, serving the credentials held until they expire: ${
+            error instanceof Error ? error.message : String(error)
+          }`,
+        ),
+    },
+  );
+  const grantAwsCredentials = (target: FunctionTarget): WorkerGrant | null =>
+    awsCredentials.grant(
+      target.config.functionName,
+      target.config.edge.awsCredentials,
+      `${workerEndpoint}${AWS_CREDENTIALS_PATH}`,
+    );
+  // counted where things happen; the scheduler's status is read only at scrape time, once it exists
+  const metrics = new AgentMetrics({ scheduler: { status: () => scheduler.status() }, store });
   const functionLog = new LogWriter(process.stdout);
+  // each function's log under <data-dir>/logs, rotated within the caps; written off the event loop
+  const logs = await FunctionLogs.open(options.dataDir, options.logs);
   const scheduler = new Scheduler({
     host,
     sandbox,
-    // not console.log: it blocks the event loop while the agent's stdout is a full pipe
-    onLog: (target, line) => functionLog.line(`[${target.config.functionName}:${target.version}] ${line}`),
-    grantCredentials,
+    onLog: (target, entry) => {
+      logs.record(target.config.functionName, target.config, entry);
+      // not console.log: it blocks the event loop while the agent's stdout is a full pipe
+      if (entry.kind === "line") {
+        functionLog.line(`[${target.config.functionName}:${target.version}] ${entry.message}`);
+      }
+    },
+    grantCredentials: (target) => joinGrants(grantCredentials(target), grantAwsCredentials(target)),
     holdCode: (sha256) => code.hold(sha256),
+    observer: metrics.scheduler,
   });
   const control = createControlPlane({
     store,
@@ -128,10 +178,12 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     defaults: { containerMode: options.defaultContainerMode },
     region: options.region,
     accountId: options.accountId,
+    mqtt: options.mqtt,
   }, {
     events: {
       concurrency: options.asyncConcurrency,
       retryDelaysMs: options.eventRetryDelaysSeconds.map((seconds) => seconds * 1000),
+      observer: metrics.events,
     },
   });
   control.recover();
@@ -143,6 +195,9 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const app = createApi({
     ...routeDeps,
     saveDefaultKey: (key: ApiKeyRecord) => saveDefaultKey(key),
+    logs,
+    metrics,
+    awsCredentials,
     region: options.region,
     accountId: options.accountId,
     runtimes: host,
@@ -191,6 +246,11 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       `lambdalet: listening on ${options.host} without TLS: signatures keep requests from being forged or changed, but anyone on the network can read them (payloads, results, function code). Serve HTTPS with --tls-cert and --tls-key`,
     );
   }
+  if (options.tokenExchange && !options.tls && !isLoopback(options.host) && !isWildcard(options.host)) {
+    console.warn(
+      `lambdalet: functions reach the container credentials at ${workerEndpoint}, which the AWS SDKs refuse over plain HTTP to an address that is not loopback: listen on a loopback or wildcard address, or serve HTTPS`,
+    );
+  }
   return {
     url,
     credentialsFile,
@@ -206,6 +266,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       await scheduler.stop();
       await server.stop(true);
       await routesServer?.stop(true);
+      await logs.flushed();
       code.close();
       store.close();
       lock.release();

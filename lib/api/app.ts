@@ -5,6 +5,7 @@ import { MAX_ASYNC_PAYLOAD_BYTES, MAX_SYNC_PAYLOAD_BYTES } from "../config/mod.t
 import { LambdaError } from "../errors/mod.ts";
 import { accountSettingsHandler } from "./account-settings.ts";
 import { authMiddleware } from "./auth.ts";
+import { AWS_CREDENTIALS_PATH, awsCredentialsHandler } from "./aws-credentials.ts";
 import {
   createAliasHandler,
   deleteAliasHandler,
@@ -42,13 +43,17 @@ import {
   listFunctionUrlsHandler,
   updateFunctionUrlHandler,
 } from "./function-urls.ts";
+import { functionLogsHandler } from "./function-logs.ts";
 import { functionUrlMiddleware } from "./function-url-requests.ts";
 import { listEventSourcesHandler, statusHandler } from "./event-sources.ts";
+import { IMPORT_GREENGRASS_PATH, importGreengrassHandler } from "./import-greengrass.ts";
 import { invokeHandler } from "./invoke.ts";
+import { ipcMiddleware } from "./ipc.ts";
 import { restRouteMiddleware } from "./rest-route-requests.ts";
 import { invokeWithResponseStreamHandler } from "./invoke-stream.ts";
 import { createKeyHandler, deleteKeyHandler, listKeysHandler, rotateKeyHandler } from "./keys.ts";
 import { listFunctionsHandler } from "./list-functions.ts";
+import { METRICS_PATH, metricsHandler } from "./metrics.ts";
 import { publishHandler, tooLarge } from "./publish.ts";
 import { updateFunctionCodeHandler, updateFunctionConfigurationHandler } from "./update-function.ts";
 import { listVersionsHandler, publishVersionHandler } from "./versions.ts";
@@ -69,6 +74,8 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
   app.use(functionUrlMiddleware(deps));
   // so does an API Gateway route under its prefix (API Gateway's messages; AWS_IAM routes check signatures themselves)
   app.use(restRouteMiddleware(deps));
+  // the Greengrass IPC door authenticates its callers by their worker's AUTH_TOKEN, not by a signature
+  app.use(ipcMiddleware(deps));
   app.use(authMiddleware(deps));
   app.post(FUNCTIONS, createFunctionHandler(deps));
   app.get(FUNCTIONS, listFunctionsHandler(deps));
@@ -122,6 +129,7 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
   app.get("/lambdalet/v1/deployments", listDeploymentsHandler(deps));
   app.post("/lambdalet/v1/deployments/rollback", rollbackDeploymentHandler(deps));
   app.get("/lambdalet/v1/deployments/:id", getDeploymentHandler(deps));
+  app.post(IMPORT_GREENGRASS_PATH, importGreengrassHandler(deps));
   app.get("/lambdalet/v1/dead-letters", listDeadLettersHandler(deps));
   app.post("/lambdalet/v1/dead-letters/replay", replayDeadLettersHandler(deps));
   app.delete("/lambdalet/v1/dead-letters", purgeDeadLettersHandler(deps));
@@ -148,7 +156,12 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
   );
   app.get("/status", statusHandler(deps));
   app.get("/lambdalet/v1/event-sources", listEventSourcesHandler(deps));
+  if (deps.logs) {
+    app.get("/lambdalet/v1/functions/:name/logs", functionLogsHandler({ ...deps, logs: deps.logs }));
+  }
   app.get(`${CODE_DOWNLOAD_PATH}/:file`, codeDownloadHandler(deps));
+  app.get(AWS_CREDENTIALS_PATH, awsCredentialsHandler(deps));
+  if (deps.metrics) app.get(METRICS_PATH, metricsHandler({ metrics: deps.metrics }));
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.notFound(unknownOperation(deps));
   app.onError(errorRenderer(deps));

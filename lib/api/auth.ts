@@ -1,9 +1,11 @@
 /** @module Who may call which operation: every request's signature checked, then its key's scope. */
 import type { MiddlewareHandler } from "hono";
-import { mayInvoke, type Principal, verifySignature } from "../auth/mod.ts";
+import { mayInvoke, mayReadMetrics, type Principal, verifySignature } from "../auth/mod.ts";
 import { LambdaError } from "../errors/mod.ts";
 import { functionArn, parseFunctionRef } from "../functions/mod.ts";
+import { AWS_CREDENTIALS_PATH } from "./aws-credentials.ts";
 import type { ApiDeps, ApiEnv } from "./context.ts";
+import { isLoopbackAddress, METRICS_PATH, peerAddressOf } from "./metrics.ts";
 import { isPublishPath, mayPublish, topicOfUrl } from "./publish.ts";
 
 /** Invoke and InvokeWithResponseStream, by path: the same rules let a caller run a function either way. */
@@ -40,9 +42,10 @@ function decodePathPart(part: string): string {
 
 /**
  * Verifies the signature of every request (except `/healthz`), then lets Invoke through for keys whose scope
- * names the function, Publish for admin keys and workers' keys whose `Edge.publishTopics` match the topic, and
- * everything else for admin keys only. An unsigned Invoke goes on to the handler, which
- * serves it only for a function whose `Edge.invokeAuthType` is `NONE`.
+ * names the function, Publish for admin keys and workers' keys whose `Edge.publishTopics` match the topic,
+ * `GET /metrics` for admin and metrics keys (and unsigned from a loopback peer), and everything else for admin keys
+ * only. An unsigned Invoke goes on to the handler, which serves it only for a function whose `Edge.invokeAuthType`
+ * is `NONE`.
  */
 export function authMiddleware(
   deps: Pick<ApiDeps, "keyring" | "region" | "accountId">,
@@ -50,6 +53,10 @@ export function authMiddleware(
   return async (c, next) => {
     c.set("principal", null);
     if (OPEN_PATHS.has(c.req.path)) return await next();
+    // workers present their own token there, not a signature: the handler checks it before anything else
+    if (c.req.path === AWS_CREDENTIALS_PATH && (c.req.method === "GET" || c.req.method === "HEAD")) {
+      return await next();
+    }
     const verified = await verifySignature(c.req.raw, { keyring: deps.keyring, region: deps.region });
     if (verified?.body) {
       // the body was read to check its hash: hand the same bytes on
@@ -66,6 +73,14 @@ export function authMiddleware(
         if (!mayInvoke(principal, name)) {
           throw denied(principal, "lambda:InvokeFunction", functionArn(deps.region, deps.accountId, name));
         }
+      }
+      return await next();
+    }
+    if (c.req.path === METRICS_PATH && c.req.method === "GET") {
+      // unsigned only from this host, by the connection's own peer address (never a header)
+      if (!principal && !isLoopbackAddress(peerAddressOf(c.env, c.req.raw))) throw missingAuthentication();
+      if (principal && !mayReadMetrics(principal)) {
+        throw denied(principal, "lambdalet:ReadMetrics", "this agent");
       }
       return await next();
     }

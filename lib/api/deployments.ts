@@ -25,7 +25,10 @@ export function renderDeployment(record: DeploymentRecord): Record<string, unkno
 export function createDeploymentHandler(deps: Deps): Handler<ApiEnv> {
   return async (c) => {
     const record = await deps.deployments.deploy(await readInput(c, DeploymentDocumentSchema));
-    return c.json(renderDeployment(record), record.status === "COMPLETED" ? 201 : 200);
+    const rendered = renderDeployment(record);
+    // what its Greengrass components say that is not applied
+    if (record.warnings.length) rendered.Warnings = record.warnings;
+    return c.json(rendered, record.status === "COMPLETED" ? 201 : 200);
   };
 }
 

@@ -91,7 +91,7 @@ export function listEventSourcesHandler(deps: Deps): Handler<ApiEnv> {
 }
 
 /** Builds the handler of `/status`: workers, the Event queue, and every function's triggers. */
-export function statusHandler(deps: Deps & Pick<ApiDeps, "invocations">): Handler<ApiEnv> {
+export function statusHandler(deps: Deps & Pick<ApiDeps, "invocations" | "iotCore">): Handler<ApiEnv> {
   return (c) =>
     c.json({
       functions: deps.functions.statusAll(),
@@ -99,5 +99,6 @@ export function statusHandler(deps: Deps & Pick<ApiDeps, "invocations">): Handle
       schedules: deps.schedules.status(),
       subscriptions: deps.topics.subscriptions(),
       eventSources: eventSources(deps, originOf(c)),
+      mqtt: deps.iotCore?.status() ?? null,
     });
 }

@@ -14,13 +14,17 @@ const FunctionNameOrAll = v.pipe(
 
 const CreateKeySchema = v.pipe(
   v.strictObject({
-    Scope: v.picklist(["admin", "invoke"], "must be admin or invoke"),
+    Scope: v.picklist(["admin", "invoke", "metrics"], "must be admin, invoke or metrics"),
     Functions: v.optional(v.pipe(v.array(FunctionNameOrAll), v.maxLength(100, "must name at most 100"))),
     Description: v.optional(v.pipe(v.string(), v.maxLength(256, "must be at most 256 characters"))),
   }),
   v.check(
-    (input) => input.Scope === "admin" || (input.Functions?.length ?? 0) > 0,
+    (input) => input.Scope !== "invoke" || (input.Functions?.length ?? 0) > 0,
     'an invoke key needs Functions: the names it may invoke, or ["*"]',
+  ),
+  v.check(
+    (input) => input.Scope !== "metrics" || input.Functions === undefined,
+    "a metrics key reads /metrics only: it names no Functions",
   ),
   v.check(
     (input) => input.Description !== DEFAULT_KEY_DESCRIPTION,

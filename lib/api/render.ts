@@ -65,7 +65,16 @@ export function renderConfiguration(config: FunctionConfig, options: RenderOptio
     PackageType: "Zip",
     Architectures: [HOST_ARCHITECTURE],
     EphemeralStorage: { Size: config.ephemeralStorageSize },
-    LoggingConfig: { LogFormat: config.logFormat, LogGroup: `/aws/lambda/${config.functionName}` },
+    LoggingConfig: {
+      LogFormat: config.logFormat,
+      ...(config.logFormat === "JSON"
+        ? {
+          ApplicationLogLevel: config.applicationLogLevel ?? "INFO",
+          SystemLogLevel: config.systemLogLevel ?? "INFO",
+        }
+        : {}),
+      LogGroup: `/aws/lambda/${config.functionName}`,
+    },
     SnapStart: { ApplyOn: "None", OptimizationStatus: "Off" },
     Edge: config.edge,
     ...(options.status ? { EdgeStatus: options.status } : {}),

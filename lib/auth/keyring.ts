@@ -1,4 +1,5 @@
 /** @module Every key the agent accepts: stored keys (admin and invoke) and the short-lived keys of workers. */
+import { createHash } from "node:crypto";
 import type { ApiKeyRecord, ApiKeyRepository, KeyScope } from "../store/mod.ts";
 import { newAccessKeyId, newSecret, newSessionKeyId, newSessionToken } from "./key-material.ts";
 
@@ -37,6 +38,16 @@ export interface SessionCredentials {
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken: string;
+  /**
+   * A bearer token with the same rights, for the Greengrass IPC door (the worker's `AUTH_TOKEN`): the Greengrass
+   * Core SDKs send one opaque token rather than a signature.
+   */
+  authToken: string;
+}
+
+/** The key under which an auth token is kept: its SHA-256, so that the map never holds a usable token. */
+function tokenDigest(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
 }
 
 /** Options of {@linkcode Keyring.create}. */
@@ -67,6 +78,8 @@ export class Keyring {
   readonly #keys: ApiKeyRepository;
   readonly #cache = new Map<string, SigningKey | null>();
   readonly #sessions = new Map<string, SigningKey>();
+  /** Workers' auth tokens (by digest) and the session each belongs to. */
+  readonly #authTokens = new Map<string, string>();
 
   constructor(keys: ApiKeyRepository) {
     this.#keys = keys;
@@ -96,7 +109,7 @@ export class Keyring {
       accessKeyId: newAccessKeyId(),
       secret: newSecret(),
       scope: options.scope,
-      functions: options.scope === "admin" ? [] : options.functions ?? [],
+      functions: options.scope === "invoke" ? options.functions ?? [] : [],
       description: options.description ?? "",
       createdAt: new Date().toISOString(),
     };
@@ -132,7 +145,9 @@ export class Keyring {
       accessKeyId: newSessionKeyId(),
       secretAccessKey: newSecret(),
       sessionToken: newSessionToken(),
+      authToken: newSessionToken(),
     };
+    this.#authTokens.set(tokenDigest(credentials.authToken), credentials.accessKeyId);
     this.#sessions.set(credentials.accessKeyId, {
       accessKeyId: credentials.accessKeyId,
       secret: credentials.secretAccessKey,
@@ -147,8 +162,18 @@ export class Keyring {
     return credentials;
   }
 
-  /** Revokes a temporary key. */
+  /** The worker session whose auth token (`AUTH_TOKEN`) this is, or null (unknown, or revoked with its session). */
+  findByAuthToken(token: string): Principal | null {
+    if (!token) return null;
+    const accessKeyId = this.#authTokens.get(tokenDigest(token));
+    return accessKeyId === undefined ? null : this.#sessions.get(accessKeyId) ?? null;
+  }
+
+  /** Revokes a temporary key and its auth token. */
   closeSession(accessKeyId: string): void {
     this.#sessions.delete(accessKeyId);
+    for (const [digest, owner] of this.#authTokens) {
+      if (owner === accessKeyId) this.#authTokens.delete(digest);
+    }
   }
 }

@@ -17,4 +17,4 @@ export {
 } from "./keyring.ts";
 export { presignUrl, type RequestToSign, signRequest } from "./sign-request.ts";
 export { MAX_CLOCK_SKEW_MS, SIGNING_SERVICE, type VerifiedRequest, verifySignature } from "./signature.ts";
-export { mayInvoke } from "./permissions.ts";
+export { mayInvoke, mayReadMetrics } from "./permissions.ts";

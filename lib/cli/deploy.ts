@@ -55,7 +55,8 @@ export const deployCommand = defineCommand({
       body: JSON.stringify(readDeploymentDocument(args.file)),
       headers: { "Content-Type": "application/json" },
     });
-    const record = await response.json() as { Status: string };
+    const record = await response.json() as { Status: string; Warnings?: string[] };
+    for (const warning of record.Warnings ?? []) console.error(`Warning: ${warning}`);
     printResult(record, outputFormatOf(args.output));
     if (record.Status !== "COMPLETED") process.exit(1);
   }),

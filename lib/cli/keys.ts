@@ -22,7 +22,7 @@ export const keysCommand = defineCommand({
       args: {
         scope: {
           type: "string",
-          description: "admin (everything) or invoke (Invoke of --functions)",
+          description: "admin (everything), invoke (Invoke of --functions) or metrics (GET /metrics only)",
           required: true,
         },
         functions: { type: "string", description: "For invoke keys: comma-separated function names, or *" },
@@ -32,7 +32,11 @@ export const keysCommand = defineCommand({
         method: "POST",
         path: "/lambdalet/v1/keys",
         body: JSON.stringify({
-          Scope: parseFlag(v.picklist(["admin", "invoke"], "must be admin or invoke"), "scope", args.scope),
+          Scope: parseFlag(
+            v.picklist(["admin", "invoke", "metrics"], "must be admin, invoke or metrics"),
+            "scope",
+            args.scope,
+          ),
           ...(args.functions === undefined
             ? {}
             : { Functions: parseFlag(FunctionList, "functions", args.functions) }),

@@ -7,8 +7,10 @@ import { deployCommand, deploymentsCommand } from "./deploy.ts";
 import { doctorCommand } from "./doctor.ts";
 import { eventsCommand } from "./events.ts";
 import { eventSourcesCommand } from "./event-sources.ts";
+import { importCommand } from "./import.ts";
 import { invokeCommand } from "./invoke.ts";
 import { keysCommand } from "./keys.ts";
+import { logsCommand } from "./logs.ts";
 import { LAMBDA_COMMANDS } from "./lambda-commands.ts";
 import { publishCommand } from "./publish.ts";
 import { runtimesCommand } from "./runtimes.ts";
@@ -36,9 +38,11 @@ const main = defineCommand({
     "dead-letters": deadLettersCommand,
     deploy: deployCommand,
     deployments: deploymentsCommand,
+    import: importCommand,
     service: serviceCommand,
     credentials: credentialsCommand,
     keys: keysCommand,
+    logs: logsCommand,
     runtimes: runtimesCommand,
   },
 });

@@ -3,7 +3,9 @@ import { defineCommand } from "citty";
 import { type Agent, startAgent } from "../agent.ts";
 import { readCredentialsFile, signRequest } from "../auth/mod.ts";
 import { AgentOptionsError, loadAgentOptions } from "../config/mod.ts";
+import { agentLogFormat, installAgentLog } from "../logs/mod.ts";
 import { DataDirInUseError } from "../recovery/mod.ts";
+import { MqttBridgeError } from "../mqtt/mod.ts";
 import { SchemaTooNewError } from "../store/mod.ts";
 import { DEMO_FUNCTION_NAME, demoCreateFunctionBody, demoCurlLine } from "../demo/demo-function.ts";
 import { VERSION } from "../version.ts";
@@ -38,6 +40,10 @@ export const serveCommand = defineCommand({
       type: "string",
       description: "Also serve the API Gateway routes at the root of this port (0 picks one; default none)",
     },
+    "log-format": {
+      type: "string",
+      description: "The agent's own log: text or json lines (default: text on a terminal, json otherwise)",
+    },
   },
   run: exitOnCliError(async ({ args }) => {
     let options;
@@ -51,6 +57,7 @@ export const serveCommand = defineCommand({
         tlsKey: args["tls-key"],
         defaultContainerMode: args["default-container-mode"],
         containerFallback: args["container-fallback"],
+        logFormat: args["log-format"],
         httpRoutes: args["http-routes-prefix"] === undefined && args["http-routes-port"] === undefined
           ? undefined
           : Object.fromEntries(
@@ -62,11 +69,15 @@ export const serveCommand = defineCommand({
       if (error instanceof AgentOptionsError) throw new CliError(error.message, 252);
       throw error;
     }
+    installAgentLog(agentLogFormat(options.logFormat));
     let agent: Agent;
     try {
       agent = await startAgent(options);
     } catch (error) {
-      if (error instanceof SchemaTooNewError || error instanceof DataDirInUseError) {
+      if (
+        error instanceof SchemaTooNewError || error instanceof DataDirInUseError ||
+        error instanceof MqttBridgeError
+      ) {
         throw new CliError(error.message, 1);
       }
       throw error;

@@ -3,7 +3,10 @@ import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import * as v from "valibot";
+import { type MqttOptions, MqttOptionsSchema, resolveMqttOptions } from "./mqtt-options.ts";
+import { type LogOptions, LogOptionsSchema, resolveLogOptions } from "./log-options.ts";
 import { RUNTIME_FAMILIES } from "./runtimes.ts";
+import { parseTokenExchange, type TokenExchangeOptions } from "./token-exchange.ts";
 import { formatIssues } from "./validation-issues.ts";
 
 /** Agent options that cannot be used: a bad value, a missing pair, an unreadable or non-JSON config file. */
@@ -49,6 +52,17 @@ export interface AgentOptions {
   allowFunctionsToRunAsRoot: boolean;
   /** Where functions' API Gateway REST routes (`Edge.http`) are served. @default { prefix: "/api", port: null } */
   httpRoutes: HttpRoutesOptions;
+  /** Caps of functions' stored logs. @default { maxBytesPerFunction: 10 MiB, maxTotalBytes: 1 GiB } */
+  logs: LogOptions;
+  /** The agent's own log: `text` (for a terminal) or `json` lines; null picks by whether stdout is a terminal. @default null */
+  logFormat: "text" | "json" | null;
+  /** The MQTT bridge to a broker (AWS IoT Core or another): `IOT_CORE` event sources and topic mappings. @default null (no bridge) */
+  mqtt: MqttOptions | null;
+  /**
+   * Where the AWS credentials of functions with `Edge.awsCredentials` come from (Greengrass's TokenExchangeService):
+   * a key pair, a shared-credentials profile or AWS IoT's credentials provider. @default null (none are served)
+   */
+  tokenExchange: TokenExchangeOptions | null;
 }
 
 /** Where functions' API Gateway REST routes are served. */
@@ -153,6 +167,11 @@ export const AgentOptionsSchema = v.strictObject({
     port: v.optional(v.nullable(PortSchema)),
   })),
   strictRuntimeVersions: v.optional(v.boolean()),
+  logs: v.optional(LogOptionsSchema),
+  logFormat: v.optional(v.picklist(["text", "json"], "must be text or json")),
+  mqtt: v.optional(MqttOptionsSchema),
+  // checked by parseTokenExchange, whose messages never quote a secret
+  tokenExchange: v.optional(v.unknown()),
   runtimes: v.optional(v.record(
     v.pipe(v.string(), v.check((id) => id in RUNTIME_FAMILIES, "must be a known runtime id")),
     v.pipe(v.string(), v.minLength(1, "must name an interpreter")),
@@ -194,6 +213,10 @@ export function resolveAgentOptions(raw: unknown, source = "the agent"): AgentOp
     functionUidRange: input.functionUidRange ?? { ...DEFAULT_FUNCTION_UID_RANGE },
     allowFunctionsToRunAsRoot: input.allowFunctionsToRunAsRoot ?? false,
     httpRoutes: { prefix: input.httpRoutes?.prefix ?? "/api", port: input.httpRoutes?.port ?? null },
+    logs: resolveLogOptions(input.logs),
+    logFormat: input.logFormat ?? null,
+    mqtt: input.mqtt ? resolveMqttOptions(input.mqtt) : null,
+    tokenExchange: null,
   };
   if (
     options.httpRoutes.port !== null && options.httpRoutes.port !== 0 &&
@@ -202,6 +225,11 @@ export function resolveAgentOptions(raw: unknown, source = "the agent"): AgentOp
     throw new AgentOptionsError(
       `Cannot start ${source} as 'httpRoutes.port' must differ from 'port': current value is ${options.port}`,
     );
+  }
+  if (input.tokenExchange !== undefined) {
+    const parsed = parseTokenExchange(input.tokenExchange);
+    if (!parsed.ok) throw new AgentOptionsError(`Cannot start ${source} as ${parsed.message}`);
+    options.tokenExchange = parsed.options;
   }
   if ((input.tlsCert === undefined) !== (input.tlsKey === undefined)) {
     throw new AgentOptionsError(

@@ -1,6 +1,7 @@
 /** @module The valibot schema of a deployment document (JSON or YAML): functions with code and configuration. */
 import * as v from "valibot";
 import { Base64Schema, CreateFunctionInputSchema } from "./function-input.ts";
+import { GreengrassImportInputSchema } from "./greengrass-component.ts";
 
 /** One function of a deployment: CreateFunction's members, with code as a zip or an already stored SHA-256. */
 export const DeploymentFunctionSchema = v.object({
@@ -16,6 +17,9 @@ export const DeploymentFunctionSchema = v.object({
   ),
 });
 
+/** A validated function entry of a deployment document. */
+export type DeploymentFunction = v.InferOutput<typeof DeploymentFunctionSchema>;
+
 /** A deployment document. */
 export const DeploymentDocumentSchema = v.object({
   failureHandlingPolicy: v.optional(
@@ -23,11 +27,18 @@ export const DeploymentDocumentSchema = v.object({
     "ROLLBACK",
   ),
   functions: v.pipe(
-    v.array(DeploymentFunctionSchema),
-    v.check(
-      (functions) => new Set(functions.map((fn) => fn.FunctionName)).size === functions.length,
-      "must name each function once",
+    // an entry with `greengrassComponent` is a Greengrass component, named once it is mapped
+    v.array(
+      v.lazy((entry) =>
+        typeof entry === "object" && entry !== null && "greengrassComponent" in entry
+          ? GreengrassImportInputSchema
+          : DeploymentFunctionSchema
+      ),
     ),
+    v.check((functions) => {
+      const names = functions.flatMap((fn) => "FunctionName" in fn ? [fn.FunctionName] : []);
+      return new Set(names).size === names.length;
+    }, "must name each function once"),
   ),
 });
 

@@ -45,8 +45,18 @@ export interface ScheduleSource {
   catchUp: "NONE" | "LAST";
 }
 
+/**
+ * A topic on the MQTT broker of the agent's bridge (Greengrass's `eventSources` entry of type `IOT_CORE`): its
+ * messages reach the function as Event invocations, in the order of its topic events.
+ */
+export interface IotCoreSource {
+  type: "IOT_CORE";
+  /** A topic filter on the broker: levels separated by `/`, `+` one level, `#` (last) any number; `$aws/…` allowed. */
+  topic: string;
+}
+
 /** What triggers a function besides Invoke. */
-export type EventSource = PubSubSource | ScheduleSource;
+export type EventSource = PubSubSource | ScheduleSource | IotCoreSource;
 
 /** An API Gateway REST (payload 1.0) route a function serves, as `sam local start-api` and serverless-offline do. */
 export interface HttpRoute {
@@ -109,6 +119,12 @@ export interface EdgeConfig {
   publishTopics: string[];
   /** API Gateway REST routes the function serves. @default [] */
   http: HttpRoute[];
+  /**
+   * Whether its workers get AWS credentials from the agent's `tokenExchange` source, through the container
+   * credentials variables (`AWS_CONTAINER_CREDENTIALS_FULL_URI`, `AWS_CONTAINER_AUTHORIZATION_TOKEN`) that the AWS
+   * SDKs read, as Greengrass's token exchange service gives them. @default false
+   */
+  awsCredentials: boolean;
 }
 
 /** Processes and threads a worker may have unless its `Edge.maxProcesses` says otherwise: Lambda's quota. */
@@ -130,6 +146,7 @@ export const EDGE_DEFAULTS: EdgeConfig = {
   eventSources: [],
   publishTopics: [],
   http: [],
+  awsCredentials: false,
 };
 
 function wholeNumber(min: number, max: number) {
@@ -185,6 +202,18 @@ const EventSourceSchema = v.variant("type", [
     ),
   }),
   v.strictObject({
+    type: v.literal("IOT_CORE"),
+    topic: v.pipe(
+      v.string(),
+      v.minLength(1, "must not be empty"),
+      v.maxLength(256, "must be at most 256 characters"),
+      v.check(
+        (filter) => isTopicFilter(filter.startsWith("$") ? filter.slice(1) : filter),
+        "must be a topic filter: levels separated by /, + for a whole level, # only as the last level",
+      ),
+    ),
+  }),
+  v.strictObject({
     type: v.literal("SCHEDULE"),
     expression: v.pipe(
       v.string(),
@@ -197,7 +226,7 @@ const EventSourceSchema = v.variant("type", [
     ),
     catchUp: v.optional(v.picklist(["NONE", "LAST"], "must be NONE or LAST"), "NONE"),
   }),
-], "type must be PUB_SUB or SCHEDULE (IOT_CORE sources need the MQTT bridge)");
+], "type must be PUB_SUB, IOT_CORE or SCHEDULE");
 
 const HttpRouteSchema = v.strictObject({
   path: v.pipe(
@@ -257,6 +286,7 @@ export const EdgeInputSchema = v.strictObject({
     v.pipe(v.array(TopicFilterSchema), v.maxLength(50, "must have at most 50 entries")),
   ),
   http: v.optional(v.pipe(v.array(HttpRouteSchema), v.maxLength(100, "must have at most 100 routes"))),
+  awsCredentials: v.optional(v.boolean()),
 });
 
 /** A validated `Edge` member. */

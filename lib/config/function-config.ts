@@ -1,4 +1,5 @@
 /** @module The configuration of one function version, as lambdalet stores and runs it. */
+import { LambdaError } from "../errors/mod.ts";
 import { EDGE_DEFAULTS, type EdgeConfig, mergeEdge } from "./edge-config.ts";
 import type { CreateFunctionInput, UpdateFunctionConfigurationInput } from "./function-input.ts";
 
@@ -34,6 +35,10 @@ export interface FunctionConfig {
   ephemeralStorageSize: number;
   /** `Text` or `JSON` (Lambda's `LoggingConfig.LogFormat`). @default "Text" */
   logFormat: "Text" | "JSON";
+  /** The lowest application log level kept, JSON format only (`LoggingConfig.ApplicationLogLevel`). @default "INFO" */
+  applicationLogLevel?: "TRACE" | "DEBUG" | "INFO" | "WARN" | "ERROR" | "FATAL";
+  /** The lowest platform log level kept, JSON format only (`LoggingConfig.SystemLogLevel`). @default "INFO" */
+  systemLogLevel?: "DEBUG" | "INFO" | "WARN";
   /** The Greengrass settings. */
   edge: EdgeConfig;
 }
@@ -96,7 +101,7 @@ export function configFromCreate(
     lastModified: lambdaTimestamp(),
     revisionId: crypto.randomUUID(),
     ephemeralStorageSize: input.EphemeralStorage?.Size ?? FUNCTION_DEFAULTS.ephemeralStorageSize,
-    logFormat: input.LoggingConfig?.LogFormat ?? FUNCTION_DEFAULTS.logFormat,
+    ...loggingOf({ logFormat: FUNCTION_DEFAULTS.logFormat }, input.LoggingConfig),
     edge: mergeEdge({ ...EDGE_DEFAULTS, containerMode: defaults.containerMode }, input.Edge),
   };
 }
@@ -117,10 +122,36 @@ export function applyConfigurationUpdate(
     memorySizeSet: config.memorySizeSet === true || input.MemorySize !== undefined,
     environment: input.Environment ? input.Environment.Variables : config.environment,
     ephemeralStorageSize: input.EphemeralStorage?.Size ?? config.ephemeralStorageSize,
-    logFormat: input.LoggingConfig?.LogFormat ?? config.logFormat,
+    ...loggingOf(config, input.LoggingConfig),
     edge: mergeEdge(config.edge, input.Edge),
     lastModified: lambdaTimestamp(),
     revisionId: crypto.randomUUID(),
+  };
+}
+
+/** The members of `LoggingConfig` a configuration keeps. */
+type Logging = Pick<FunctionConfig, "logFormat" | "applicationLogLevel" | "systemLogLevel">;
+
+/**
+ * The logging settings after `input` over `current`, as Lambda applies them: log levels only with the JSON format
+ * (a level asked of a Text function is refused), and switching to Text clears them.
+ */
+function loggingOf(current: Logging, input: CreateFunctionInput["LoggingConfig"]): Logging {
+  const logFormat = input?.LogFormat ?? current.logFormat;
+  const levels = input?.ApplicationLogLevel !== undefined || input?.SystemLogLevel !== undefined;
+  if (logFormat === "Text" && levels) {
+    throw new LambdaError(
+      "InvalidParameterValueException",
+      "ApplicationLogLevel and SystemLogLevel can be set only when LogFormat is JSON: set LogFormat to JSON or leave the levels out",
+    );
+  }
+  if (logFormat === "Text") return { logFormat };
+  const applicationLogLevel = input?.ApplicationLogLevel ?? current.applicationLogLevel;
+  const systemLogLevel = input?.SystemLogLevel ?? current.systemLogLevel;
+  return {
+    logFormat,
+    ...(applicationLogLevel === undefined ? {} : { applicationLogLevel }),
+    ...(systemLogLevel === undefined ? {} : { systemLogLevel }),
   };
 }
 

@@ -169,9 +169,20 @@ const UnsupportedSettings = {
   })),
   LoggingConfig: v.optional(v.object({
     LogFormat: v.optional(v.picklist(["Text", "JSON"], "Member must satisfy enum value set: [Text, JSON]")),
-    ApplicationLogLevel: v.optional(v.string()),
-    SystemLogLevel: v.optional(v.string()),
-    LogGroup: v.optional(v.string()),
+    ApplicationLogLevel: v.optional(v.picklist(
+      ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"],
+      "Member must satisfy enum value set: [TRACE, DEBUG, INFO, WARN, ERROR, FATAL]",
+    )),
+    SystemLogLevel: v.optional(
+      v.picklist(["DEBUG", "INFO", "WARN"], "Member must satisfy enum value set: [DEBUG, INFO, WARN]"),
+    ),
+    LogGroup: v.optional(v.pipe(
+      v.string(),
+      v.regex(
+        /^[\.\-_/#A-Za-z0-9]{1,512}$/,
+        "Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+",
+      ),
+    )),
   })),
 };
 

@@ -1,9 +1,10 @@
 /** @module Runs queued Event invocations: retries, maximum age, destinations and dead letters. */
-import { AgentUnavailableError, FunctionNotFoundError } from "../errors/mod.ts";
+import { AgentUnavailableError, FunctionNotFoundError, LambdaError } from "../errors/mod.ts";
 import type { InvocationOutcome } from "../runtime-api/mod.ts";
 import type { InvocationResult } from "../scheduler/mod.ts";
 import type { QueuedEvent, Store } from "../store/mod.ts";
 import { destinationRecord, type RecordCondition } from "./destination-record.ts";
+import type { DispatcherObserver } from "./observer.ts";
 
 /** Options of {@linkcode EventDispatcher}. */
 export interface DispatcherOptions {
@@ -16,6 +17,8 @@ export interface DispatcherOptions {
   retryDelaysMs?: number[];
   /** Longest wait after a throttle (429), in ms; it starts at 1 s and doubles. @default 300000 */
   maxThrottleBackoffMs?: number;
+  /** Told of every event's end and retry. @default none */
+  observer?: DispatcherObserver;
 }
 
 /** What the dispatcher needs from the agent. */
@@ -40,6 +43,7 @@ export class EventDispatcher {
   readonly #concurrency: number;
   readonly #retryDelaysMs: number[];
   readonly #maxThrottleMs: number;
+  readonly #observer: DispatcherObserver | undefined;
   readonly #running = new Map<string, Promise<void>>();
   readonly #throttles = new Map<string, number>();
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -51,6 +55,7 @@ export class EventDispatcher {
     this.#concurrency = options.concurrency ?? 4;
     this.#retryDelaysMs = options.retryDelaysMs ?? [60_000, 120_000];
     this.#maxThrottleMs = options.maxThrottleBackoffMs ?? 300_000;
+    this.#observer = options.observer;
   }
 
   /** Starts dispatching (events left from before a crash or restart run again first). */
@@ -107,6 +112,7 @@ export class EventDispatcher {
       if (error instanceof FunctionNotFoundError) {
         // the function or version is gone: no retry can run it
         store.events.bury(event, "FunctionUnavailable", event.attempts, message, Date.now());
+        this.#observer?.finished(event, "FunctionUnavailable", "dead-letters");
         this.#log(`event ${event.id} for ${event.functionName} could not run: ${message}`);
         return;
       }
@@ -115,6 +121,8 @@ export class EventDispatcher {
       const backoff = Math.min((this.#throttles.get(event.id) ?? 500) * 2, this.#maxThrottleMs);
       this.#throttles.set(event.id, backoff);
       store.events.retryLater(event.id, event.attempts, Date.now() + backoff, message);
+      const throttle = error instanceof LambdaError && error.type === "TooManyRequestsException";
+      this.#observer?.retried(event, throttle ? "throttled" : "agent-error");
       return;
     }
     this.#throttles.delete(event.id);
@@ -129,6 +137,7 @@ export class EventDispatcher {
     }
     const delay = this.#retryDelaysMs[Math.min(attempts - 1, this.#retryDelaysMs.length - 1)] ?? 60_000;
     store.events.retryLater(event.id, attempts, Date.now() + delay, errorSummary(result.outcome));
+    this.#observer?.retried(event, "function-error");
   }
 
   /** Sends the outcome to its destination (or the dead letters for failures without one), then forgets the event. */
@@ -145,6 +154,7 @@ export class EventDispatcher {
         const record = destinationRecord(event, condition, attempts, outcome);
         this.#deps.sendTo(destination, new TextEncoder().encode(JSON.stringify(record)));
         store.events.remove(event.id);
+        this.#observer?.finished(event, condition, "destination");
         return;
       } catch (error) {
         this.#log(`event ${event.id}: destination ${destination} failed: ${error}`);
@@ -152,6 +162,7 @@ export class EventDispatcher {
     }
     if (condition === "Success") store.events.remove(event.id);
     else store.events.bury(event, condition, attempts, outcome ? errorSummary(outcome) : null, Date.now());
+    this.#observer?.finished(event, condition, condition === "Success" ? "none" : "dead-letters");
   }
 
   #log(line: string): void {

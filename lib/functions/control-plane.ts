@@ -7,7 +7,9 @@ import { Deployments } from "./deployments.ts";
 import { EventInvokeConfigs } from "./event-invoke-configs.ts";
 import { Functions } from "./functions.ts";
 import { FunctionUrls } from "./function-urls.ts";
+import { GreengrassImports } from "./greengrass-import.ts";
 import { Invocations } from "./invocations.ts";
+import { IotCore } from "./iot-core.ts";
 import { startPinned } from "./pinned.ts";
 import { createSchedules, type Schedules } from "./schedules.ts";
 import { Topics } from "./topics.ts";
@@ -32,8 +34,12 @@ export interface ControlPlane {
   deployments: Deployments;
   /** Function URLs. */
   functionUrls: FunctionUrls;
+  /** Greengrass v2 Lambda components imported as a function, a version and an alias. */
+  greengrass: GreengrassImports;
   /** Local publish/subscribe: topics and their subscribers. */
   topics: Topics;
+  /** The MQTT bridge (`IOT_CORE` sources, topic mappings), or null when the agent config has no `mqtt`. */
+  iotCore: IotCore | null;
   /** Tells its listeners of every change to a function's stored state. */
   changes: ChangeFeed;
   /** Functions' schedules (`Edge.eventSources` of type `SCHEDULE`): each fire queues an Event invocation. */
@@ -53,20 +59,27 @@ export function createControlPlane(inputs: ControlPlaneDeps, options: ControlPla
   const invocations = new Invocations(deps, options.events);
   const deployments = new Deployments(deps);
   const schedules = createSchedules(deps, invocations);
+  const functions = new Functions(deps);
+  const aliases = new Aliases(deps);
+  const topics = new Topics(deps, invocations);
+  const iotCore = deps.mqtt ? new IotCore(deps, { invocations, topics }, deps.mqtt) : null;
   return {
-    functions: new Functions(deps),
-    aliases: new Aliases(deps),
+    functions,
+    aliases,
+    greengrass: new GreengrassImports(deps, functions, aliases),
     eventInvokeConfigs: new EventInvokeConfigs(deps),
     invocations,
     deployments,
     functionUrls: new FunctionUrls(deps),
-    topics: new Topics(deps, invocations),
+    topics,
+    iotCore,
     changes,
     schedules,
     recover: () => deployments.recoverInterrupted(),
     start() {
       invocations.start();
       schedules.start();
+      iotCore?.start();
       const names = new Set(deps.store.functions.listAllVersions().map((config) => config.functionName));
       for (const name of names) {
         startPinned(deps, name).catch((error: unknown) =>
@@ -74,9 +87,10 @@ export function createControlPlane(inputs: ControlPlaneDeps, options: ControlPla
         );
       }
     },
-    stop: () => {
+    stop: async () => {
       schedules.stop();
-      return invocations.stop();
+      await iotCore?.stop();
+      await invocations.stop();
     },
   };
 }

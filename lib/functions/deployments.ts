@@ -1,10 +1,17 @@
 /** @module Deployments: a whole set of functions applied together, verified, and rolled back on failure. */
 import type { CodeLease } from "../code/mod.ts";
-import { configFromCreate, type DeploymentDocument, lambdaTimestamp } from "../config/mod.ts";
+import {
+  configFromCreate,
+  type DeploymentDocument,
+  type DeploymentFunction,
+  type GreengrassImportInput,
+  lambdaTimestamp,
+} from "../config/mod.ts";
 import { LambdaError } from "../errors/mod.ts";
 import { type DeployedFunction, type DeploymentRecord, type DeploymentStatus, LATEST } from "../store/mod.ts";
 import { storeZip } from "./code-upload.ts";
 import type { PartDeps } from "./deps.ts";
+import { mapGreengrassImport } from "./greengrass-import.ts";
 import { functionChanged } from "./pinned.ts";
 import { checkRouteConflicts, latestConfigs } from "./route-conflicts.ts";
 import { checkRunnable } from "./runnable-check.ts";
@@ -21,11 +28,19 @@ export class Deployments {
     this.#deps = deps;
   }
 
-  /** Applies a deployment document: its functions, and the removal of those the last deployment had and it has not. */
-  async deploy(document: DeploymentDocument): Promise<DeploymentRecord> {
+  /**
+   * Applies a deployment document: its functions, and the removal of those the last deployment had and it has not.
+   * Greengrass components in it set their function's `$LATEST`; what they say that is not applied is in `warnings`.
+   */
+  async deploy(document: DeploymentDocument): Promise<DeploymentRecord & { warnings: string[] }> {
     const lease = this.#deps.code.lease();
+    const warnings: string[] = [];
     try {
-      return await this.apply(() => this.#desiredState(document, lease), document.failureHandlingPolicy);
+      const record = await this.apply(
+        () => this.#desiredState(document, lease, warnings),
+        document.failureHandlingPolicy,
+      );
+      return { ...record, warnings };
     } finally {
       lease.release();
     }
@@ -203,14 +218,32 @@ export class Deployments {
     return status;
   }
 
+  /** A Greengrass component entry as the function entry it maps to; its warnings named by the function. */
+  #component(entry: GreengrassImportInput, warnings: string[]): DeploymentFunction {
+    const { mapped, code } = mapGreengrassImport(this.#deps, entry);
+    warnings.push(...mapped.warnings.map((warning) => `${mapped.functionName}: ${warning}`));
+    return { ...mapped.input, Code: code };
+  }
+
   /**
    * Turns a document into the state it asks for: its functions, and the removal of those the last one had. Its code
    * is held by `lease` until the deployment's record names it.
    */
-  async #desiredState(document: DeploymentDocument, lease: CodeLease): Promise<DesiredState> {
+  async #desiredState(
+    document: DeploymentDocument,
+    lease: CodeLease,
+    warnings: string[],
+  ): Promise<DesiredState> {
     const deps = this.#deps;
     const desired: DesiredState = {};
-    for (const fn of document.functions) {
+    for (const entry of document.functions) {
+      const fn = "greengrassComponent" in entry ? this.#component(entry, warnings) : entry;
+      if (fn.FunctionName in desired) {
+        throw new LambdaError(
+          "InvalidParameterValueException",
+          `The deployment names the function ${fn.FunctionName} more than once`,
+        );
+      }
       let code: { sha256: string; size: number };
       if ("ZipFile" in fn.Code) {
         code = await storeZip(deps.code, fn.Code.ZipFile, lease);

@@ -1,6 +1,6 @@
 /** @module What the control plane is built from: the agent's lower parts and settings. */
 import type { CodeStore } from "../code/mod.ts";
-import type { AgentFunctionDefaults } from "../config/mod.ts";
+import type { AgentFunctionDefaults, MqttOptions } from "../config/mod.ts";
 import type { RuntimeHost } from "../runtimes/mod.ts";
 import type { Sandbox } from "../sandbox/mod.ts";
 import type { Scheduler } from "../scheduler/mod.ts";
@@ -28,6 +28,8 @@ export interface ControlPlaneDeps {
   region: string;
   /** The account id named in ARNs. */
   accountId: string;
+  /** The MQTT bridge's settings (the agent config's `mqtt`): without them `IOT_CORE` sources are refused. @default null */
+  mqtt?: MqttOptions | null;
 }
 
 /** What the control plane's own parts are given: its inputs, and the feed of function changes they write to. */

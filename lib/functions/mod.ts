@@ -19,6 +19,13 @@ export {
 } from "./streamed-http-response.ts";
 export { Deployments, type DesiredState } from "./deployments.ts";
 export { FunctionUrls } from "./function-urls.ts";
+export {
+  GreengrassImports,
+  type ImportedComponent,
+  mapGreengrassImport,
+  type MappedComponent,
+} from "./greengrass-import.ts";
 export type { ResolvedVersion } from "./resolve.ts";
 export type { Schedules } from "./schedules.ts";
 export { type Published, topicOrderingKey, Topics, type TopicSubscription } from "./topics.ts";
+export { IotCore, type MqttStatus } from "./iot-core.ts";

@@ -12,14 +12,29 @@ import { FunctionNotRunnableError } from "./errors.ts";
  * A schedule expression that does not parse is `InvalidParameterValueException` (see {@linkcode checkSchedules}).
  */
 export function checkRunnable(
-  deps: Pick<ControlPlaneDeps, "sandbox" | "runtimes">,
+  deps: Pick<ControlPlaneDeps, "sandbox" | "runtimes" | "mqtt">,
   config: FunctionConfig,
 ): void {
   checkSchedules(config);
+  checkIotCoreSources(config, deps.mqtt !== undefined && deps.mqtt !== null);
   const refusal = deps.runtimes.refusal(config.runtime);
   if (refusal) throw new FunctionNotRunnableError(refusal);
   const planned = deps.sandbox.plan(config).refusal;
   if (planned) throw new FunctionNotRunnableError(planned.message, { cause: planned });
+}
+
+/**
+ * Throws `InvalidParameterValueException` naming the first `Edge.eventSources` entry of type `IOT_CORE` when the agent
+ * has no MQTT bridge to subscribe with.
+ */
+export function checkIotCoreSources(config: FunctionConfig, bridged: boolean): void {
+  if (bridged) return;
+  const index = config.edge.eventSources.findIndex((source) => source.type === "IOT_CORE");
+  if (index < 0) return;
+  throw new LambdaError(
+    "InvalidParameterValueException",
+    `Edge.eventSources[${index}]: an IOT_CORE source needs the agent's MQTT bridge, and this agent has none: set 'mqtt' (url, clientId, certificates) in the agent config file (lambdalet serve --config FILE)`,
+  );
 }
 
 /**

@@ -39,6 +39,7 @@ export class Topics {
   readonly #deps: TopicDeps;
   readonly #invocations: Pick<Invocations, "enqueueAll">;
   readonly #router: TopicRouter;
+  #forward: ((topic: string, payload: Uint8Array) => void) | null = null;
 
   constructor(deps: TopicDeps, invocations: Pick<Invocations, "enqueueAll">) {
     this.#deps = deps;
@@ -65,6 +66,26 @@ export class Topics {
    * that is not JSON is refused when a subscriber takes JSON (its handler could never parse it).
    */
   publish(topic: string, payload: Uint8Array, publisher?: string): Published {
+    return this.#publish(topic, payload, publisher, true);
+  }
+
+  /**
+   * Publishes a message that came from the MQTT broker (through a mapping to `Pubsub`): as {@linkcode publish}, but
+   * never handed back to the broker.
+   */
+  relay(topic: string, payload: Uint8Array): Published {
+    return this.#publish(topic, payload, undefined, false);
+  }
+
+  /**
+   * Has every local publish also handed to `forward` (the MQTT bridge's mappings from `Pubsub`), in the same
+   * transaction as the subscribers' events.
+   */
+  forwardTo(forward: (topic: string, payload: Uint8Array) => void): void {
+    this.#forward = forward;
+  }
+
+  #publish(topic: string, payload: Uint8Array, publisher: string | undefined, forward: boolean): Published {
     const problem = topicNameProblem(topic);
     if (problem) throw new LambdaError("InvalidParameterValueException", `The topic name ${problem}`);
     if (payload.byteLength > MAX_ASYNC_PAYLOAD_BYTES) {
@@ -76,8 +97,10 @@ export class Topics {
     const subscribers = this.#router.match(topic, publisher);
     if (subscribers.some((subscriber) => subscriber.encoding === "json")) checkJson(payload);
     const now = Date.now();
-    // Greengrass (v1) tells a handler the topic as its client context's custom.subject
-    const clientContext = JSON.stringify({ custom: { subject: topic } });
+    // Greengrass (v1) tells a handler the topic as its client context's custom.subject (Python's
+    // context.client_context.custom); its Node.js runtime showed it as context.clientContext.Custom.subject, which
+    // every Node.js runtime here (ours, aws-lambda-ric) shows only when the JSON says so
+    const clientContext = JSON.stringify({ custom: { subject: topic }, Custom: { subject: topic } });
     const events: NewEvent[] = subscribers.map((subscriber) => ({
       id: crypto.randomUUID(),
       functionName: subscriber.functionName,
@@ -88,7 +111,15 @@ export class Topics {
       enqueuedAt: now,
       orderingKey: topicOrderingKey(subscriber.functionName),
     }));
-    this.#invocations.enqueueAll(events);
+    const outward = forward ? this.#forward : null;
+    if (outward) {
+      this.#deps.store.db.transaction(() => {
+        this.#invocations.enqueueAll(events);
+        outward(topic, payload);
+      })();
+    } else {
+      this.#invocations.enqueueAll(events);
+    }
     return { topic, messageIds: events.map((event) => event.id) };
   }
 

@@ -1,9 +1,12 @@
 /** @module The runtime bootstraps, embedded in the binary as text and written to the data dir at start. */
 import nodejsBootstrap from "../../runtimes/nodejs/bootstrap.mjs" with { type: "text" };
 import pythonBootstrap from "../../runtimes/python/bootstrap.py" with { type: "text" };
+import { GREENGRASS_RUNTIME_FILES } from "./greengrass.ts";
 
 /** Each runtime file by its path under the runtimes folder. */
 export const EMBEDDED_RUNTIME_FILES: Readonly<Record<string, string>> = {
   "nodejs/bootstrap.mjs": nodejsBootstrap,
   "python/bootstrap.py": pythonBootstrap,
+  // the modules the Greengrass Core SDKs import
+  ...GREENGRASS_RUNTIME_FILES,
 };

@@ -25,3 +25,9 @@ export {
   SDK_MANIFEST_FILE,
   type SdkManifest,
 } from "./sdk-pack.ts";
+export {
+  GREENGRASS_FUNCTIONS,
+  GREENGRASS_RUNTIME_FILES,
+  greengrassEnvironment,
+  IPC_PATH_PREFIX,
+} from "./greengrass.ts";

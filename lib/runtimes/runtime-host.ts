@@ -22,6 +22,7 @@ import {
   resolveRuntimes,
   type RuntimeResolution,
 } from "./runtime-versions.ts";
+import { GREENGRASS_NODE_MODULES } from "./greengrass.ts";
 import { nodeSdkDir } from "./sdk-pack.ts";
 import { selfCommand } from "./self-command.ts";
 
@@ -99,7 +100,10 @@ export class RuntimeHost {
    * the next workers. The pack lives under `runtimeDir` (containers see it under /var/runtime).
    */
   #nodeSdk(): string {
-    return nodeSdkSearch(nodeSdkDir(dirname(this.runtimeDir)));
+    return nodeSdkSearch(
+      nodeSdkDir(dirname(this.runtimeDir)),
+      join(this.runtimeDir, GREENGRASS_NODE_MODULES),
+    );
   }
 
   /** The interpreter of `runtime` (resolved at start), or null when it needs none or is missing. */
@@ -178,10 +182,13 @@ export class RuntimeHost {
   }
 }
 
-/** A worker's NODE_PATH, in Lambda's order: /opt (layers), then the SDK pack when it is installed. */
-function nodeSdkSearch(packDir: string): string {
+/**
+ * A worker's NODE_PATH, in Lambda's order: /opt (layers), then the SDK pack when it is installed; last the modules
+ * the Greengrass Core SDK requires (`greengrass`), so that a function's own copies win.
+ */
+function nodeSdkSearch(packDir: string, greengrass: string): string {
   const modules = join(packDir, "node_modules");
-  return ["/opt/nodejs/node_modules", ...(existsSync(modules) ? [modules] : [])].join(":");
+  return ["/opt/nodejs/node_modules", ...(existsSync(modules) ? [modules] : []), greengrass].join(":");
 }
 
 /** The executable `bootstrap` of a `provided` function: in its code, then in /opt. */

@@ -4,6 +4,11 @@ declare module "*.mjs" {
   export default text;
 }
 
+declare module "*.cjs" {
+  const text: string;
+  export default text;
+}
+
 declare module "*.py" {
   const text: string;
   export default text;

@@ -1,5 +1,6 @@
 /** @module The environment a worker starts with: the function's variables under Lambda's reserved ones. */
-import type { LaunchCommand } from "../runtimes/mod.ts";
+import { RUNTIME_FAMILIES } from "../config/mod.ts";
+import { greengrassEnvironment, type LaunchCommand } from "../runtimes/mod.ts";
 import type { FunctionTarget } from "./target.ts";
 
 /** Lambda's PATH inside an execution environment. */
@@ -39,6 +40,10 @@ export function workerEnvironment(
     ...config.environment,
     ...options.launch.env,
     ...(config.edge.inputPayloadEncodingType === "binary" ? { LAMBDALET_PAYLOAD_ENCODING: "binary" } : {}),
+    // what the Greengrass Core SDKs read (MY_FUNCTION_ARN...), in the runtimes that carry their IPC modules
+    ...(hasGreengrassModules(config.runtime)
+      ? greengrassEnvironment(target.functionArn, target.version)
+      : {}),
     _HANDLER: config.handler,
     AWS_REGION: target.region,
     AWS_DEFAULT_REGION: target.region,
@@ -48,12 +53,20 @@ export function workerEnvironment(
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(config.memorySize),
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${config.functionName}`,
     AWS_LAMBDA_LOG_STREAM_NAME: options.logStreamName,
+    // as on Lambda: runtimes and logging libraries (Powertools) write structured records, and filter by level
+    AWS_LAMBDA_LOG_FORMAT: config.logFormat,
+    ...(config.logFormat === "JSON" ? { AWS_LAMBDA_LOG_LEVEL: config.applicationLogLevel ?? "INFO" } : {}),
     AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
     AWS_LAMBDA_RUNTIME_API: options.runtimeApi,
     LAMBDA_TASK_ROOT: target.codeDir,
     LAMBDA_RUNTIME_DIR: options.runtimeDir,
     TZ: ":UTC",
   };
+}
+
+function hasGreengrassModules(runtime: string): boolean {
+  const family = RUNTIME_FAMILIES[runtime];
+  return family === "nodejs" || family === "python";
 }
 
 /** A log stream name as Lambda makes them: `2024/01/11/[$LATEST]<32 hex>`. */

@@ -1,6 +1,9 @@
 /** @module Keeps the last lines a worker wrote during the current invocation: as many as its log tail can show. */
 import { LOG_TAIL_BYTES } from "./invocation-log.ts";
 
+/** Receives a worker's line, the stream it came from, and the invocation running then (null if none). */
+export type LineForward = (line: string, stream: "stdout" | "stderr", requestId: string | null) => void;
+
 /**
  * Collects the lines a worker writes, forwarding each, and keeps the most recent lines of the current
  * invocation while {@linkcode LineCapture.keep} is set: only as many as reach {@linkcode LOG_TAIL_BYTES} (a
@@ -9,20 +12,22 @@ import { LOG_TAIL_BYTES } from "./invocation-log.ts";
 export class LineCapture {
   /** Whether lines are kept for the current invocation's log (during starts, always). */
   keep = true;
+  /** The invocation the worker runs now, named with each line forwarded; null between invocations. */
+  requestId: string | null = null;
   #lines: string[] = [];
   #bytes: number[] = [];
   #first = 0;
   #total = 0;
-  #forward: (line: string) => void;
+  #forward: LineForward;
 
-  /** Forwards each line to `forward`. */
-  constructor(forward: (line: string) => void) {
+  /** Forwards each line to `forward`, with its stream and the current request id. */
+  constructor(forward: LineForward) {
     this.#forward = forward;
   }
 
-  /** Takes one line of the worker's output. */
-  add = (line: string): void => {
-    this.#forward(line);
+  /** Takes one line of the worker's output, from `stream`. */
+  add = (line: string, stream: "stdout" | "stderr" = "stdout"): void => {
+    this.#forward(line, stream, this.requestId);
     if (!this.keep) return;
     const kept = line.length > LOG_TAIL_BYTES ? lastCharacters(line, LOG_TAIL_BYTES) : line;
     const bytes = Buffer.byteLength(kept, "utf8") + 1; // and the newline that follows it in the log

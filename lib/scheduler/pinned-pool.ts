@@ -209,6 +209,7 @@ export class PinnedPool implements FunctionPool {
     this.#backoffMs = Math.min(this.#backoffMs * 2, this.#deps.restartBackoff.maxMs);
     this.#restartTimer = setTimeout(() => {
       this.#restarts++;
+      this.#deps.observer?.pinnedRestarted(this.#target);
       void this.#start();
     }, delay);
   }

@@ -1,8 +1,10 @@
 /** @module What every pool of a function version shares: limits, dependencies, status and counters. */
 import { LambdaError } from "../errors/mod.ts";
+import type { WorkerLogEntry } from "../logs/mod.ts";
 import type { InvocationRequest } from "../runtime-api/mod.ts";
 import type { RuntimeHost } from "../runtimes/mod.ts";
 import type { Sandbox, SpawnPlan } from "../sandbox/mod.ts";
+import type { SchedulerObserver } from "./observer.ts";
 import type { FunctionTarget } from "./target.ts";
 import type { InvocationResult, WorkerGrant } from "./worker.ts";
 
@@ -26,14 +28,16 @@ export interface PoolDeps {
   sandbox: Sandbox;
   /** How this pool's workers run (mode, limits, user, mounts, or why they cannot), planned once for the pool. */
   plan: SpawnPlan;
-  /** Receives each line a worker of this pool writes. */
-  onLog(line: string): void;
+  /** Receives each line a worker of this pool writes, and each invocation's START, END and REPORT. */
+  onLog(entry: WorkerLogEntry): void;
   /** Restart backoff of pinned workers, in ms: first delay and cap. */
   restartBackoff: { initialMs: number; maxMs: number };
   /** Credentials for a new worker of this pool's function, or null. */
   grantCredentials(target: FunctionTarget): WorkerGrant | null;
   /** Holds a worker's code (by hex SHA-256) from collection until its process exits; returns the release. */
   holdCode?(sha256: string): () => void;
+  /** Told of workers' starts, runs and exits, and of pinned restarts. */
+  observer?: SchedulerObserver;
 }
 
 /** What a pool reports about itself. */

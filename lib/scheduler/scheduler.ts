@@ -1,5 +1,6 @@
 /** @module Routes each invocation to the pool of its function version, and owns every pool. */
-import { AgentUnavailableError } from "../errors/mod.ts";
+import { AgentUnavailableError, LambdaError } from "../errors/mod.ts";
+import type { WorkerLogEntry } from "../logs/mod.ts";
 import type { InvocationRequest } from "../runtime-api/mod.ts";
 import type { RuntimeHost } from "../runtimes/mod.ts";
 import type { Sandbox, SpawnPlan } from "../sandbox/mod.ts";
@@ -12,6 +13,7 @@ import {
   type PoolStatus,
   throttled,
 } from "./pool-types.ts";
+import type { SchedulerObserver } from "./observer.ts";
 import { type StreamedInvocation, streamedInvocation } from "./streamed-invocation.ts";
 import type { FunctionTarget } from "./target.ts";
 import type { InvocationResult, WorkerGrant } from "./worker.ts";
@@ -22,8 +24,8 @@ export interface SchedulerOptions {
   host: RuntimeHost;
   /** Plans how each function version's workers run (once per pool) and starts them. */
   sandbox: Sandbox;
-  /** Receives each line a worker writes, with the function it belongs to. */
-  onLog?(target: FunctionTarget, line: string): void;
+  /** Receives each line a worker writes and each invocation's START, END and REPORT, with the function's version. */
+  onLog?(target: FunctionTarget, entry: WorkerLogEntry): void;
   /** Restart backoff of pinned workers, in ms. @default { initialMs: 1000, maxMs: 60000 } */
   restartBackoff?: { initialMs: number; maxMs: number };
   /** Credentials for a new worker of `target` (an execution role's), or null for none. @default none */
@@ -33,6 +35,8 @@ export interface SchedulerOptions {
    * release. @default none
    */
   holdCode?(sha256: string): () => void;
+  /** Told of every invocation's end, throttle, worker start, run and exit, and pinned restart. @default none */
+  observer?: SchedulerObserver;
 }
 
 /** One function version's pool, as `lambdalet status` lists it. */
@@ -87,7 +91,9 @@ export class Scheduler {
     }
     const name = target.config.functionName;
     const running = this.#running.get(name) ?? 0;
+    const observer = this.#options.observer;
     if (target.reservedConcurrency !== undefined && running >= target.reservedConcurrency) {
+      observer?.throttled(target);
       throw throttled("ReservedFunctionConcurrentInvocationLimitExceeded");
     }
     this.#running.set(name, running + 1);
@@ -95,7 +101,14 @@ export class Scheduler {
     // held while queued too: a retired pool may still start a worker on this code for it
     const releaseCode = this.#options.holdCode?.(target.config.codeSha256);
     // a pool may refuse at once (throw): the count must come down on every path
-    const work = Promise.resolve().then(() => pool.invoke(request)).finally(() => {
+    const started = Promise.resolve().then(() => pool.invoke(request));
+    const invoked = observer
+      ? started.then(
+        (result) => observed(observer, target, result),
+        (error) => unobserved(observer, target, error),
+      )
+      : started;
+    const work = invoked.finally(() => {
       releaseCode?.();
       const left = (this.#running.get(name) ?? 1) - 1;
       if (left) this.#running.set(name, left);
@@ -175,10 +188,11 @@ export class Scheduler {
       host: this.#options.host,
       sandbox: this.#options.sandbox,
       plan,
-      onLog: onLog ? (line: string) => onLog(target, line) : () => {},
+      onLog: onLog ? (entry: WorkerLogEntry) => onLog(target, entry) : () => {},
       restartBackoff: this.#options.restartBackoff ?? { initialMs: 1000, maxMs: 60_000 },
       grantCredentials: this.#options.grantCredentials ?? (() => null),
       ...(this.#options.holdCode ? { holdCode: this.#options.holdCode } : {}),
+      ...(this.#options.observer ? { observer: this.#options.observer } : {}),
     };
     const limits = poolLimits(target);
     const pool = target.config.edge.pinned
@@ -187,6 +201,22 @@ export class Scheduler {
     this.#pools.set(key, { revisionId: target.config.revisionId, target, plan, pool });
     return pool;
   }
+}
+
+/** Tells `observer` of an invocation's end, and hands its result on. */
+function observed(
+  observer: SchedulerObserver,
+  target: FunctionTarget,
+  result: InvocationResult,
+): InvocationResult {
+  observer.invoked(target, result);
+  return result;
+}
+
+/** Tells `observer` of a pool's throttle (its queue is full), and hands every failure on. */
+function unobserved(observer: SchedulerObserver, target: FunctionTarget, error: unknown): never {
+  if (error instanceof LambdaError && error.type === "TooManyRequestsException") observer.throttled(target);
+  throw error;
 }
 
 function poolKey(functionName: string, version: string): string {

@@ -49,7 +49,9 @@ export class WorkerStartup {
   constructor(target: FunctionTarget, options: WorkerStartOptions) {
     this.#target = target;
     this.#options = options;
-    this.capture = new LineCapture(options.onLog);
+    this.capture = new LineCapture((message, stream, requestId) =>
+      options.onLog({ kind: "line", stream, message, requestId })
+    );
     this.#signal = new Promise((resolve) => {
       this.#settle = resolve;
     });
@@ -112,8 +114,9 @@ export class WorkerStartup {
       return { ok: false, outcome: this.#platformError("Runtime.InvalidEntrypoint", message) };
     }
     this.api.admit(() => process.pids());
-    forwardLines(process.stdout, this.capture.add);
-    forwardLines(process.stderr, this.capture.add);
+    options.observer?.workerSpawned(target, process);
+    forwardLines(process.stdout, (line) => this.capture.add(line, "stdout"));
+    forwardLines(process.stderr, (line) => this.capture.add(line, "stderr"));
     const releaseCode = options.holdCode?.(target.config.codeSha256);
     const exited = process.exited.finally(() => {
       this.api.close();
@@ -167,14 +170,19 @@ export class WorkerStartup {
   /** The result of a start that failed with `outcome`, with the log of the lines the worker wrote. */
   async failure(outcome: InvocationOutcome): Promise<InvocationResult> {
     await settleOutput();
-    const log = formatInvocationLog({
-      requestId: this.#options.requestId,
-      version: this.#target.version,
-      lines: this.capture.take(),
+    const { requestId } = this.#options;
+    const report = {
+      requestId,
       durationMs: this.elapsedMs,
       memorySizeMb: this.#target.config.memorySize,
       maxMemoryUsedMb: null,
-    });
+    };
+    const log = formatInvocationLog({ ...report, version: this.#target.version, lines: this.capture.take() });
+    // the stored log shows the invocation the failed start answered, framed as any other
+    const onLog = this.#options.onLog;
+    onLog({ kind: "start", requestId, version: this.#target.version });
+    onLog({ kind: "end", requestId });
+    onLog({ kind: "report", report: { ...report, status: "error" } });
     return { outcome, log };
   }
 

@@ -5,6 +5,7 @@ import {
   platformError,
   type RuntimeApiServer,
 } from "../runtime-api/mod.ts";
+import type { WorkerLogEntry } from "../logs/mod.ts";
 import type { RuntimeHost } from "../runtimes/mod.ts";
 import {
   describeExit,
@@ -15,6 +16,7 @@ import {
 } from "../sandbox/mod.ts";
 import { formatInvocationLog } from "./invocation-log.ts";
 import type { LineCapture } from "./log-capture.ts";
+import type { SchedulerObserver } from "./observer.ts";
 import type { FunctionTarget } from "./target.ts";
 import { settleOutput, WorkerStartup } from "./worker-start.ts";
 
@@ -48,8 +50,8 @@ export interface WorkerStartOptions {
   sandbox: Sandbox;
   /** How the function's workers run here (mode, limits, user, mounts), planned once for its pool. */
   plan: SpawnPlan;
-  /** Receives each line the worker writes to stdout or stderr. */
-  onLog(line: string): void;
+  /** Receives each line the worker writes to stdout or stderr, and each invocation's START, END and REPORT. */
+  onLog(entry: WorkerLogEntry): void;
   /** How long the worker may take to ask for its first invocation, in ms. */
   startTimeoutMs: number;
   /** The request id that caused this start, named in platform error messages. */
@@ -58,6 +60,8 @@ export interface WorkerStartOptions {
   grantCredentials?(target: FunctionTarget): WorkerGrant | null;
   /** Holds the worker's code from collection while its process lives; returns the release. @default none */
   holdCode?(sha256: string): () => void;
+  /** Told of the worker's start, its spawn and each invocation it runs. @default none */
+  observer?: SchedulerObserver;
 }
 
 /** Credentials a worker starts with: environment variables, revoked when the worker exits. */
@@ -83,6 +87,8 @@ export class Worker {
   #initDurationMs: number | undefined;
   #onExit: ((status: ExitStatus) => void) | null = null;
   #oomKills = 0;
+  #observer: SchedulerObserver | undefined;
+  #onLog: (entry: WorkerLogEntry) => void = () => {};
 
   private constructor(
     target: FunctionTarget,
@@ -105,6 +111,7 @@ export class Worker {
    * spawns it through the sandbox on the pool's plan, and awaits its readiness (or its failure, exit or timeout).
    */
   static async start(target: FunctionTarget, options: WorkerStartOptions): Promise<WorkerStart> {
+    options.observer?.workerStarting(target);
     const startup = new WorkerStartup(target, options);
     const launch = await startup.launch();
     if (!launch.ok) return { ok: false, result: await startup.failure(launch.outcome) };
@@ -117,6 +124,9 @@ export class Worker {
     capture.take();
     const { process, exited } = spawned.value;
     const worker = new Worker(target, process, startup.api, exited, capture, startup.elapsedMs);
+    worker.#observer = options.observer;
+    worker.#onLog = options.onLog;
+    options.observer?.workerReady(target, startup.elapsedMs);
     void exited.then((status) => {
       worker.state = "dead";
       worker.#onExit?.(status);
@@ -141,9 +151,13 @@ export class Worker {
     const invocation = { ...request, deadlineMs: Date.now() + timeoutSeconds * 1000 };
     this.#capture.keep = request.captureLog === true;
     this.#capture.take();
+    this.#capture.requestId = requestId;
+    this.#onLog({ kind: "start", requestId, version: this.#target.version });
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let expired = false;
     const timedOut = new Promise<InvocationOutcome>((resolve) => {
       timer = setTimeout(() => {
+        expired = true;
         this.kill();
         resolve(platformError(
           "Sandbox.Timedout",
@@ -184,20 +198,24 @@ export class Worker {
     }
     this.#oomKills = oomKills;
     const durationMs = performance.now() - started;
-    let log = "";
-    if (request.captureLog) {
-      await settleOutput();
-      const peak = this.#process.peakMemoryBytes();
-      log = formatInvocationLog({
-        requestId,
-        version: this.#target.version,
-        lines: this.#capture.take(),
-        durationMs,
-        memorySizeMb: this.#target.config.memorySize,
-        maxMemoryUsedMb: peak === null ? null : Math.ceil(peak / 1024 / 1024),
-        ...(this.#initDurationMs === undefined ? {} : { initDurationMs: this.#initDurationMs }),
-      });
-    }
+    this.#observer?.ran(this.#target, durationMs);
+    // the lines the worker wrote before its answer reach the stored log before END
+    await settleOutput();
+    const peak = this.#process.peakMemoryBytes();
+    const report = {
+      requestId,
+      durationMs,
+      memorySizeMb: this.#target.config.memorySize,
+      maxMemoryUsedMb: peak === null ? null : Math.ceil(peak / 1024 / 1024),
+      ...(this.#initDurationMs === undefined ? {} : { initDurationMs: this.#initDurationMs }),
+    };
+    const log = request.captureLog
+      ? formatInvocationLog({ ...report, version: this.#target.version, lines: this.#capture.take() })
+      : "";
+    this.#onLog({ kind: "end", requestId });
+    const status = expired ? "timeout" : outcome.kind === "error" ? "error" : "success";
+    this.#onLog({ kind: "report", report: { ...report, status } });
+    this.#capture.requestId = null;
     this.#initDurationMs = undefined;
     this.#capture.keep = false;
     this.#capture.take();

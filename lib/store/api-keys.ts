@@ -2,8 +2,8 @@
 import type { Database } from "bun:sqlite";
 import { defineTable, json, type Row } from "./table.ts";
 
-/** What a key may do: `admin` everything, `invoke` only Invoke of its functions. */
-export type KeyScope = "admin" | "invoke";
+/** What a key may do: `admin` everything, `invoke` only Invoke of its functions, `metrics` only read `/metrics`. */
+export type KeyScope = "admin" | "invoke" | "metrics";
 
 /** One stored key. */
 export interface ApiKeyRecord {
@@ -27,7 +27,7 @@ const API_KEYS = defineTable<ApiKeyRecord>("api_keys", {
   scope: {
     name: "scope",
     encode: (scope) => scope,
-    decode: (stored) => stored === "admin" ? "admin" : "invoke",
+    decode: (stored) => stored === "admin" || stored === "metrics" ? stored : "invoke",
   },
   functions: json("functions"),
   description: "description",

@@ -40,6 +40,17 @@ export interface DeadLetter extends Omit<QueuedEvent, "nextAttemptAt" | "lastErr
   failedAt: number;
 }
 
+/** The events waiting for one function, of one kind: plain, or with an ordering key (pub/sub deliveries). */
+export interface QueueBacklog {
+  functionName: string;
+  /** Whether these events carry an ordering key. */
+  ordered: boolean;
+  /** How many wait. */
+  count: number;
+  /** Epoch ms when the oldest of them was accepted. */
+  oldestEnqueuedAt: number;
+}
+
 /** The columns an event keeps from the queue to its dead letter. */
 const EVENT_COLUMNS = {
   id: "id",
@@ -139,6 +150,26 @@ export class EventQueue {
   /** Events waiting, in all. */
   size(): number {
     return this.#db.query<{ n: number }, []>("SELECT COUNT(*) AS n FROM events").get()?.n ?? 0;
+  }
+
+  /** What waits, by function and kind (plain or ordered): one pass over the table, for the metrics' scrape. */
+  backlog(): QueueBacklog[] {
+    return this.#db.query<
+      { functionName: string; ordered: number; count: number; oldestEnqueuedAt: number },
+      []
+    >(
+      `SELECT function_name AS functionName, ordering_key IS NOT NULL AS ordered, COUNT(*) AS count,
+         MIN(enqueued_at) AS oldestEnqueuedAt
+       FROM events GROUP BY function_name, ordered`,
+    ).all().map((row) => ({ ...row, ordered: row.ordered === 1 }));
+  }
+
+  /** How many dead letters each function has (functions without any are absent). */
+  deadLetterCounts(): Map<string, number> {
+    const rows = this.#db.query<{ functionName: string; count: number }, []>(
+      "SELECT function_name AS functionName, COUNT(*) AS count FROM dead_letters GROUP BY function_name",
+    ).all();
+    return new Map(rows.map((row) => [row.functionName, row.count]));
   }
 
   /** Removes an event that is done. */

@@ -110,4 +110,12 @@ export const MIGRATIONS: readonly string[] = [
      last_fire_at INTEGER,
      PRIMARY KEY (function_name, schedule_key)
    ) STRICT;`,
+  // messages for the MQTT broker, kept until it acknowledges them (in order, across restarts and outages)
+  `CREATE TABLE mqtt_spool (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     topic TEXT NOT NULL,
+     payload BLOB NOT NULL,
+     size INTEGER NOT NULL,
+     spooled_at INTEGER NOT NULL
+   ) STRICT;`,
 ];

@@ -11,6 +11,7 @@ import { FunctionUidRepository } from "./function-uids.ts";
 import { FunctionRepository } from "./functions.ts";
 import { ScheduleFireRepository } from "./schedule-fires.ts";
 import { FunctionUrlRepository } from "./function-urls.ts";
+import { MqttSpool } from "./mqtt-spool.ts";
 
 export { type ApiKeyRecord, ApiKeyRepository, type KeyScope } from "./api-keys.ts";
 export { CodeBlobs } from "./code-blobs.ts";
@@ -27,7 +28,13 @@ export {
   EventInvokeConfigs,
   type StoredEventInvokeConfig,
 } from "./event-invoke-configs.ts";
-export { type DeadLetter, EventQueue, type NewQueuedEvent, type QueuedEvent } from "./events.ts";
+export {
+  type DeadLetter,
+  EventQueue,
+  type NewQueuedEvent,
+  type QueueBacklog,
+  type QueuedEvent,
+} from "./events.ts";
 export { AliasExistsError, type AliasRecord, AliasRepository } from "./aliases.ts";
 export {
   FunctionExistsError,
@@ -38,6 +45,7 @@ export {
   type VersionRow,
 } from "./functions.ts";
 export { FunctionUidRepository, UidRangeFullError } from "./function-uids.ts";
+export { MqttSpool, type SpoolBounds, type SpooledMessage, type SpoolResult } from "./mqtt-spool.ts";
 export type { Page } from "./paging.ts";
 export { type ScheduleFireRecord, ScheduleFireRepository } from "./schedule-fires.ts";
 export {
@@ -71,6 +79,8 @@ export interface Store {
   functionUrls: FunctionUrlRepository;
   /** When each function's schedules were first seen and last fired. */
   scheduleFires: ScheduleFireRepository;
+  /** Messages waiting for the MQTT broker. */
+  mqttSpool: MqttSpool;
   /** Closes the database. */
   close(): void;
 }
@@ -90,6 +100,7 @@ export function openStore(path: string): Store {
     apiKeys: new ApiKeyRepository(db),
     functionUrls: new FunctionUrlRepository(db),
     scheduleFires: new ScheduleFireRepository(db),
+    mqttSpool: new MqttSpool(db),
     close: () => db.close(),
   };
 }

@@ -16,8 +16,8 @@ export interface Subscription {
 
 /** What the router reads of a function: its `$LATEST` `PUB_SUB` sources and payload encoding, or null when gone. */
 export interface SubscriberSettings {
-  /** The function's `PUB_SUB` event sources. */
-  sources: readonly PubSubSource[];
+  /** The function's subscriptions: its `PUB_SUB` event sources (or the topic filters of other sources). */
+  sources: readonly Pick<PubSubSource, "topic" | "receiveMode">[];
   /** Its `Edge.inputPayloadEncodingType`. */
   encoding: "json" | "binary";
 }

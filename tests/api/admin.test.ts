@@ -160,7 +160,7 @@ describe("keys", () => {
       await api.request("POST", KEYS, { Scope: "root" }),
       400,
       "InvalidParameterValueException",
-      "1 validation error detected: Value at 'Scope' failed to satisfy constraint: must be admin or invoke",
+      "1 validation error detected: Value at 'Scope' failed to satisfy constraint: must be admin, invoke or metrics",
     );
   });
 });

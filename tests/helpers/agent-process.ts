@@ -63,6 +63,8 @@ export async function startAgentProcess(options: AgentProcessOptions = {}): Prom
       dataDir,
       "--default-container-mode",
       options.defaultContainerMode ?? "NoContainer",
+      // tests read the agent's lines as a person would (its default on a pipe is JSON lines)
+      ...(options.flags?.includes("--log-format") ? [] : ["--log-format", "text"]),
       ...(options.flags ?? []),
     ],
     cwd: options.cwd ?? join(dataDir, ".."),

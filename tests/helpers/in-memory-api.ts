@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Hono } from "hono";
-import { type ApiEnv, createApi } from "../../lib/api/mod.ts";
+import { type ApiDeps, type ApiEnv, createApi } from "../../lib/api/mod.ts";
 import { type ClientCredentials, Keyring, signRequest } from "../../lib/auth/mod.ts";
 import { CodeStore } from "../../lib/code/mod.ts";
 import { DEFAULT_FUNCTION_UID_RANGE } from "../../lib/config/mod.ts";
@@ -193,8 +193,11 @@ function encodeBody(body: unknown): string | Uint8Array | undefined {
  * Builds the API app the way the agent does, in a temp dir: the store, code store, keyring, runtimes (no strict
  * versions), a sandbox that sets up no cgroups (so GreengrassContainer is never available and functions default to
  * NoContainer) and the control plane over a {@linkcode SchedulerDouble}. The control plane is never started.
+ * `extra` adds optional parts the agent wires in (the container credentials service, the metrics).
  */
-export async function openInMemoryApi(): Promise<InMemoryApi> {
+export async function openInMemoryApi(
+  extra: Pick<ApiDeps, "awsCredentials" | "metrics"> = {},
+): Promise<InMemoryApi> {
   const dir = mkdtempSync(join(tmpdir(), "lambdalet-api-"));
   const dataDir = join(dir, "data");
   const store = openStore(join(dir, "lambdalet.db"));
@@ -233,6 +236,7 @@ export async function openInMemoryApi(): Promise<InMemoryApi> {
     region: REGION,
     accountId: ACCOUNT_ID,
     runtimes,
+    ...extra,
   });
   const admin = (): ClientCredentials => ({ accessKeyId: saved.accessKeyId, secretAccessKey: saved.secret });
 
