@@ -1,7 +1,8 @@
 /** @module Wires the agent's parts together once: store, code, runtimes, scheduler, API and HTTP server. */
 import { chmodSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { AWS_CREDENTIALS_PATH, createApi, createRestRouteApp } from "./api/mod.ts";
+import { AWS_CREDENTIALS_PATH, createApi, createRestRouteApp, eventSources } from "./api/mod.ts";
+import { createDashboard, RecentInvocations } from "./dashboard/mod.ts";
 import { AwsCredentialService, createCredentialSource } from "./aws-credentials/mod.ts";
 import { Keyring, writeCredentialsFile } from "./auth/mod.ts";
 import { CodeStore } from "./code/mod.ts";
@@ -12,8 +13,10 @@ import { AgentMetrics } from "./metrics/mod.ts";
 import { IPC_PATH_PREFIX, RuntimeHost } from "./runtimes/mod.ts";
 import { claimDataDir, listSome } from "./recovery/mod.ts";
 import { detectHostCapabilities, Sandbox, sweepLeftoverWorkers, workerCgroupParent } from "./sandbox/mod.ts";
-import { FunctionLogs } from "./logs/mod.ts";
-import { type FunctionTarget, LogWriter, Scheduler, type WorkerGrant } from "./scheduler/mod.ts";
+import { ActivityLog } from "./activity/mod.ts";
+import { observeAllEvents } from "./events/mod.ts";
+import { AgentLines, agentLogFormat, FunctionLogs } from "./logs/mod.ts";
+import { type FunctionTarget, LogWriter, observeAll, Scheduler, type WorkerGrant } from "./scheduler/mod.ts";
 import { type ApiKeyRecord, openStore, type Store } from "./store/mod.ts";
 
 /** A running agent. */
@@ -153,13 +156,22 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   // counted where things happen; the scheduler's status is read only at scrape time, once it exists
   const metrics = new AgentMetrics({ scheduler: { status: () => scheduler.status() }, store });
   const functionLog = new LogWriter(process.stdout);
+  // one line per deployment, worker start and stop, throttle and retry; info lines share the workers' writer
+  const activity = new ActivityLog(
+    new AgentLines(agentLogFormat(options.logFormat), {
+      stdout: { write: (text: string) => functionLog.line(text.slice(0, -1)) },
+    }),
+  );
   // each function's log under <data-dir>/logs, rotated within the caps; written off the event loop
   const logs = await FunctionLogs.open(options.dataDir, options.logs);
+  // the dashboard's list of each function's last invocations, from their REPORT entries
+  const recent = new RecentInvocations();
   const scheduler = new Scheduler({
     host,
     sandbox,
     onLog: (target, entry) => {
       logs.record(target.config.functionName, target.config, entry);
+      recent.record(target.config.functionName, entry);
       // not console.log: it blocks the event loop while the agent's stdout is a full pipe
       if (entry.kind === "line") {
         functionLog.line(`[${target.config.functionName}:${target.version}] ${entry.message}`);
@@ -167,7 +179,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     },
     grantCredentials: (target) => joinGrants(grantCredentials(target), grantAwsCredentials(target)),
     holdCode: (sha256) => code.hold(sha256),
-    observer: metrics.scheduler,
+    observer: observeAll(metrics.scheduler, activity.scheduler),
   });
   const control = createControlPlane({
     store,
@@ -183,8 +195,9 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     events: {
       concurrency: options.asyncConcurrency,
       retryDelaysMs: options.eventRetryDelaysSeconds.map((seconds) => seconds * 1000),
-      observer: metrics.events,
+      observer: observeAllEvents(metrics.events, activity.events),
     },
+    deployments: { onFinished: (record) => activity.deployment(record) },
   });
   control.recover();
   const routeDeps = {
@@ -192,7 +205,23 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     keyring,
     httpRoutes: { routes: new RestRoutes(control), prefix: options.httpRoutes.prefix },
   };
+  const dashboardDeps = {
+    ...routeDeps,
+    logs,
+    capabilities,
+    recent,
+    region: options.region,
+    accountId: options.accountId,
+    startedAt: Date.now(),
+  };
+  const dashboard = options.dashboard.enabled
+    ? createDashboard({
+      ...dashboardDeps,
+      eventSources: (origin: string) => eventSources(dashboardDeps, origin),
+    }, { loopbackReadOnly: options.dashboard.loopbackReadOnly, secureCookies: options.tls !== null })
+    : undefined;
   const app = createApi({
+    ...(dashboard ? { dashboard } : {}),
     ...routeDeps,
     saveDefaultKey: (key: ApiKeyRecord) => saveDefaultKey(key),
     logs,
@@ -264,6 +293,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
       await control.stop();
       await scheduler.drain();
       await scheduler.stop();
+      activity.flush();
       await server.stop(true);
       await routesServer?.stop(true);
       await logs.flushed();

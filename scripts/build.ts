@@ -2,6 +2,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { elapsed, ProgressLine } from "../lib/cli/progress.ts";
 
 /** Every target lambdalet is built for, by short name. */
 export const TARGETS: Record<string, string> = {
@@ -29,6 +30,11 @@ export interface BuildOptions {
   fileName?: string;
   /** Precompile to bytecode (faster start, larger file). @default false */
   bytecode?: boolean;
+  /**
+   * Where to show the build going on: while it is active (a terminal) the compiler's own output is held and shown
+   * only if it fails. @default none (the compiler writes to this process's output)
+   */
+  progress?: ProgressLine;
 }
 
 /** Compiles `main.ts` for one target into `outdir`; returns the file's path. */
@@ -40,6 +46,7 @@ export async function buildBinary(name: string, outdir: string, options: BuildOp
   mkdirSync(outdir, { recursive: true });
   const outfile = join(outdir, options.fileName ?? `lambdalet-linux-${name}`);
   const build = JSON.stringify({ commit: currentCommit(), target });
+  const shown = options.progress?.active ? options.progress : null;
   const proc = Bun.spawn({
     cmd: [
       process.execPath,
@@ -54,10 +61,27 @@ export async function buildBinary(name: string, outdir: string, options: BuildOp
       outfile,
     ],
     cwd: ROOT,
-    stdout: "inherit",
-    stderr: "inherit",
+    stdout: shown ? "pipe" : "inherit",
+    stderr: shown ? "pipe" : "inherit",
   });
-  if (await proc.exited !== 0) throw new Error(`bun build failed for ${target}`);
+  if (!shown) {
+    if (await proc.exited !== 0) throw new Error(`bun build failed for ${target}`);
+    return outfile;
+  }
+  const started = performance.now();
+  const tick = () => shown.update(`Building ${name} (${target}): ${elapsed(started)}`, true);
+  tick();
+  const ticker = setInterval(tick, 250);
+  const [code, out, err] = await Promise.all([
+    proc.exited,
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+  ]).finally(() => clearInterval(ticker));
+  if (code !== 0) {
+    shown.done();
+    process.stderr.write(out + err);
+    throw new Error(`bun build failed for ${target}`);
+  }
   return outfile;
 }
 
@@ -66,7 +90,10 @@ if (import.meta.main) {
     args: Bun.argv.slice(2),
     options: { target: { type: "string", multiple: true }, outdir: { type: "string", default: "dist" } },
   });
+  const progress = new ProgressLine();
   for (const name of values.target ?? DEFAULT_TARGETS) {
-    console.log(`built ${await buildBinary(name, values.outdir)}`);
+    const file = await buildBinary(name, values.outdir, { progress });
+    progress.done();
+    console.log(`built ${file}`);
   }
 }

@@ -29,8 +29,10 @@ const RANK: Record<string, number> = {
   topics: 5,
   mqtt: 5,
   metrics: 5.5,
+  activity: 5.5,
   functions: 6,
   "http-triggers": 6.5,
+  dashboard: 6.75,
   api: 7,
   "agent.ts": 8,
   cli: 9,
@@ -42,17 +44,24 @@ function imports(): [string, string, string][] {
   for (const part of readdirSync(LIB)) {
     const path = join(LIB, part);
     const files = statSync(path).isDirectory()
-      ? readdirSync(path).filter((file) => file.endsWith(".ts")).map((file) => join(path, file))
+      ? readdirSync(path, { recursive: true, encoding: "utf8" }).filter((file) => /\.tsx?$/.test(file)).map((
+        file,
+      ) => join(path, file))
       : [path];
     for (const file of files) {
       const text = readFileSync(file, "utf8");
-      const prefix = statSync(path).isDirectory() ? /from "\.\.\/([a-z-]+)\// : /from "\.\/([a-z-]+)\//;
+      const depth = statSync(path).isDirectory() ? file.slice(path.length + 1).split("/").length : 0;
+      const prefix = depth === 0
+        ? /from "\.\/([a-z-]+)\//
+        : new RegExp(`from "${"\\.\\./".repeat(depth)}([a-z-]+)\\/`);
       for (const line of text.split("\n")) {
         const target = new RegExp(prefix.source).exec(line)?.[1];
         if (target) found.push([part, target === "agent" ? "agent.ts" : target, file]);
       }
       if (!statSync(path).isDirectory()) continue;
-      for (const match of text.matchAll(/from "\.\.\/(agent|version)\.ts"/g)) {
+      for (
+        const match of text.matchAll(new RegExp(`from "${"\\.\\./".repeat(depth)}(agent|version)\\.ts"`, "g"))
+      ) {
         found.push([part, `${match[1]}.ts`, file]);
       }
     }

@@ -1,5 +1,5 @@
 /** @module The route table of the Lambda-compatible API. */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { MAX_ASYNC_PAYLOAD_BYTES, MAX_SYNC_PAYLOAD_BYTES } from "../config/mod.ts";
 import { LambdaError } from "../errors/mod.ts";
@@ -53,7 +53,15 @@ import { restRouteMiddleware } from "./rest-route-requests.ts";
 import { invokeWithResponseStreamHandler } from "./invoke-stream.ts";
 import { createKeyHandler, deleteKeyHandler, listKeysHandler, rotateKeyHandler } from "./keys.ts";
 import { listFunctionsHandler } from "./list-functions.ts";
-import { METRICS_PATH, metricsHandler } from "./metrics.ts";
+import {
+  deleteLayerVersionHandler,
+  getLayerVersionHandler,
+  listLayersHandler,
+  listLayerVersionsHandler,
+  publishLayerVersionHandler,
+} from "./layers.ts";
+import { isLoopbackAddress, METRICS_PATH, metricsHandler, peerAddressOf } from "./metrics.ts";
+import { DASHBOARD_PATH } from "../dashboard/mod.ts";
 import { publishHandler, tooLarge } from "./publish.ts";
 import { updateFunctionCodeHandler, updateFunctionConfigurationHandler } from "./update-function.ts";
 import { listVersionsHandler, publishVersionHandler } from "./versions.ts";
@@ -91,6 +99,12 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
   app.get(`${FUNCTION}/aliases/:alias`, getAliasHandler(deps));
   app.put(`${FUNCTION}/aliases/:alias`, updateAliasHandler(deps));
   app.delete(`${FUNCTION}/aliases/:alias`, deleteAliasHandler(deps));
+  const layerVersions = "/2018-10-31/layers/:layerName/versions";
+  app.get("/2018-10-31/layers", listLayersHandler(deps));
+  app.post(layerVersions, publishLayerVersionHandler(deps));
+  app.get(layerVersions, listLayerVersionsHandler(deps));
+  app.get(`${layerVersions}/:version`, getLayerVersionHandler(deps));
+  app.delete(`${layerVersions}/:version`, deleteLayerVersionHandler(deps));
   app.post(
     `${FUNCTION}/invocations`,
     bodyLimit({
@@ -163,6 +177,15 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
   app.get(AWS_CREDENTIALS_PATH, awsCredentialsHandler(deps));
   if (deps.metrics) app.get(METRICS_PATH, metricsHandler({ metrics: deps.metrics }));
   app.get("/healthz", (c) => c.json({ status: "ok" }));
+  const dashboard = deps.dashboard;
+  if (dashboard) {
+    app.get("/", (c) => c.redirect(DASHBOARD_PATH, 302));
+    // the dashboard is told whether the TCP peer is loopback (for its read-only view), from the server, never a header
+    const toDashboard = (c: Context<ApiEnv>) =>
+      dashboard.fetch(c.req.raw, { loopbackPeer: isLoopbackAddress(peerAddressOf(c.env, c.req.raw)) });
+    app.all(DASHBOARD_PATH, toDashboard);
+    app.all(`${DASHBOARD_PATH}/*`, toDashboard);
+  }
   app.notFound(unknownOperation(deps));
   app.onError(errorRenderer(deps));
   return app;

@@ -3,8 +3,10 @@ import type { MiddlewareHandler } from "hono";
 import { mayInvoke, mayReadMetrics, type Principal, verifySignature } from "../auth/mod.ts";
 import { LambdaError } from "../errors/mod.ts";
 import { functionArn, parseFunctionRef } from "../functions/mod.ts";
+import { isDashboardPath } from "../dashboard/mod.ts";
 import { AWS_CREDENTIALS_PATH } from "./aws-credentials.ts";
 import type { ApiDeps, ApiEnv } from "./context.ts";
+import { decodePathPart } from "./request.ts";
 import { isLoopbackAddress, METRICS_PATH, peerAddressOf } from "./metrics.ts";
 import { isPublishPath, mayPublish, topicOfUrl } from "./publish.ts";
 
@@ -29,17 +31,6 @@ function denied(principal: Principal, action: string, resource: string): LambdaE
   );
 }
 
-function decodePathPart(part: string): string {
-  try {
-    return decodeURIComponent(part);
-  } catch {
-    throw new LambdaError(
-      "InvalidParameterValueException",
-      `The path part '${part}' is not valid percent-encoding`,
-    );
-  }
-}
-
 /**
  * Verifies the signature of every request (except `/healthz`), then lets Invoke through for keys whose scope
  * names the function, Publish for admin keys and workers' keys whose `Edge.publishTopics` match the topic,
@@ -48,11 +39,14 @@ function decodePathPart(part: string): string {
  * is `NONE`.
  */
 export function authMiddleware(
-  deps: Pick<ApiDeps, "keyring" | "region" | "accountId">,
+  deps: Pick<ApiDeps, "keyring" | "region" | "accountId" | "dashboard">,
 ): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     c.set("principal", null);
     if (OPEN_PATHS.has(c.req.path)) return await next();
+    // the dashboard checks its own sessions; its paths reach nothing but the dashboard (no principal is set, and
+    // no cookie is ever read here, so a session never authorizes an API call)
+    if (deps.dashboard && (c.req.path === "/" || isDashboardPath(c.req.path))) return await next();
     // workers present their own token there, not a signature: the handler checks it before anything else
     if (c.req.path === AWS_CREDENTIALS_PATH && (c.req.method === "GET" || c.req.method === "HEAD")) {
       return await next();

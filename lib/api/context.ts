@@ -1,6 +1,7 @@
 /** @module What API handlers are given: the control plane's parts, the keys, and how to name things in answers. */
 import type { Keyring, Principal } from "../auth/mod.ts";
 import type { AwsCredentialService } from "../aws-credentials/mod.ts";
+import type { Dashboard } from "../dashboard/mod.ts";
 import type {
   Aliases,
   Deployments,
@@ -10,6 +11,7 @@ import type {
   GreengrassImports,
   Invocations,
   IotCore,
+  Layers,
   Schedules,
   Topics,
 } from "../functions/mod.ts";
@@ -25,6 +27,8 @@ export interface ApiDeps {
   functions: Functions;
   /** Aliases. */
   aliases: Aliases;
+  /** Layer versions. */
+  layers: Layers;
   /** Event invoke configurations. */
   eventInvokeConfigs: EventInvokeConfigs;
   /** Invoking now or queueing; the dead letters. */
@@ -49,6 +53,8 @@ export interface ApiDeps {
   logs?: FunctionLogs;
   /** Functions' AWS credentials (the container credentials door). @default none: every token is refused */
   awsCredentials?: AwsCredentialService;
+  /** The dashboard at `/dashboard` (and `/` leading to it). @default none: those paths are unknown */
+  dashboard?: Dashboard;
   /** The Prometheus metrics served at `GET /metrics`. @default none: the path is unknown */
   metrics?: Pick<AgentMetrics, "render" | "contentType">;
   /** Writes the admin key to the credentials file again (after its rotation). */

@@ -21,10 +21,27 @@ export function renderDeployment(record: DeploymentRecord): Record<string, unkno
   };
 }
 
-/** Builds the handler of `POST /lambdalet/v1/deployments`. */
+/**
+ * Builds the handler of `POST /lambdalet/v1/deployments`: it answers when the deployment has ended, or with
+ * `?wait=false` as soon as it is recorded (202, `IN_PROGRESS`; its id to poll with `GET …/deployments/{id}`). A
+ * document refused before that (bad input, unknown code, route conflicts) is an error either way.
+ */
 export function createDeploymentHandler(deps: Deps): Handler<ApiEnv> {
   return async (c) => {
-    const record = await deps.deployments.deploy(await readInput(c, DeploymentDocumentSchema));
+    const document = await readInput(c, DeploymentDocumentSchema);
+    if (c.req.query("wait") === "false") {
+      const recorded = Promise.withResolvers<DeploymentRecord & { warnings: string[] }>();
+      const finished = deps.deployments.deploy(document, { onRecorded: recorded.resolve });
+      // the first to settle: recorded, or refused (its error answers); the rest runs on, its end in the record
+      const record = await Promise.race([recorded.promise, finished]);
+      const rendered = renderDeployment(record);
+      if (record.warnings.length) rendered.Warnings = record.warnings;
+      return c.json(
+        rendered,
+        record.status === "IN_PROGRESS" ? 202 : record.status === "COMPLETED" ? 201 : 200,
+      );
+    }
+    const record = await deps.deployments.deploy(document);
     const rendered = renderDeployment(record);
     // what its Greengrass components say that is not applied
     if (record.warnings.length) rendered.Warnings = record.warnings;

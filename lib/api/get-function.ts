@@ -40,7 +40,7 @@ export function getFunctionHandler(deps: Deps & Pick<ApiDeps, "keyring">): Handl
 }
 
 /** The code's URL presigned with the caller's own key, so that any HTTP client can fetch it for a while. */
-async function codeLocation(
+export async function codeLocation(
   deps: Pick<ApiDeps, "keyring" | "region">,
   principal: Principal | null,
   url: string,

@@ -9,6 +9,7 @@ import { LambdaError } from "../errors/mod.ts";
 import { IPC_PATH_PREFIX } from "../runtimes/mod.ts";
 import type { ApiDeps, ApiEnv } from "./context.ts";
 import { type IpcWork, postWork, type WorkDeps } from "./ipc-work.ts";
+import { decodePathPart } from "./request.ts";
 
 const WORK_PATH = new RegExp(`^${IPC_PATH_PREFIX}/functions/([^/]+)/invocations/?$`);
 
@@ -29,17 +30,6 @@ function workerOf(deps: Pick<ApiDeps, "keyring">, header: string | undefined): P
     );
   }
   return principal;
-}
-
-function decodeArn(part: string): string {
-  try {
-    return decodeURIComponent(part);
-  } catch {
-    throw new LambdaError(
-      "InvalidParameterValueException",
-      `The path part '${part}' is not valid percent-encoding`,
-    );
-  }
 }
 
 function invocationTypeOf(header: string | undefined): IpcWork["invocationType"] {
@@ -74,7 +64,7 @@ export function ipcMiddleware(deps: WorkDeps & Pick<ApiDeps, "keyring">): Middle
     if (body.byteLength > limit) throw tooLarge(limit);
     return await postWork(c, deps, {
       principal,
-      functionArn: decodeArn(match[1]!),
+      functionArn: decodePathPart(match[1]!),
       invocationType,
       clientContext: c.req.header("x-amz-client-context"),
       body,

@@ -7,6 +7,7 @@ import type { Topics } from "../functions/mod.ts";
 import { topicMatches, TopicNameSchema } from "../topics/mod.ts";
 import * as v from "valibot";
 import type { ApiEnv } from "./context.ts";
+import { decodePathPart } from "./request.ts";
 
 /** Where topics are published: the topic name follows, its slashes literal. */
 export const TOPICS_PREFIX = "/topics/";
@@ -25,16 +26,7 @@ export function isPublishPath(path: string): boolean {
 export function topicOfUrl(url: string): string {
   const path = new URL(url).pathname;
   const rest = path.startsWith(TOPICS_PREFIX) ? path.slice(TOPICS_PREFIX.length) : "";
-  const levels = rest.split("/").map((level) => {
-    try {
-      return decodeURIComponent(level);
-    } catch {
-      throw new LambdaError(
-        "InvalidParameterValueException",
-        `The topic level '${level}' is not valid percent-encoding`,
-      );
-    }
-  });
+  const levels = rest.split("/").map((level) => decodePathPart(level, "topic level"));
   return parseInput(PublishPathSchema, { Topic: levels.join("/") }).Topic;
 }
 

@@ -76,6 +76,9 @@ export function renderConfiguration(config: FunctionConfig, options: RenderOptio
       LogGroup: `/aws/lambda/${config.functionName}`,
     },
     SnapStart: { ApplyOn: "None", OptimizationStatus: "Off" },
+    ...(config.layers?.length
+      ? { Layers: config.layers.map((layer) => ({ Arn: layer.arn, CodeSize: layer.codeSize })) }
+      : {}),
     Edge: config.edge,
     ...(options.status ? { EdgeStatus: options.status } : {}),
   };

@@ -48,3 +48,15 @@ export async function readInput<S extends v.GenericSchema>(
 ): Promise<v.InferOutput<S>> {
   return parseInput(schema, await readJsonBody(c));
 }
+
+/** Percent-decodes one part of a request path, answering `InvalidParameterValueException` naming `what` when it is not valid. */
+export function decodePathPart(part: string, what = "path part"): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new LambdaError(
+      "InvalidParameterValueException",
+      `The ${what} '${part}' is not valid percent-encoding`,
+    );
+  }
+}

@@ -22,6 +22,6 @@ export function updateFunctionConfigurationHandler(deps: Deps): Handler<ApiEnv> 
   return async (c) => {
     const { name } = unqualifiedRefOf(c);
     const input = await readInput(c, UpdateFunctionConfigurationInputSchema);
-    return c.json(renderConfiguration(deps.functions.updateConfiguration(name, input), deps));
+    return c.json(renderConfiguration(await deps.functions.updateConfiguration(name, input), deps));
   };
 }

@@ -1,6 +1,13 @@
 /** @module Talks to a running agent over HTTP the way the AWS CLI does, with its error messages and exit codes. */
 import { signRequest } from "../auth/mod.ts";
 import { findClientIdentity } from "./client-credentials.ts";
+import { byteProgress, elapsed, formatBytes, ProgressLine } from "./progress.ts";
+
+/** Request bodies from this size on (a zip of a few MB, base64 in JSON) show their upload on a terminal. */
+export const UPLOAD_PROGRESS_MIN_BYTES = 1024 * 1024;
+
+/** The slice of a body handed to the connection at a time, counted as sent when taken. */
+const UPLOAD_CHUNK_BYTES = 64 * 1024;
 
 /** The endpoint used when neither `--endpoint-url` nor `AWS_ENDPOINT_URL_LAMBDA` / `AWS_ENDPOINT_URL` is set. */
 export const DEFAULT_ENDPOINT = "http://127.0.0.1:9001";
@@ -61,15 +68,18 @@ export async function callApi(endpoint: string, call: ApiCall): Promise<Response
     )
     : call.headers;
   let response: Response;
+  const progress = new ProgressLine();
   try {
     response = await fetch(url, {
       method: call.method,
       headers,
-      body: call.body ?? null,
+      ...uploadBody(call, progress, headers),
     });
   } catch {
+    progress.done();
     throw new CliError(`Could not connect to the endpoint URL: "${url}"`, 255);
   }
+  progress.done();
   if (response.ok) return response;
   const type = response.headers.get("x-amzn-errortype") ?? `HTTP ${response.status}`;
   const text = await response.text();
@@ -84,6 +94,51 @@ export async function callApi(endpoint: string, call: ApiCall): Promise<Response
     `An error occurred (${type.split(":")[0]}) when calling the ${call.operation} operation: ${message}`,
     254,
   );
+}
+
+/**
+ * The fetch body of `call`: as it is, or on a terminal a large one as a stream whose slices are counted as the
+ * connection takes them, so that the progress line shows the bytes sent (its length is given: no chunked upload).
+ */
+function uploadBody(
+  call: ApiCall,
+  progress: ProgressLine,
+  headers: Record<string, string> | undefined,
+): {
+  body: string | Uint8Array | ReadableStream<Uint8Array> | null;
+  duplex?: "half";
+  headers?: Record<string, string>;
+} {
+  const body = call.body ?? null;
+  if (body === null || !progress.active) return { body };
+  const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
+  if (bytes.byteLength < UPLOAD_PROGRESS_MIN_BYTES) return { body };
+  const total = bytes.byteLength;
+  const label = `Sending ${call.operation}`;
+  const started = performance.now();
+  let sent = 0;
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (sent >= total) {
+        progress.update(
+          `${label}: ${formatBytes(total)} sent in ${elapsed(started)}, waiting for the answer`,
+          true,
+        );
+        controller.close();
+        return;
+      }
+      const slice = bytes.subarray(sent, sent + UPLOAD_CHUNK_BYTES);
+      sent += slice.byteLength;
+      controller.enqueue(slice);
+      progress.update(byteProgress(label, sent, total));
+    },
+  }, { highWaterMark: 0 });
+  progress.update(byteProgress(label, 0, total), true);
+  return {
+    body: stream,
+    duplex: "half",
+    headers: { ...headers, "content-length": String(total) },
+  };
 }
 
 /** Wraps a command's `run` so that a {@linkcode CliError} prints its message and exits with its code. */

@@ -20,6 +20,10 @@ export const functionSettingsArgs = {
     type: "string",
     description: "GreengrassContainer or NoContainer (Edge.containerMode)",
   },
+  layers: {
+    type: "string",
+    description: "Layer version ARNs, in order, comma- or space-separated ('' for none)",
+  },
 } as const;
 
 /** The parsed values of {@linkcode functionSettingsArgs}. */
@@ -35,6 +39,7 @@ export interface FunctionSettingsFlags {
   edge?: string;
   pinned?: boolean;
   "container-mode"?: string;
+  layers?: string;
 }
 
 /** Builds the Lambda JSON members that the given flags set; absent flags add nothing. */
@@ -55,6 +60,7 @@ export function functionSettingsBody(args: FunctionSettingsFlags): Record<string
     const size = parseStringMap("ephemeral-storage", args["ephemeral-storage"]).Size;
     body.EphemeralStorage = { Size: parseFlag(IntegerFlag, "ephemeral-storage", size ?? "") };
   }
+  if (args.layers !== undefined) body.Layers = args.layers.split(/[\s,]+/).filter(Boolean);
   const edge = edgeOf(args);
   if (edge) body.Edge = edge;
   return body;

@@ -1,6 +1,7 @@
 /** @module Every control-plane command, with the AWS CLI's names and flags. */
 import type { CommandDef } from "citty";
 import { FUNCTION_COMMANDS } from "./function-commands.ts";
+import { LAYER_COMMANDS } from "./layer-commands.ts";
 import { SETTING_COMMANDS } from "./setting-commands.ts";
 import { URL_COMMANDS } from "./url-commands.ts";
 import { VERSION_COMMANDS } from "./version-commands.ts";
@@ -11,4 +12,5 @@ export const LAMBDA_COMMANDS: Record<string, CommandDef> = {
   ...VERSION_COMMANDS,
   ...SETTING_COMMANDS,
   ...URL_COMMANDS,
+  ...LAYER_COMMANDS,
 };

@@ -1,9 +1,10 @@
 /** @module Collects code nothing uses any more: the zip's row and the extracted folder, crash-safely. */
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { CodeBlobs } from "../store/mod.ts";
 import type { CodeHolds } from "./code-holds.ts";
 import { deleteFolder, DISCARD_MARK, discardFolder } from "./folder-removal.ts";
+import { layerTreeKey } from "./layer-tree.ts";
 
 /** What one sweep removed. */
 export interface CollectSummary {
@@ -19,6 +20,8 @@ export interface CodeCollectorOptions {
   sweepIntervalMs?: number | undefined;
   /** Called when a folder leaves its name, so that caches of present folders forget it. @default nothing */
   onDiscard?(sha256: string): void;
+  /** The folder of merged layer trees (`<root>/layer-trees`), swept the same way by their keys. @default none */
+  treesRoot?: string | undefined;
 }
 
 const SHA256_NAME = /^[0-9a-f]{64}$/;
@@ -34,6 +37,7 @@ export class CodeCollector {
   readonly #blobs: CodeBlobs;
   readonly #holds: CodeHolds;
   readonly #onDiscard: (sha256: string) => void;
+  readonly #treesRoot: string | undefined;
   readonly #deleting = new Set<string>();
   readonly #timer: ReturnType<typeof setInterval>;
   #soon: ReturnType<typeof setTimeout> | undefined;
@@ -44,6 +48,7 @@ export class CodeCollector {
     this.#blobs = blobs;
     this.#holds = holds;
     this.#onDiscard = options.onDiscard ?? (() => {});
+    this.#treesRoot = options.treesRoot;
     this.#timer = setInterval(() => this.collectSoon(), options.sweepIntervalMs ?? 3_600_000);
     this.#timer.unref?.();
   }
@@ -68,14 +73,16 @@ export class CodeCollector {
     const referenced = this.#blobs.referenced();
     const unused = (sha256: string) => !referenced.has(sha256) && !this.#holds.isHeld(sha256);
     const rows = this.#blobs.delete(this.#blobs.list().filter(unused));
-    const doomed = names.filter((name) => name.includes(DISCARD_MARK) && !this.#deleting.has(name));
+    const doomed = names.filter((name) => name.includes(DISCARD_MARK)).map((name) => join(this.#root, name));
     for (const sha256 of names.filter((name) => SHA256_NAME.test(name) && unused(name))) {
       const discarded = discardFolder(join(this.#root, sha256));
       this.#onDiscard(sha256);
-      if (discarded) doomed.push(discarded.slice(this.#root.length + 1));
+      if (discarded) doomed.push(discarded);
     }
-    await Promise.all(doomed.map((name) => this.#delete(name)));
-    return { rows, folders: doomed.length };
+    doomed.push(...this.#discardTrees());
+    const deleting = doomed.filter((path) => !this.#deleting.has(path));
+    await Promise.all(deleting.map((path) => this.#delete(path)));
+    return { rows, folders: deleting.length };
   }
 
   /** Stops sweeping (before the database closes). */
@@ -85,15 +92,33 @@ export class CodeCollector {
     clearTimeout(this.#soon);
   }
 
-  async #delete(name: string): Promise<void> {
-    this.#deleting.add(name);
+  /**
+   * Renames the merged layer trees no stored list of layers names and nothing holds (by key), and returns them with
+   * those a crash left half deleted.
+   */
+  #discardTrees(): string[] {
+    const root = this.#treesRoot;
+    if (root === undefined || !existsSync(root)) return [];
+    const names = readdirSync(root);
+    const wanted = new Set(this.#blobs.referencedLayerLists().map((list) => layerTreeKey(list)));
+    const doomed = names.filter((name) => name.includes(DISCARD_MARK)).map((name) => join(root, name));
+    for (const key of names.filter((name) => SHA256_NAME.test(name))) {
+      if (wanted.has(key) || this.#holds.isHeld(key)) continue;
+      const discarded = discardFolder(join(root, key));
+      if (discarded) doomed.push(discarded);
+    }
+    return doomed;
+  }
+
+  async #delete(path: string): Promise<void> {
+    this.#deleting.add(path);
     try {
-      await deleteFolder(join(this.#root, name));
+      await deleteFolder(path);
     } catch (error) {
       // another sweep (the agent's start-up one) may have deleted it first
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     } finally {
-      this.#deleting.delete(name);
+      this.#deleting.delete(path);
     }
   }
 }

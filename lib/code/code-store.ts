@@ -1,9 +1,10 @@
 /** @module Function code by SHA-256: the zip in the database, extracted once into a read-only folder. */
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { CodeBlobs } from "../store/mod.ts";
 import { CodeCollector, type CollectSummary } from "./code-collector.ts";
 import { CodeHolds, type CodeLease } from "./code-holds.ts";
+import { folderSize, layerTreeKey, mergeLayers, removeTree } from "./layer-tree.ts";
 import { extractZip, makeWritable, ZipRejectedError } from "./zip-extract.ts";
 
 /** A zip that has been stored and extracted. */
@@ -29,6 +30,9 @@ export function hexToBase64(hex: string): string {
   return Buffer.from(hex, "hex").toString("base64");
 }
 
+/** The folder under the code root that holds the merged trees of layers (one per ordered list of layers). */
+export const LAYER_TREES = "layer-trees";
+
 /** Options of {@linkcode CodeStore}. */
 export interface CodeStoreOptions {
   /**
@@ -50,6 +54,8 @@ export class CodeStore {
   readonly #blobs: CodeBlobs;
   readonly #extracting = new Map<string, Promise<string>>();
   readonly #present = new Set<string>();
+  readonly #merging = new Map<string, Promise<string>>();
+  readonly #sizes = new Map<string, number>();
   readonly #holds: CodeHolds;
   readonly #collector: CodeCollector | null;
 
@@ -61,7 +67,11 @@ export class CodeStore {
     this.#collector = options.collect
       ? new CodeCollector(root, blobs, this.#holds, {
         sweepIntervalMs: options.sweepIntervalMs,
-        onDiscard: (sha256) => this.#present.delete(this.dirFor(sha256)),
+        treesRoot: join(root, LAYER_TREES),
+        onDiscard: (sha256) => {
+          this.#present.delete(this.dirFor(sha256));
+          this.#sizes.delete(sha256);
+        },
       })
       : null;
     this.collectSoon(); // what older agents and crashes left
@@ -123,6 +133,35 @@ export class CodeStore {
     return await this.#extract(sha256, zip);
   }
 
+  /**
+   * The folder a worker sees at /opt for the layers `sha256s` (in order; each extracted again if it went missing): no
+   * folder for no layers, the extracted layer itself for one, else their merged tree under `<root>/layer-trees`, named
+   * by {@linkcode layerTreeKey} and built once. Hold the layers and the key while a worker uses it.
+   */
+  async layerTree(sha256s: readonly string[]): Promise<string | null> {
+    if (sha256s.length === 0) return null;
+    const dirs: string[] = [];
+    for (const sha256 of sha256s) dirs.push(await this.ensure(sha256));
+    if (dirs.length === 1) return dirs[0]!;
+    const key = layerTreeKey(sha256s);
+    const dir = join(this.#root, LAYER_TREES, key);
+    if (existsSync(dir)) return dir;
+    const running = this.#merging.get(key);
+    if (running) return await running;
+    const work = Promise.resolve().then(() => mergeOnce(dirs, dir)).finally(() => this.#merging.delete(key));
+    this.#merging.set(key, work);
+    return await work;
+  }
+
+  /** The unzipped size of the code with `sha256` (the sum of its extracted files), extracting it if needed. */
+  async unzippedSize(sha256: string): Promise<number> {
+    const known = this.#sizes.get(sha256);
+    if (known !== undefined) return known;
+    const size = folderSize(await this.ensure(sha256));
+    this.#sizes.set(sha256, size);
+    return size;
+  }
+
   /** Where the code with `sha256` is (or would be) extracted. */
   dirFor(sha256: string): string {
     return join(this.#root, sha256);
@@ -151,5 +190,19 @@ export class CodeStore {
       }
       throw error;
     }
+  }
+}
+
+/** Builds the merged tree `dir` through a temp folder renamed into place, so that a tree is whole or absent. */
+function mergeOnce(layers: readonly string[], dir: string): string {
+  mkdirSync(dirname(dir), { recursive: true, mode: 0o711 }); // made with the first tree
+  const temp = `${dir}.tmp-${process.pid}-${crypto.randomUUID()}`;
+  try {
+    mergeLayers(layers, temp);
+    renameSync(temp, dir);
+    return dir;
+  } catch (error) {
+    if (existsSync(temp)) removeTree(temp);
+    throw error;
   }
 }

@@ -63,6 +63,16 @@ export interface AgentOptions {
    * a key pair, a shared-credentials profile or AWS IoT's credentials provider. @default null (none are served)
    */
   tokenExchange: TokenExchangeOptions | null;
+  /** The dashboard at `/dashboard` on the API port. @default { enabled: true, loopbackReadOnly: false } */
+  dashboard: DashboardSettings;
+}
+
+/** Whether the dashboard is served, and to whom without sign-in. */
+export interface DashboardSettings {
+  /** Serve the dashboard (for admins signed in with their key). @default true */
+  enabled: boolean;
+  /** Show its pages read-only, without sign-in, to callers on this host (a loopback TCP peer). @default false */
+  loopbackReadOnly: boolean;
 }
 
 /** Where functions' API Gateway REST routes are served. */
@@ -74,7 +84,7 @@ export interface HttpRoutesOptions {
 }
 
 /** The first path segments of the API's own paths: a routes prefix may not start with one. */
-const API_PATH_SEGMENTS = ["lambdalet", "url", "status", "healthz", "topics"];
+const API_PATH_SEGMENTS = ["lambdalet", "url", "status", "healthz", "topics", "dashboard"];
 
 /** Whether `prefix` starts with a path of the API (`/2015-03-31`, `/lambdalet`, `/url`, `/status`, …). */
 function isApiPath(prefix: string): boolean {
@@ -161,7 +171,7 @@ export const AgentOptionsSchema = v.strictObject({
       ),
       v.check(
         (prefix) => !isApiPath(prefix),
-        "must not start with a path of the API (/2015-03-31 and other dates, /lambdalet, /url, /status, /healthz, /topics)",
+        "must not start with a path of the API (/2015-03-31 and other dates, /lambdalet, /url, /status, /healthz, /topics, /dashboard)",
       ),
     )),
     port: v.optional(v.nullable(PortSchema)),
@@ -172,6 +182,10 @@ export const AgentOptionsSchema = v.strictObject({
   mqtt: v.optional(MqttOptionsSchema),
   // checked by parseTokenExchange, whose messages never quote a secret
   tokenExchange: v.optional(v.unknown()),
+  dashboard: v.optional(v.strictObject({
+    enabled: v.optional(v.boolean()),
+    loopbackReadOnly: v.optional(v.boolean()),
+  })),
   runtimes: v.optional(v.record(
     v.pipe(v.string(), v.check((id) => id in RUNTIME_FAMILIES, "must be a known runtime id")),
     v.pipe(v.string(), v.minLength(1, "must name an interpreter")),
@@ -217,6 +231,10 @@ export function resolveAgentOptions(raw: unknown, source = "the agent"): AgentOp
     logFormat: input.logFormat ?? null,
     mqtt: input.mqtt ? resolveMqttOptions(input.mqtt) : null,
     tokenExchange: null,
+    dashboard: {
+      enabled: input.dashboard?.enabled ?? true,
+      loopbackReadOnly: input.dashboard?.loopbackReadOnly ?? false,
+    },
   };
   if (
     options.httpRoutes.port !== null && options.httpRoutes.port !== 0 &&

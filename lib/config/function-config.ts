@@ -41,6 +41,20 @@ export interface FunctionConfig {
   systemLogLevel?: "DEBUG" | "INFO" | "WARN";
   /** The Greengrass settings. */
   edge: EdgeConfig;
+  /** The layer versions merged under /opt, in order (later ones override earlier ones). @default [] */
+  layers?: FunctionLayer[];
+}
+
+/** One layer version a function version uses, as it was when named (it keeps working after the layer is deleted). */
+export interface FunctionLayer {
+  /** The layer version's ARN. */
+  arn: string;
+  /** Hex SHA-256 of the layer's zip. */
+  sha256: string;
+  /** Size of the zip in bytes (`Layers[].CodeSize`). */
+  codeSize: number;
+  /** Sum of its extracted files' sizes, counted against Lambda's 250 MB with the function's own. */
+  unzippedSize: number;
 }
 
 /** Defaults that Lambda applies when a client leaves a member out. */

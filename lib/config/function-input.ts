@@ -123,13 +123,6 @@ const UnsupportedSettings = {
     ),
     Ipv6AllowedForDualStack: v.optional(v.boolean()),
   })),
-  Layers: v.optional(v.pipe(
-    v.array(v.string()),
-    v.maxLength(
-      0,
-      "Layers by ARN cannot be fetched by a device: put the layer's files in the function's zip",
-    ),
-  )),
   KMSKeyArn: v.optional(v.pipe(
     v.string(),
     v.maxLength(
@@ -186,6 +179,21 @@ const UnsupportedSettings = {
   })),
 };
 
+/**
+ * `Layers`: layer version ARNs, in the order they are merged under /opt. How many, and whether they exist, the control
+ * plane checks with Lambda's messages.
+ */
+const LayersSchema = v.array(
+  v.pipe(
+    v.string(),
+    v.maxLength(2048, "Member must have length less than or equal to 2048"),
+    v.regex(
+      /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[a-zA-Z0-9_-]{1,140}:[0-9]+$/,
+      "Member must satisfy regular expression pattern: arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+",
+    ),
+  ),
+);
+
 /** The architecture Lambda would name for this host. */
 export const HOST_ARCHITECTURE = process.arch === "arm64" ? "arm64" : "x86_64";
 
@@ -222,6 +230,7 @@ export const CreateFunctionInputSchema = v.object({
     v.pipe(v.string(), v.maxLength(0, "Code signing is not available on a device")),
   ),
   Edge: v.optional(EdgeInputSchema),
+  Layers: v.optional(LayersSchema),
   ...UnsupportedSettings,
 });
 
@@ -241,6 +250,7 @@ export const UpdateFunctionConfigurationInputSchema = v.object({
   Environment: v.optional(v.object({ Variables: v.optional(EnvironmentVariablesSchema, {}) })),
   RevisionId: v.optional(v.string()),
   Edge: v.optional(EdgeInputSchema),
+  Layers: v.optional(LayersSchema),
   ...UnsupportedSettings,
 });
 

@@ -10,6 +10,7 @@ export * from "./log-options.ts";
 export * from "./token-exchange.ts";
 export * from "./invoke-input.ts";
 export * from "./control-plane-input.ts";
+export * from "./layer-input.ts";
 export * from "./deployment-document.ts";
 export * from "./function-url-input.ts";
 export * from "./mqtt-options.ts";

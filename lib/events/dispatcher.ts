@@ -122,7 +122,10 @@ export class EventDispatcher {
       this.#throttles.set(event.id, backoff);
       store.events.retryLater(event.id, event.attempts, Date.now() + backoff, message);
       const throttle = error instanceof LambdaError && error.type === "TooManyRequestsException";
-      this.#observer?.retried(event, throttle ? "throttled" : "agent-error");
+      this.#observer?.retried(event, throttle ? "throttled" : "agent-error", {
+        attempt: event.attempts + 1,
+        delayMs: backoff,
+      });
       return;
     }
     this.#throttles.delete(event.id);
@@ -137,7 +140,7 @@ export class EventDispatcher {
     }
     const delay = this.#retryDelaysMs[Math.min(attempts - 1, this.#retryDelaysMs.length - 1)] ?? 60_000;
     store.events.retryLater(event.id, attempts, Date.now() + delay, errorSummary(result.outcome));
-    this.#observer?.retried(event, "function-error");
+    this.#observer?.retried(event, "function-error", { attempt: attempts + 1, delayMs: delay });
   }
 
   /** Sends the outcome to its destination (or the dead letters for failures without one), then forgets the event. */

@@ -3,13 +3,14 @@ import type { DispatcherOptions } from "../events/mod.ts";
 import { Aliases } from "./aliases.ts";
 import { ChangeFeed } from "./change-feed.ts";
 import type { ControlPlaneDeps, PartDeps } from "./deps.ts";
-import { Deployments } from "./deployments.ts";
+import { Deployments, type DeploymentsOptions } from "./deployments.ts";
 import { EventInvokeConfigs } from "./event-invoke-configs.ts";
 import { Functions } from "./functions.ts";
 import { FunctionUrls } from "./function-urls.ts";
 import { GreengrassImports } from "./greengrass-import.ts";
 import { Invocations } from "./invocations.ts";
 import { IotCore } from "./iot-core.ts";
+import { Layers } from "./layers.ts";
 import { startPinned } from "./pinned.ts";
 import { createSchedules, type Schedules } from "./schedules.ts";
 import { Topics } from "./topics.ts";
@@ -18,6 +19,8 @@ import { Topics } from "./topics.ts";
 export interface ControlPlaneOptions {
   /** How the Event queue runs: concurrency and retry delays. */
   events: DispatcherOptions;
+  /** Who is told of each deployment's end. @default none */
+  deployments?: DeploymentsOptions;
 }
 
 /** The control plane's parts, each a small surface over the store, the code store and the scheduler. */
@@ -26,6 +29,8 @@ export interface ControlPlane {
   functions: Functions;
   /** Aliases. */
   aliases: Aliases;
+  /** Layer versions. */
+  layers: Layers;
   /** Event invoke configurations (retries, destinations). */
   eventInvokeConfigs: EventInvokeConfigs;
   /** Invoking now or queueing; the dead letters. */
@@ -57,7 +62,7 @@ export function createControlPlane(inputs: ControlPlaneDeps, options: ControlPla
   const changes = new ChangeFeed();
   const deps: PartDeps = { ...inputs, changes };
   const invocations = new Invocations(deps, options.events);
-  const deployments = new Deployments(deps);
+  const deployments = new Deployments(deps, options.deployments);
   const schedules = createSchedules(deps, invocations);
   const functions = new Functions(deps);
   const aliases = new Aliases(deps);
@@ -66,6 +71,7 @@ export function createControlPlane(inputs: ControlPlaneDeps, options: ControlPla
   return {
     functions,
     aliases,
+    layers: new Layers(deps),
     greengrass: new GreengrassImports(deps, functions, aliases),
     eventInvokeConfigs: new EventInvokeConfigs(deps),
     invocations,

@@ -19,26 +19,45 @@ import { checkRunnable } from "./runnable-check.ts";
 /** What a deployment wants of each function it names: its `$LATEST` and tags, or null for its removal. */
 export type DesiredState = Record<string, DeployedFunction | null>;
 
+/** Options of {@linkcode Deployments}. */
+export interface DeploymentsOptions {
+  /** Told of each deployment as it ends (completed, failed or rolled back), for the agent's log. @default none */
+  onFinished?(record: DeploymentRecord): void;
+}
+
+/** Options of one {@linkcode Deployments.deploy}. */
+export interface DeployOptions {
+  /** Told once the deployment is recorded (its id known, its code stored), before its functions are written. */
+  onRecorded?(record: DeploymentRecord & { warnings: string[] }): void;
+}
+
 /** Applies deployments one at a time, keeps their records, and returns to the state before the last one. */
 export class Deployments {
   readonly #deps: PartDeps;
+  readonly #options: DeploymentsOptions;
   #running: Promise<unknown> = Promise.resolve();
 
-  constructor(deps: PartDeps) {
+  constructor(deps: PartDeps, options: DeploymentsOptions = {}) {
     this.#deps = deps;
+    this.#options = options;
   }
 
   /**
    * Applies a deployment document: its functions, and the removal of those the last deployment had and it has not.
    * Greengrass components in it set their function's `$LATEST`; what they say that is not applied is in `warnings`.
    */
-  async deploy(document: DeploymentDocument): Promise<DeploymentRecord & { warnings: string[] }> {
+  async deploy(
+    document: DeploymentDocument,
+    options: DeployOptions = {},
+  ): Promise<DeploymentRecord & { warnings: string[] }> {
     const lease = this.#deps.code.lease();
     const warnings: string[] = [];
+    const onRecorded = options.onRecorded;
     try {
       const record = await this.apply(
         () => this.#desiredState(document, lease, warnings),
         document.failureHandlingPolicy,
+        onRecorded && ((recorded) => onRecorded({ ...recorded, warnings })),
       );
       return { ...record, warnings };
     } finally {
@@ -74,6 +93,7 @@ export class Deployments {
   apply(
     want: DesiredState | (() => Promise<DesiredState>),
     policy: DeploymentRecord["policy"],
+    onRecorded?: (record: DeploymentRecord) => void,
   ): Promise<DeploymentRecord> {
     return this.#serialized(async () => {
       // worked out inside the queue: it depends on the latest completed deployment
@@ -94,7 +114,10 @@ export class Deployments {
         functionStatus: {},
       };
       this.#deps.store.deployments.insert(record);
-      return await this.#run(record);
+      onRecorded?.(record);
+      const finished = await this.#run(record);
+      this.#options.onFinished?.(finished);
+      return finished;
     }).finally(() => this.#deps.code.collectSoon()); // what it replaced (or failed to apply) may be used no more
   }
 
@@ -120,9 +143,19 @@ export class Deployments {
     const desired = record.functions;
     let functionStatus: Record<string, string>;
     let error: string;
+    // how far each function has got, kept in the record while it runs (`lambdalet deploy` shows it)
+    const progress: Record<string, string> = {};
+    const tell = (name: string, status: string) => {
+      progress[name] = status;
+      store.deployments.progress(record.id, progress);
+    };
     try {
       this.#write(desired, false);
-      functionStatus = await this.#verify(desired);
+      for (const [name, wanted] of Object.entries(desired)) {
+        if (wanted) progress[name] = record.previous[name] ? "UPDATED" : "CREATED";
+      }
+      store.deployments.progress(record.id, progress);
+      functionStatus = await this.#verify(desired, tell);
       const failures = Object.entries(functionStatus).filter(([, status]) => status.startsWith("FAILED"));
       if (!failures.length) {
         this.#writeRemovals(desired);
@@ -197,8 +230,15 @@ export class Deployments {
    * Lets the workers of each function follow the state just written, and reports, per function, whether its pinned
    * workers reached their first `next`. A function the state removes keeps its workers until the removal is written.
    */
-  async #verify(state: DesiredState): Promise<Record<string, string>> {
+  async #verify(
+    state: DesiredState,
+    tell: (name: string, status: string) => void = () => {},
+  ): Promise<Record<string, string>> {
     const status: Record<string, string> = {};
+    const settle = (name: string, value: string) => {
+      status[name] = value;
+      tell(name, value);
+    };
     await Promise.all(
       Object.entries(state).map(async ([name, wanted]) => {
         if (!wanted) {
@@ -207,12 +247,12 @@ export class Deployments {
         }
         const states = await functionChanged(this.#deps, name);
         if (!wanted.config.edge.pinned) {
-          status[name] = "APPLIED";
+          settle(name, "APPLIED");
           return;
         }
         const failed = states.find((state) => state !== "ready");
         const error = this.#deps.scheduler.statusOf(name, LATEST)?.lastError;
-        status[name] = failed ? `FAILED: pinned worker ${failed}${error ? ` (${error})` : ""}` : "STARTED";
+        settle(name, failed ? `FAILED: pinned worker ${failed}${error ? ` (${error})` : ""}` : "STARTED");
       }),
     );
     return status;

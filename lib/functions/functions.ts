@@ -1,6 +1,6 @@
 /** @module Functions and their versions: create, read, update, publish, delete, reserved concurrency. */
 import type * as v from "valibot";
-import { hexToBase64 } from "../code/mod.ts";
+import { type CodeStore, folderSize, hexToBase64 } from "../code/mod.ts";
 import {
   applyCodeUpdate,
   applyConfigurationUpdate,
@@ -24,6 +24,7 @@ import {
 import { functionArn, type FunctionRef } from "./arn.ts";
 import { withStoredZip } from "./code-upload.ts";
 import type { PartDeps } from "./deps.ts";
+import { checkUnzippedTotal, resolveLayers } from "./layers.ts";
 import { functionChanged } from "./pinned.ts";
 import {
   functionNotFound,
@@ -60,8 +61,10 @@ export class Functions {
     if (deps.store.functions.exists(input.FunctionName)) {
       throw new FunctionExistsError(input.FunctionName); // before its zip is stored
     }
+    const layers = resolveLayers(deps, input.Layers ?? []); // before its zip is stored
     const row = await withStoredZip(deps.code, input.Code.ZipFile, (stored) => {
-      const config = configFromCreate(input, stored, deps.defaults);
+      checkUnzippedTotal(folderSize(stored.dir), layers);
+      const config = withLayers(configFromCreate(input, stored, deps.defaults), layers);
       checkRunnable(deps, config);
       checkRouteConflicts([config], latestConfigs(deps.store));
       deps.store.functions.create(config, input.Tags);
@@ -96,7 +99,10 @@ export class Functions {
     const row = await withStoredZip(deps.code, input.ZipFile, (stored) => {
       const config = deps.store.functions.updateLatest(
         name,
-        (current) => applyCodeUpdate(current, stored),
+        (current) => {
+          checkUnzippedTotal(folderSize(stored.dir), current.layers ?? []);
+          return applyCodeUpdate(current, stored);
+        },
         input.RevisionId,
       );
       return input.Publish
@@ -107,14 +113,24 @@ export class Functions {
     return row;
   }
 
-  /** Changes the configuration of `$LATEST`, refusing one this host cannot run. */
-  updateConfiguration(name: string, input: UpdateFunctionConfigurationInput): FunctionConfig {
+  /** Changes the configuration of `$LATEST`, refusing one this host cannot run (or too large with its `Layers`). */
+  async updateConfiguration(name: string, input: UpdateFunctionConfigurationInput): Promise<FunctionConfig> {
     const deps = this.#deps;
     requireFunction(deps, name);
+    const before = deps.store.functions.getVersion(name);
+    const codeBytes = input.Layers && before ? await deps.code.unzippedSize(before.codeSha256) : 0;
     const config = deps.store.functions.updateLatest(
       name,
       (current) => {
-        const next = applyConfigurationUpdate(current, input);
+        const layers = input.Layers ? resolveLayers(deps, input.Layers, current.layers) : undefined;
+        if (layers) {
+          const bytes = current.codeSha256 === before?.codeSha256
+            ? codeBytes
+            : codeSizeNow(deps.code, current);
+          checkUnzippedTotal(bytes, layers);
+        }
+        const updated = applyConfigurationUpdate(current, input);
+        const next = layers ? withLayers(updated, layers) : updated;
         checkRunnable(deps, next);
         checkRouteConflicts([next], latestConfigs(deps.store));
         return next;
@@ -241,4 +257,15 @@ export class Functions {
   codeZip(sha256: string): Uint8Array | null {
     return this.#deps.store.code.get(sha256);
   }
+}
+
+/** `config` with `layers` (none: the member goes, as a function without layers has always been stored). */
+function withLayers(config: FunctionConfig, layers: FunctionConfig["layers"] & object): FunctionConfig {
+  const { layers: _old, ...rest } = config;
+  return layers.length ? { ...rest, layers } : rest;
+}
+
+/** The unzipped size of a version's code, read from its extracted folder (code that changed during an update). */
+function codeSizeNow(code: CodeStore, config: FunctionConfig): number {
+  return folderSize(code.dirFor(config.codeSha256));
 }

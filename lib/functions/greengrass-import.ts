@@ -106,7 +106,7 @@ export class GreengrassImports {
         name,
         parseInput(UpdateFunctionCodeInputSchema, { ZipFile: create.Code.ZipFile }),
       );
-      this.#functions.updateConfiguration(
+      await this.#functions.updateConfiguration(
         name,
         parseInput(UpdateFunctionConfigurationInputSchema, {
           Runtime: create.Runtime,

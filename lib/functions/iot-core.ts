@@ -12,14 +12,11 @@ import { LambdaError } from "../errors/mod.ts";
 import { type BridgeStatus, MqttBridge } from "../mqtt/mod.ts";
 import { LATEST } from "../store/mod.ts";
 import { topicMatches, TopicRouter } from "../topics/mod.ts";
-import { functionArn } from "./arn.ts";
 import type { PartDeps } from "./deps.ts";
 import type { Invocations, NewEvent } from "./invocations.ts";
-import { topicOrderingKey, type Topics } from "./topics.ts";
+import { topicClientContext, topicEvent, type Topics } from "./topics.ts";
 
 type IotCoreDeps = Pick<PartDeps, "store" | "changes" | "region" | "accountId">;
-
-const EMPTY_EVENT = new TextEncoder().encode("{}");
 
 /** The bridge as `/status` shows it: the connection, spool and counters, and who subscribes to what. */
 export interface MqttStatus extends BridgeStatus {
@@ -135,23 +132,13 @@ export class IotCore {
     }
     const json = isJson(payload);
     const now = Date.now();
-    // the topic where Greengrass (v1) tells a handler: its client context's custom.subject
-    const clientContext = JSON.stringify({ custom: { subject: topic } });
+    const clientContext = topicClientContext(topic);
     return subscribers.flatMap((subscriber) => {
       if (subscriber.encoding === "json" && !json) {
         this.#skip(`${subscriber.functionName} takes JSON and a message on ${topic} is not JSON`);
         return [];
       }
-      return [{
-        id: crypto.randomUUID(),
-        functionName: subscriber.functionName,
-        version: LATEST,
-        invokedArn: functionArn(this.#deps.region, this.#deps.accountId, subscriber.functionName),
-        payload: subscriber.encoding === "json" && payload.byteLength === 0 ? EMPTY_EVENT : payload,
-        clientContext,
-        enqueuedAt: now,
-        orderingKey: topicOrderingKey(subscriber.functionName),
-      }];
+      return [topicEvent(this.#deps, subscriber, payload, clientContext, now)];
     });
   }
 

@@ -9,6 +9,7 @@ export { functionArn, type FunctionRef, parseFunctionRef } from "./arn.ts";
 export { FunctionNotRunnableError } from "./errors.ts";
 export { type FunctionHttpRoute, Functions, type PublishVersionInput } from "./functions.ts";
 export { Aliases, type CreateAliasInput, type UpdateAliasInput } from "./aliases.ts";
+export { layerArn, Layers, layerTreeOf, layerVersionArn, MAX_FUNCTION_LAYERS } from "./layers.ts";
 export { type EventInvokeConfigChange, EventInvokeConfigs } from "./event-invoke-configs.ts";
 export { Invocations, type NewEvent, traceId } from "./invocations.ts";
 export {
@@ -17,7 +18,12 @@ export {
   type HttpResponseOptions,
   ResponseStreamError,
 } from "./streamed-http-response.ts";
-export { Deployments, type DesiredState } from "./deployments.ts";
+export {
+  Deployments,
+  type DeploymentsOptions,
+  type DeployOptions,
+  type DesiredState,
+} from "./deployments.ts";
 export { FunctionUrls } from "./function-urls.ts";
 export {
   GreengrassImports,

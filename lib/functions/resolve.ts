@@ -6,6 +6,7 @@ import type { FunctionTarget } from "../scheduler/mod.ts";
 import { type AliasRecord, LATEST } from "../store/mod.ts";
 import { functionArn, type FunctionRef } from "./arn.ts";
 import type { ControlPlaneDeps } from "./deps.ts";
+import { layerTreeOf } from "./layers.ts";
 
 /** A version found for a reference. */
 export interface ResolvedVersion {
@@ -65,6 +66,7 @@ export async function targetOf(
   version: string,
 ): Promise<FunctionTarget> {
   const codeDir = await deps.code.ensure(config.codeSha256);
+  const optDir = await layerTreeOf(deps.code, config);
   const reserved = deps.store.functions.getReservedConcurrency(config.functionName);
   const uid = functionUidOf(deps, config.functionName);
   return {
@@ -72,6 +74,7 @@ export async function targetOf(
     version,
     functionArn: functionArn(deps.region, deps.accountId, config.functionName),
     codeDir,
+    ...(optDir === null ? {} : { optDir }),
     region: deps.region,
     ...(uid === undefined ? {} : { uid }),
     ...(typeof reserved === "number" ? { reservedConcurrency: reserved } : {}),

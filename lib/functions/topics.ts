@@ -34,6 +34,36 @@ export function topicOrderingKey(functionName: string): string {
   return `topics:${functionName}`;
 }
 
+/**
+ * The client context a message on `topic` reaches a handler with. Greengrass (v1) tells a handler the topic as its
+ * client context's custom.subject (Python's context.client_context.custom); its Node.js runtime showed it as
+ * context.clientContext.Custom.subject, which every Node.js runtime here (ours, aws-lambda-ric) shows only when the
+ * JSON says so.
+ */
+export function topicClientContext(topic: string): string {
+  return JSON.stringify({ custom: { subject: topic }, Custom: { subject: topic } });
+}
+
+/** The queued Event of one subscriber (its `$LATEST`, in its function's line) for a message. */
+export function topicEvent(
+  names: { region: string; accountId: string },
+  subscriber: { functionName: string; encoding: "json" | "binary" },
+  payload: Uint8Array,
+  clientContext: string,
+  now: number,
+): NewEvent {
+  return {
+    id: crypto.randomUUID(),
+    functionName: subscriber.functionName,
+    version: LATEST,
+    invokedArn: functionArn(names.region, names.accountId, subscriber.functionName),
+    payload: subscriber.encoding === "json" && payload.byteLength === 0 ? EMPTY_EVENT : payload,
+    clientContext,
+    enqueuedAt: now,
+    orderingKey: topicOrderingKey(subscriber.functionName),
+  };
+}
+
 /** Publishes messages to the functions whose `$LATEST` `Edge.eventSources` subscribe to their topic. */
 export class Topics {
   readonly #deps: TopicDeps;
@@ -97,20 +127,10 @@ export class Topics {
     const subscribers = this.#router.match(topic, publisher);
     if (subscribers.some((subscriber) => subscriber.encoding === "json")) checkJson(payload);
     const now = Date.now();
-    // Greengrass (v1) tells a handler the topic as its client context's custom.subject (Python's
-    // context.client_context.custom); its Node.js runtime showed it as context.clientContext.Custom.subject, which
-    // every Node.js runtime here (ours, aws-lambda-ric) shows only when the JSON says so
-    const clientContext = JSON.stringify({ custom: { subject: topic }, Custom: { subject: topic } });
-    const events: NewEvent[] = subscribers.map((subscriber) => ({
-      id: crypto.randomUUID(),
-      functionName: subscriber.functionName,
-      version: LATEST,
-      invokedArn: functionArn(this.#deps.region, this.#deps.accountId, subscriber.functionName),
-      payload: subscriber.encoding === "json" && payload.byteLength === 0 ? EMPTY_EVENT : payload,
-      clientContext,
-      enqueuedAt: now,
-      orderingKey: topicOrderingKey(subscriber.functionName),
-    }));
+    const clientContext = topicClientContext(topic);
+    const events = subscribers.map((subscriber) =>
+      topicEvent(this.#deps, subscriber, payload, clientContext, now)
+    );
     const outward = forward ? this.#forward : null;
     if (outward) {
       this.#deps.store.db.transaction(() => {

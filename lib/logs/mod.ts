@@ -1,5 +1,11 @@
-/** @module Functions' stored logs (per function, rotated, capped, followed) and Lambda's log formats. */
+/** @module Functions' stored logs (per function, rotated, capped, followed), Lambda's log formats, the agent's own log. */
 export { type AgentLogFormat, agentLogFormat, installAgentLog } from "./agent-log.ts";
+export {
+  type AgentLineFields,
+  AgentLines,
+  type AgentLinesOptions,
+  type AgentLogLevel,
+} from "./agent-lines.ts";
 export { FunctionLogs, type FunctionLogsOptions, TooManyFollowersError } from "./function-logs.ts";
 export type { LogCaps } from "./log-files.ts";
 export { type LogFilter, matches } from "./log-follower.ts";

@@ -11,3 +11,19 @@ export {
 export { type RuntimeApiEvents, RuntimeApiServer } from "./server.ts";
 export { LookupBudget, type LookupBudgetOptions } from "./lookup-budget.ts";
 export type { GateBudgets, WorkerPids } from "./worker-gate.ts";
+export {
+  type ExtensionMetadata,
+  ExtensionsApi,
+  type ExtensionsOptions,
+  MAX_EXTENSIONS,
+  type ShutdownReason,
+} from "./extensions.ts";
+export {
+  parseSubscription,
+  type Subscription,
+  TELEMETRY_BUFFERING,
+  type TelemetryCategory,
+  TelemetryHub,
+  type TelemetryRecord,
+  TelemetrySubscriber,
+} from "./telemetry.ts";

@@ -7,6 +7,7 @@ import {
   platformError,
   type StreamedResponse,
 } from "./invocation.ts";
+import { ExtensionsApi, type ExtensionsOptions } from "./extensions.ts";
 import type { Endpoint } from "./peer.ts";
 import { type BodyEnd, type BodyPipe, passOn, readWhole } from "./response-body.ts";
 import { accepted, errorBody, errorTypeOf, reply } from "./replies.ts";
@@ -24,6 +25,11 @@ export interface RuntimeApiEvents {
   budgets?: GateBudgets;
   /** The most a streamed response may carry, in bytes. @default MAX_STREAMED_RESPONSE_BYTES */
   maxStreamedBytes?: number;
+  /**
+   * The Extensions API's view of the function. With external extensions it is served from the start; else it
+   * comes to life at the first extension request (an internal extension). @default none: extension requests get 404
+   */
+  extensions?: ExtensionsOptions;
 }
 
 interface Pending {
@@ -42,6 +48,7 @@ interface Waiting {
 type Answer = Response | Promise<Response>;
 
 const PREFIX = "/2018-06-01/runtime";
+const EXTENSION = "/2020-01-01/extension";
 const COMPLETED_MEMORY = 16;
 const EMPTY = new Uint8Array();
 /** For an answer given before the request's body was read: Bun would otherwise parse the rest as a request. */
@@ -67,11 +74,19 @@ export class RuntimeApiServer {
   #streaming: BodyPipe | null = null;
   #started = false;
   readonly #completed: string[] = [];
+  #extensions: ExtensionsApi | null = null;
+  #initEnded = false;
 
   constructor(events: RuntimeApiEvents) {
     this.#events = events;
     this.#gate = new WorkerGate(events.warn ?? ((line) => console.warn(line)), events.budgets);
     this.#maxStreamed = events.maxStreamedBytes ?? MAX_STREAMED_RESPONSE_BYTES;
+    if (events.extensions?.externalNames?.length) this.#extensions = new ExtensionsApi(events.extensions);
+    const extension = (answer: (api: ExtensionsApi, req: Request) => Answer) =>
+      guard((req) => {
+        const api = this.#extensionsApi();
+        return api ? answer(api, req) : reply(404, "NotFound", "Unknown Runtime API path", unread(req));
+      });
     const guard = (answer: (req: Request) => Answer) => (req: Request, server: Bun.Server<undefined>) =>
       this.#guarded(req, server, answer);
     this.#server = Bun.serve({
@@ -91,6 +106,11 @@ export class RuntimeApiServer {
             this.#guarded(req, server, () => this.#complete(req.params.id, req, "error")),
         },
         [`${PREFIX}/init/error`]: { POST: guard((req) => this.#initError(req)) },
+        [`${EXTENSION}/register`]: { POST: extension((api, req) => api.register(req)) },
+        [`${EXTENSION}/event/next`]: { GET: extension((api, req) => api.next(req)) },
+        [`${EXTENSION}/init/error`]: { POST: extension((api, req) => api.error(req, "init")) },
+        [`${EXTENSION}/exit/error`]: { POST: extension((api, req) => api.error(req, "exit")) },
+        "/2022-07-01/telemetry": { PUT: extension((api, req) => api.subscribe(req)) },
       },
       fetch: guard((req) => reply(404, "NotFound", "Unknown Runtime API path", unread(req))),
     });
@@ -100,6 +120,16 @@ export class RuntimeApiServer {
   /** `host:port`, the value of `AWS_LAMBDA_RUNTIME_API`. */
   get address(): string {
     return `127.0.0.1:${this.#local.port}`;
+  }
+
+  /** The worker's Extensions API, once it has extensions (external ones, or an internal one registered); else null. */
+  get extensions(): ExtensionsApi | null {
+    return this.#extensions;
+  }
+
+  /** The worker's init has ended: an extension that registers from now on is refused (`Extension.RegistrationClosed`). */
+  endInit(): void {
+    this.#initEnded = true;
   }
 
   /** Whether the worker has fetched the invocation handed to it with {@linkcode deliver}. */
@@ -132,6 +162,7 @@ export class RuntimeApiServer {
 
   /** Stops listening and drops every connection, a parked `next` and a response being streamed included. */
   close(): void {
+    this.#extensions?.close();
     this.#waiting = null;
     this.#streaming?.close();
     this.#streaming = null;
@@ -153,6 +184,15 @@ export class RuntimeApiServer {
       "Only the worker's own processes may use its Runtime API",
       CLOSE,
     );
+  }
+
+  /** The Extensions API, made at the first extension request of a worker without external extensions. */
+  #extensionsApi(): ExtensionsApi | null {
+    if (!this.#extensions && this.#events.extensions) {
+      this.#extensions = new ExtensionsApi(this.#events.extensions);
+      if (this.#initEnded) this.#extensions.closeRegistration();
+    }
+    return this.#extensions;
   }
 
   #next(req: Request): Answer {
@@ -177,6 +217,7 @@ export class RuntimeApiServer {
     pending.delivered = true;
     this.#started = true;
     const { invocation } = pending;
+    this.#extensions?.invoke(invocation);
     const headers: Record<string, string> = {
       "Content-Type": "application/json",
       "Lambda-Runtime-Aws-Request-Id": invocation.requestId,

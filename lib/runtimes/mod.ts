@@ -1,6 +1,14 @@
 /** @module The runtimes that workers run: embedded bootstraps and the host's interpreters. */
 export { findInterpreter, type Interpreter } from "./interpreter.ts";
-export { EntrypointError, type LaunchCommand, RuntimeHost, type RuntimeHostOptions } from "./runtime-host.ts";
+export {
+  EntrypointError,
+  type LaunchCommand,
+  type LaunchOptions,
+  layerNodePaths,
+  layerPythonPaths,
+  RuntimeHost,
+  type RuntimeHostOptions,
+} from "./runtime-host.ts";
 export {
   familyWarnings,
   type ResolutionSource,

@@ -23,6 +23,13 @@ import {
   type RuntimeResolution,
 } from "./runtime-versions.ts";
 import { GREENGRASS_NODE_MODULES } from "./greengrass.ts";
+import {
+  compileJavaBootstrap,
+  JAVA_MAIN_CLASS,
+  type JavaBootstrap,
+  JavaBootstrapError,
+  jvmFlags,
+} from "./java-bootstrap.ts";
 import { nodeSdkDir } from "./sdk-pack.ts";
 import { selfCommand } from "./self-command.ts";
 
@@ -56,6 +63,14 @@ export class EntrypointError extends Error {
   }
 }
 
+/** What {@linkcode RuntimeHost.launch} needs to know of the function besides its runtime, code and layers. */
+export interface LaunchOptions {
+  /** The memory a worker may use, in MB (the JVM's heap is sized from it). @default 128 */
+  memoryMb?: number;
+  /** The function's environment variables (`JAVA_TOOL_OPTIONS` replaces default JVM flags). @default {} */
+  environment?: Readonly<Record<string, string>>;
+}
+
 /** Options of {@linkcode RuntimeHost.install}. */
 export interface RuntimeHostOptions {
   /** Refuse functions whose runtime version this host cannot run exactly. @default false */
@@ -69,6 +84,7 @@ export class RuntimeHost {
   /** Whether functions whose runtime version this host cannot run exactly are refused. */
   readonly strictVersions: boolean;
   readonly #resolutions: ReadonlyMap<string, RuntimeResolution>;
+  #javaBootstrap: Promise<JavaBootstrap> | null = null;
 
   constructor(
     runtimeDir: string,
@@ -99,11 +115,27 @@ export class RuntimeHost {
    * The Node.js SDK pack in a worker, looked up at each start so that a pack installed while the agent runs serves
    * the next workers. The pack lives under `runtimeDir` (containers see it under /var/runtime).
    */
-  #nodeSdk(): string {
+  #nodeSdk(runtime: string, optDir: string): string {
     return nodeSdkSearch(
+      layerNodePaths(runtime, optDir),
       nodeSdkDir(dirname(this.runtimeDir)),
       join(this.runtimeDir, GREENGRASS_NODE_MODULES),
     );
+  }
+
+  /** The Java runtime's classes, compiled once by the first Java worker's JDK (a failure is tried again next time). */
+  async #compileJava(runtime: string, java: string): Promise<JavaBootstrap> {
+    this.#javaBootstrap ??= compileJavaBootstrap(this.runtimeDir, java);
+    try {
+      return await this.#javaBootstrap;
+    } catch (error) {
+      this.#javaBootstrap = null;
+      if (!(error instanceof JavaBootstrapError)) throw error;
+      throw new LambdaError(
+        "InvalidRuntimeException",
+        `The runtime ${runtime} cannot run here: ${error.message}`,
+      );
+    }
   }
 
   /** The interpreter of `runtime` (resolved at start), or null when it needs none or is missing. */
@@ -139,10 +171,16 @@ export class RuntimeHost {
   }
 
   /**
-   * The command that starts a worker for `runtime` with code in `codeDir`. Throws `InvalidRuntimeException` when
-   * the runtime cannot run on this host, {@linkcode EntrypointError} when the code has no usable bootstrap.
+   * The command that starts a worker for `runtime` with code in `codeDir` and its layers in `optDir` (the merged tree's
+   * real path: containers show it at /opt, and rewrite the path). Throws `InvalidRuntimeException` when the runtime
+   * cannot run on this host, {@linkcode EntrypointError} when the code has no usable bootstrap.
    */
-  async launch(runtime: string, codeDir: string): Promise<LaunchCommand> {
+  async launch(
+    runtime: string,
+    codeDir: string,
+    optDir = "/opt",
+    options: LaunchOptions = {},
+  ): Promise<LaunchCommand> {
     const family: RuntimeFamily | undefined = RUNTIME_FAMILIES[runtime];
     switch (family) {
       case "nodejs":
@@ -155,12 +193,35 @@ export class RuntimeHost {
         const env: Record<string, string> = family === "python"
           ? { PYTHONDONTWRITEBYTECODE: "1", PYTHONUNBUFFERED: "1" }
           : {};
-        const sdk = family === "nodejs" ? this.#nodeSdk() : null;
+        const defaults: Record<string, string> = family === "nodejs"
+          ? { NODE_PATH: this.#nodeSdk(runtime, optDir) }
+          : { PYTHONPATH: layerPythonPaths(runtime, optDir).join(":") };
         return {
           cmd: [interpreter.path, ...bootstrap],
           pathDirs: [dirname(interpreter.path)],
           env,
-          ...(sdk ? { defaults: { NODE_PATH: sdk } } : {}),
+          defaults,
+          hostPaths: installPrefix(interpreter.path),
+        };
+      }
+      case "java": {
+        const interpreter = await this.interpreter(runtime);
+        if (!interpreter) throw missingInterpreter(runtime, this.#resolutions.get(runtime)?.program ?? "?");
+        const built = await this.#compileJava(runtime, interpreter.path);
+        const toolOptions = options.environment?.JAVA_TOOL_OPTIONS ?? "";
+        return {
+          cmd: [
+            interpreter.path,
+            ...jvmFlags({ memoryMb: options.memoryMb ?? 128, toolOptions }),
+            `-Dlambdalet.core=${built.core}`,
+            `-Dlambdalet.opt=${optDir}`,
+            "-cp",
+            built.classes,
+            JAVA_MAIN_CLASS,
+          ],
+          pathDirs: [dirname(interpreter.path)],
+          env: {},
+          defaults: { JAVA_HOME: dirname(dirname(interpreter.path)) },
           hostPaths: installPrefix(interpreter.path),
         };
       }
@@ -172,7 +233,7 @@ export class RuntimeHost {
           hostPaths: selfCommand().map((part) => dirname(part)),
         };
       case "provided":
-        return { cmd: [findBootstrap(codeDir)], pathDirs: [], env: {}, hostPaths: [] };
+        return { cmd: [findBootstrap(codeDir, optDir)], pathDirs: [], env: {}, hostPaths: [] };
       default:
         throw new LambdaError(
           "InvalidRuntimeException",
@@ -183,17 +244,41 @@ export class RuntimeHost {
 }
 
 /**
- * A worker's NODE_PATH, in Lambda's order: /opt (layers), then the SDK pack when it is installed; last the modules
- * the Greengrass Core SDK requires (`greengrass`), so that a function's own copies win.
+ * A worker's NODE_PATH, in Lambda's order: the layers' folders, then the SDK pack when it is installed; last the
+ * modules the Greengrass Core SDK requires (`greengrass`), so that a function's own copies win.
  */
-function nodeSdkSearch(packDir: string, greengrass: string): string {
+function nodeSdkSearch(layers: readonly string[], packDir: string, greengrass: string): string {
   const modules = join(packDir, "node_modules");
-  return ["/opt/nodejs/node_modules", ...(existsSync(modules) ? [modules] : []), greengrass].join(":");
+  return [...layers, ...(existsSync(modules) ? [modules] : []), greengrass].join(":");
 }
 
-/** The executable `bootstrap` of a `provided` function: in its code, then in /opt. */
-function findBootstrap(codeDir: string): string {
-  for (const candidate of [join(codeDir, "bootstrap"), "/opt/bootstrap"]) {
+/**
+ * Where Lambda's Node.js runtimes look for layers' modules, under the layers' folder `optDir` (/opt in a container):
+ * `nodejs/node20/node_modules` for `nodejs20.x`, then `nodejs/node_modules`.
+ */
+export function layerNodePaths(runtime: string, optDir: string): string[] {
+  const major = /^nodejs(\d+)\.x$/.exec(runtime)?.[1];
+  return [
+    ...(major ? [join(optDir, "nodejs", `node${major}`, "node_modules")] : []),
+    join(optDir, "nodejs", "node_modules"),
+  ];
+}
+
+/**
+ * Where Lambda's Python runtimes look for layers' packages, under `optDir`: `python/lib/python3.12/site-packages` for
+ * `python3.12`, then `python`.
+ */
+export function layerPythonPaths(runtime: string, optDir: string): string[] {
+  const version = /^python(\d+\.\d+)$/.exec(runtime)?.[1];
+  return [
+    ...(version ? [join(optDir, "python", "lib", `python${version}`, "site-packages")] : []),
+    join(optDir, "python"),
+  ];
+}
+
+/** The executable `bootstrap` of a `provided` function: in its code, then in its layers. */
+function findBootstrap(codeDir: string, optDir: string): string {
+  for (const candidate of [join(codeDir, "bootstrap"), join(optDir, "bootstrap")]) {
     if (!existsSync(candidate) || !statSync(candidate).isFile()) continue;
     try {
       accessSync(candidate, constants.X_OK);

@@ -6,7 +6,8 @@ import {
   runtimeVersion,
   versionedPrograms,
 } from "../config/mod.ts";
-import { basename, dirname } from "node:path";
+import { existsSync, readdirSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { findInterpreter, type Interpreter } from "./interpreter.ts";
 
 /** How a runtime id got its interpreter. */
@@ -34,7 +35,29 @@ export interface RuntimeResolution {
 }
 
 /** How people name each family's interpreter. */
-export const FAMILY_NAMES: Partial<Record<RuntimeFamily, string>> = { nodejs: "Node.js", python: "Python" };
+export const FAMILY_NAMES: Partial<Record<RuntimeFamily, string>> = {
+  nodejs: "Node.js",
+  python: "Python",
+  java: "Java",
+};
+
+/** The families whose runtime ids each need an interpreter of their version. */
+const VERSIONED_FAMILIES = ["nodejs", "python", "java"] as const;
+
+/** Where Debian and most distributions install JDKs side by side (update-alternatives picks one as `java`). */
+const JVM_DIR = "/usr/lib/jvm";
+
+/** The `java` of every JDK under /usr/lib/jvm: `java21` finds OpenJDK 21 there though only 17 is `java` on PATH. */
+function installedJvms(): string[] {
+  if (!existsSync(JVM_DIR)) return [];
+  try {
+    return readdirSync(JVM_DIR).sort().map((name) => join(JVM_DIR, name, "bin", "java")).filter((path) =>
+      existsSync(path)
+    );
+  } catch {
+    return [];
+  }
+}
 
 /** The runtime ids of `family`. */
 function idsOf(family: RuntimeFamily): string[] {
@@ -47,9 +70,10 @@ function isManagerShim(program: string): boolean {
   return found !== null && basename(dirname(found)) === "shims";
 }
 
-/** `v20.19.2` → `20`; `3.11.2` → `3.11`: the part of a version a runtime id names. */
+/** `v20.19.2` → `20`; `3.11.2` → `3.11`; `17.0.15` → `17` (`1.8.0_402` → `8`): the part of a version a runtime id names. */
 export function versionKey(family: RuntimeFamily, version: string): string {
-  const parts = version.replace(/^v/, "").split(".");
+  const parts = version.replace(/^v/, "").split(/[._+-]/);
+  if (family === "java") return (parts[0] === "1" ? parts[1] : parts[0]) ?? "";
   return family === "nodejs" ? parts[0] ?? "" : parts.slice(0, 2).join(".");
 }
 
@@ -84,10 +108,10 @@ function nearest(family: RuntimeFamily, wanted: string, candidates: Interpreter[
 }
 
 /**
- * Resolves the interpreter of every nodejs and python runtime id, running each candidate program once: an entry of
- * `explicit` (the agent config's `runtimes`) wins; else a program of exactly the id's version (`node22`,
- * `nodejs22`, `python3.12` on PATH, or the default `node` / `python3` when it is that version); else the nearest
- * version found, with a warning.
+ * Resolves the interpreter of every nodejs, python and java runtime id, running each candidate program once: an entry
+ * of `explicit` (the agent config's `runtimes`) wins; else a program of exactly the id's version (`node22`,
+ * `nodejs22`, `python3.12`, `java21` on PATH, a JDK under /usr/lib/jvm, or the default `node` / `python3` / `java`
+ * when it is that version); else the nearest version found, with a warning.
  */
 export async function resolveRuntimes(
   explicit: Readonly<Record<string, string>>,
@@ -96,11 +120,16 @@ export async function resolveRuntimes(
     const ids = idsOf(family);
     const fallback = DEFAULT_INTERPRETERS[family] ?? family;
     return [
-      ...new Set([fallback, ...ids.flatMap(versionedPrograms), ...ids.flatMap((id) => explicit[id] ?? [])]),
+      ...new Set([
+        fallback,
+        ...ids.flatMap(versionedPrograms),
+        ...ids.flatMap((id) => explicit[id] ?? []),
+        ...(family === "java" ? installedJvms() : []),
+      ]),
     ];
   };
   // every candidate at once: a failing pyenv shim alone takes ~100 ms
-  const pairs = (["nodejs", "python"] as const).flatMap((family) =>
+  const pairs = VERSIONED_FAMILIES.flatMap((family) =>
     programsOf(family).map((program) => [family, program] as const)
   );
   const defaults = new Set(Object.values(DEFAULT_INTERPRETERS));
@@ -120,7 +149,7 @@ export async function resolveRuntimes(
   const probe = (family: RuntimeFamily, program: string): Interpreter | null =>
     probed.get(`${family}\0${program}`) ?? null;
   const resolutions = new Map<string, RuntimeResolution>();
-  for (const family of ["nodejs", "python"] as const) {
+  for (const family of VERSIONED_FAMILIES) {
     const ids = idsOf(family);
     const fallback = DEFAULT_INTERPRETERS[family] ?? family;
     const candidates: Interpreter[] = [];

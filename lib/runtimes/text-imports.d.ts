@@ -14,6 +14,11 @@ declare module "*.py" {
   export default text;
 }
 
+declare module "*.java" {
+  const text: string;
+  export default text;
+}
+
 declare module "*.service" {
   const text: string;
   export default text;

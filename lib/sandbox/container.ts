@@ -21,6 +21,8 @@ import type { WorkerProcess } from "./worker-process.ts";
 export const TASK_ROOT = "/var/task";
 /** Where the runtime's bootstrap appears inside a container. */
 export const RUNTIME_ROOT = "/var/runtime";
+/** Where the function's layers appear inside a container. */
+export const LAYERS_ROOT = "/opt";
 
 const SYSTEM_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc"];
 const DEVICES = ["null", "zero", "full", "random", "urandom"];
@@ -39,10 +41,14 @@ export interface ContainerSpec {
   cmd: string[];
   /** Environment with host paths, rewritten the same way. */
   env: Record<string, string>;
+  /** `pipe`: the agent may write to the worker's stdin. @default "ignore" */
+  stdin?: "pipe" | undefined;
   /** The extracted code, bound read-only at /var/task. */
   codeDir: string;
   /** The bootstraps folder, bound read-only at /var/runtime. */
   runtimeDir: string;
+  /** The function's merged layers, bound read-only at /opt (host paths of it rewritten). @default none */
+  optDir?: string | undefined;
   /** Host folders bound read-only at the same path (an interpreter's install prefix). */
   hostPaths: string[];
   /** The function's volumes and devices. */
@@ -73,9 +79,10 @@ function symlinkTarget(path: string): string | null {
   }
 }
 
-/** Rewrites host paths of the code and runtime folders to their container paths. */
-export function toContainerPath(value: string, codeDir: string, runtimeDir: string): string {
-  return value.replaceAll(codeDir, TASK_ROOT).replaceAll(runtimeDir, RUNTIME_ROOT);
+/** Rewrites host paths of the code, runtime and layers folders to their container paths. */
+export function toContainerPath(value: string, codeDir: string, runtimeDir: string, optDir?: string): string {
+  const rewritten = value.replaceAll(codeDir, TASK_ROOT).replaceAll(runtimeDir, RUNTIME_ROOT);
+  return optDir === undefined ? rewritten : rewritten.replaceAll(optDir, LAYERS_ROOT);
 }
 
 /**
@@ -94,7 +101,7 @@ export function prepareContainerRoot(root: string): void {
     if (link === null) mkdirSync(path, { recursive: true, mode: 0o755 });
     else if (!existsSync(path) && symlinkTarget(path) === null) symlinkSync(link, path);
   }
-  for (const dir of ["proc", "tmp", "dev/shm", "sys", "var/task", "var/runtime"]) {
+  for (const dir of ["proc", "tmp", "dev/shm", "sys", "var/task", "var/runtime", "opt"]) {
     mkdirSync(join(root, dir), { recursive: true, mode: 0o755 });
   }
   for (const name of DEVICES) writeFileSync(join(root, "dev", name), "", { flag: "a" });
@@ -144,17 +151,25 @@ export function containerScript(spec: ContainerSpec): string {
     bind(spec.codeDir, TASK_ROOT, "ro"),
     bind(spec.runtimeDir, RUNTIME_ROOT, "ro"),
   );
+  if (spec.optDir !== undefined) lines.push(bind(spec.optDir, LAYERS_ROOT, "ro"));
   if (spec.mountROSysfs) lines.push(bind("/sys", "/sys", "ro"));
   for (const volume of spec.volumes) {
     lines.push(bind(volume.sourcePath, volume.destinationPath, volume.permission));
   }
   for (const device of spec.devices) lines.push(bind(device.path, device.path, device.permission));
-  const command = spec.cmd.map((part) => q(toContainerPath(part, spec.codeDir, spec.runtimeDir))).join(" ");
+  const command = spec.cmd.map((part) => q(toContainerPath(part, spec.codeDir, spec.runtimeDir, spec.optDir)))
+    .join(" ");
   const { setpriv } = spec.tools;
   const drop = setprivCommand({ setpriv, user: spec.user, dieWithParent: spec.dieWithParent }).map(q).join(
     " ",
   );
-  lines.push(`exec ${q(spec.tools.chroot)} "$R" ${drop} ${q(spec.tools.env)} -C ${TASK_ROOT} ${command}`);
+  // the script's own PATH (set above) would reach the worker: give it the one its environment names (layers' /opt/bin)
+  const path = spec.env.PATH === undefined
+    ? ""
+    : ` ${q(`PATH=${toContainerPath(spec.env.PATH, spec.codeDir, spec.runtimeDir, spec.optDir)}`)}`;
+  lines.push(
+    `exec ${q(spec.tools.chroot)} "$R" ${drop} ${q(spec.tools.env)} -C ${TASK_ROOT}${path} ${command}`,
+  );
   return lines.join("\n");
 }
 
@@ -184,7 +199,11 @@ export function spawnContainer(spec: ContainerSpec): WorkerProcess {
   const env = Object.fromEntries(
     Object.entries(spec.env).map((
       [key, value],
-    ) => [key, toContainerPath(value, spec.codeDir, spec.runtimeDir)]),
+    ) => [key, toContainerPath(value, spec.codeDir, spec.runtimeDir, spec.optDir)]),
   );
-  return startDetached({ cmd: ["/bin/sh", "-c", outer], env, cwd: "/" }, spec.cgroup, true);
+  return startDetached(
+    { cmd: ["/bin/sh", "-c", outer], env, cwd: "/", stdin: spec.stdin },
+    spec.cgroup,
+    true,
+  );
 }

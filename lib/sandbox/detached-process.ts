@@ -16,7 +16,7 @@ export function startDetached(
     cmd: spec.cmd,
     env: spec.env,
     cwd: spec.cwd,
-    stdin: "ignore",
+    stdin: spec.stdin ?? "ignore",
     stdout: "pipe",
     stderr: "pipe",
     detached: true,
@@ -42,6 +42,7 @@ export function startDetached(
     exited,
     stdout: proc.stdout,
     stderr: proc.stderr,
+    stdin: spec.stdin === "pipe" ? pipeWriter(proc.stdin as Bun.FileSink) : null,
     kill() {
       cgroup?.kill();
       if (gone) return; // its pid (and group id) may already belong to another process
@@ -58,6 +59,27 @@ export function startDetached(
     *pids() {
       if (cgroup) yield* cgroupMembers(cgroup.procsFiles);
       if (!gone) yield* sessionMembers(proc.pid); // a dead leader's pid may lead someone else's session
+    },
+  };
+}
+
+/** The writer of a piped stdin; writes after the process has gone are dropped. */
+function pipeWriter(sink: Bun.FileSink): { write(text: string): void; end(): void } {
+  return {
+    write(text) {
+      try {
+        sink.write(text);
+        void Promise.resolve(sink.flush()).catch(() => {});
+      } catch {
+        // the process is gone
+      }
+    },
+    end() {
+      try {
+        void Promise.resolve(sink.end()).catch(() => {});
+      } catch {
+        // the process is gone
+      }
     },
   };
 }

@@ -45,4 +45,10 @@ export {
   type SpawnRefusal,
 } from "./spawn-plan.ts";
 export type { CgroupDriver, CgroupLimits, WorkerCgroup } from "./worker-cgroup.ts";
-export { describeExit, type ExitStatus, type SpawnSpec, type WorkerProcess } from "./worker-process.ts";
+export {
+  describeExit,
+  type ExitStatus,
+  type SpawnSpec,
+  type WorkerProcess,
+  type WorkerStdin,
+} from "./worker-process.ts";

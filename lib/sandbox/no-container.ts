@@ -36,5 +36,5 @@ export function spawnNoContainer(spec: SpawnSpec, options: NoContainerOptions = 
   const cmd = cgroup
     ? ["/bin/sh", "-c", `${joinCgroupsScript(cgroup.procsFiles)}\nexec "$@"`, "sh", ...command]
     : command;
-  return startDetached({ cmd, env: spec.env, cwd: spec.cwd }, cgroup);
+  return startDetached({ cmd, env: spec.env, cwd: spec.cwd, stdin: spec.stdin }, cgroup);
 }

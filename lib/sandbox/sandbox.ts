@@ -112,7 +112,12 @@ export class Sandbox {
       const drop = user ? { setpriv: this.#setpriv(), user } : undefined;
       const cgroup = driver?.create(launch.id, { pids: plan.maxProcesses });
       try {
-        return spawnNoContainer({ cmd: launch.cmd, env: launch.env, cwd: launch.codeDir }, {
+        return spawnNoContainer({
+          cmd: launch.cmd,
+          env: launch.env,
+          cwd: launch.codeDir,
+          stdin: launch.stdin,
+        }, {
           cgroup,
           drop,
           setprivDiesWithParent: dieWithParent ? this.capabilities.tools.setpriv : undefined,
@@ -130,8 +135,10 @@ export class Sandbox {
       return spawnContainer({
         cmd: launch.cmd,
         env: launch.env,
+        stdin: launch.stdin,
         codeDir: launch.codeDir,
         runtimeDir: launch.runtimeDir,
+        optDir: launch.optDir,
         hostPaths: launch.hostPaths,
         volumes: plan.volumes,
         devices: plan.devices,

@@ -65,6 +65,10 @@ export interface LaunchSpec {
   /** The extracted code and the bootstraps folder. */
   codeDir: string;
   runtimeDir: string;
+  /** The function's layers merged, shown read-only at /opt in a container. @default none */
+  optDir?: string;
   /** Host folders a container must also show (an interpreter's install prefix). */
   hostPaths: string[];
+  /** `pipe`: the agent may write to the worker's stdin (its extensions' launcher awaits its word). @default "ignore" */
+  stdin?: "pipe" | undefined;
 }

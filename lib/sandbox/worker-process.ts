@@ -8,6 +8,16 @@ export interface SpawnSpec {
   env: Record<string, string>;
   /** Working directory (the task root). */
   cwd: string;
+  /** `pipe`: the agent may write to the process's stdin (a launcher awaiting its word). @default "ignore" */
+  stdin?: "pipe" | undefined;
+}
+
+/** The writable end of a worker's stdin, when it was spawned with `stdin: "pipe"`. */
+export interface WorkerStdin {
+  /** Writes `text`. */
+  write(text: string): void;
+  /** Closes the pipe. */
+  end(): void;
 }
 
 /** A started worker process. */
@@ -20,6 +30,8 @@ export interface WorkerProcess {
   readonly stdout: ReadableStream<Uint8Array>;
   /** The worker's standard error. */
   readonly stderr: ReadableStream<Uint8Array>;
+  /** The worker's stdin, when spawned with `stdin: "pipe"`; else null. */
+  readonly stdin: WorkerStdin | null;
   /** Kills the worker and every process it started. */
   kill(): void;
   /** Peak memory use of the worker so far, in bytes, when the sandbox can tell. */

@@ -3,10 +3,10 @@ import { RUNTIME_FAMILIES } from "../config/mod.ts";
 import { greengrassEnvironment, type LaunchCommand } from "../runtimes/mod.ts";
 import type { FunctionTarget } from "./target.ts";
 
-/** Lambda's PATH inside an execution environment. */
-const LAMBDA_PATH = ["/usr/local/bin", "/usr/bin", "/bin", "/opt/bin"];
-const LAMBDA_LD_LIBRARY_PATH =
-  "/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib";
+/** Lambda's PATH inside an execution environment, with the layers' folder (/opt) given. */
+const lambdaPath = (opt: string) => ["/usr/local/bin", "/usr/bin", "/bin", `${opt}/bin`];
+const lambdaLdLibraryPath = (opt: string) =>
+  `/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:${opt}/lib`;
 
 /** Options of {@linkcode workerEnvironment}. */
 export interface WorkerEnvironmentOptions {
@@ -33,8 +33,9 @@ export function workerEnvironment(
     // a function's own uid has no passwd entry: without HOME, libraries that look for a home (the AWS SDKs'
     // ~/.aws) fail; /tmp is where a Lambda function may write
     HOME: "/tmp",
-    PATH: [...options.launch.pathDirs, ...LAMBDA_PATH].join(":"),
-    LD_LIBRARY_PATH: LAMBDA_LD_LIBRARY_PATH,
+    // the layers' real folder (a container rewrites it to /opt): NoContainer workers cannot see /opt
+    PATH: [...options.launch.pathDirs, ...lambdaPath(target.optDir ?? "/opt")].join(":"),
+    LD_LIBRARY_PATH: lambdaLdLibraryPath(target.optDir ?? "/opt"),
     // NODE_PATH (the SDK pack, after the function's own node_modules) is not reserved on Lambda: a function may set it
     ...options.launch.defaults,
     ...config.environment,

@@ -2,7 +2,13 @@
 export { poolLimits, Scheduler, type SchedulerOptions, type VersionStatus } from "./scheduler.ts";
 export type { PoolLimits, PoolStatus } from "./pool-types.ts";
 export type { FunctionTarget } from "./target.ts";
-export type { SchedulerObserver } from "./observer.ts";
+export {
+  observeAll,
+  type SchedulerObserver,
+  type ThrottleReason,
+  type WorkerStop,
+  type WorkerStopReason,
+} from "./observer.ts";
 export type { InvocationResult, WorkerGrant } from "./worker.ts";
 export { type StreamedInvocation, streamedInvocation } from "./streamed-invocation.ts";
 export { formatInvocationLog, LOG_TAIL_BYTES, logTail } from "./invocation-log.ts";

@@ -9,6 +9,7 @@ import {
   type PoolStatus,
   throttled,
 } from "./pool-types.ts";
+import type { WorkerStopReason } from "./observer.ts";
 import type { FunctionTarget } from "./target.ts";
 import { type InvocationResult, Worker, WorkerGoneError } from "./worker.ts";
 
@@ -87,7 +88,7 @@ export class OnDemandPool implements FunctionPool {
   /** Stops taking new work: idle workers stop now, busy ones after their invocation and the queue. */
   retire(): void {
     this.#retired = true;
-    for (const worker of this.#idle.splice(0)) this.#stopWorker(worker);
+    for (const worker of this.#idle.splice(0)) this.#stopWorker(worker, "retired");
   }
 
   /** Kills every worker and fails every queued invocation; resolves once every worker has exited. */
@@ -97,7 +98,7 @@ export class OnDemandPool implements FunctionPool {
       waiter.reject(new AgentUnavailableError("The agent is shutting down"));
     }
     const workers = [...this.#workers];
-    for (const worker of workers) this.#stopWorker(worker);
+    for (const worker of workers) this.#stopWorker(worker, "agent-stopping");
     await Promise.all(workers.map((worker) => worker.exited));
   }
 
@@ -152,7 +153,7 @@ export class OnDemandPool implements FunctionPool {
       return;
     }
     if (this.#retired) {
-      this.#stopWorker(worker);
+      this.#stopWorker(worker, "retired");
       return;
     }
     this.#idle.push(worker);
@@ -160,16 +161,16 @@ export class OnDemandPool implements FunctionPool {
       const index = this.#idle.indexOf(worker);
       if (index !== -1) this.#idle.splice(index, 1);
       this.#idleTimers.delete(worker);
-      this.#stopWorker(worker);
+      this.#stopWorker(worker, "idle-timeout");
     }, this.#limits.idleTimeoutMs);
     timer.unref?.();
     this.#idleTimers.set(worker, timer);
   }
 
-  #stopWorker(worker: Worker): void {
+  #stopWorker(worker: Worker, reason: WorkerStopReason): void {
     clearTimeout(this.#idleTimers.get(worker));
     this.#idleTimers.delete(worker);
-    worker.kill();
+    worker.kill(reason);
     this.#forget(worker);
   }
 

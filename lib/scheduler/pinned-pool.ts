@@ -9,6 +9,7 @@ import {
   type PoolStatus,
   throttled,
 } from "./pool-types.ts";
+import type { WorkerStopReason } from "./observer.ts";
 import type { FunctionTarget } from "./target.ts";
 import { type InvocationResult, Worker, WorkerGoneError } from "./worker.ts";
 
@@ -39,6 +40,8 @@ export class PinnedPool implements FunctionPool {
   #restartTimer: ReturnType<typeof setTimeout> | undefined;
   #lastError: string | undefined;
   #stopped = false;
+  /** What its worker is told it stopped for once the pool stops: retired, or the agent stopping. */
+  #stopReason: WorkerStopReason = "retired";
   #onStarted: (state: PoolStatus["state"]) => void = () => {};
   /** Resolves once the first start ends: `ready`, `error` or `stopped` (deployments wait on it). */
   readonly started: Promise<PoolStatus["state"]>;
@@ -90,6 +93,7 @@ export class PinnedPool implements FunctionPool {
   /** Kills the worker and fails what is queued. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#stopReason = "agent-stopping";
     clearTimeout(this.#restartTimer);
     for (const queued of this.#queue.splice(0)) {
       queued.reject(new AgentUnavailableError("The agent is shutting down"));
@@ -137,7 +141,7 @@ export class PinnedPool implements FunctionPool {
       };
     }
     if (this.#stopped) {
-      if (started.ok) started.worker.kill();
+      if (started.ok) started.worker.kill(this.#stopReason);
       this.#rejectQueued();
       this.#state = "stopped";
       this.#onStarted("stopped");
@@ -216,7 +220,7 @@ export class PinnedPool implements FunctionPool {
 
   #shutdown(): void {
     this.#state = "stopped";
-    this.#worker?.kill();
+    this.#worker?.kill(this.#stopReason);
     this.#worker = null;
   }
 }

@@ -15,7 +15,7 @@ import {
 } from "./pool-types.ts";
 import type { SchedulerObserver } from "./observer.ts";
 import { type StreamedInvocation, streamedInvocation } from "./streamed-invocation.ts";
-import type { FunctionTarget } from "./target.ts";
+import { type FunctionTarget, holdTargetCode } from "./target.ts";
 import type { InvocationResult, WorkerGrant } from "./worker.ts";
 
 /** Options of {@linkcode Scheduler}. */
@@ -93,13 +93,13 @@ export class Scheduler {
     const running = this.#running.get(name) ?? 0;
     const observer = this.#options.observer;
     if (target.reservedConcurrency !== undefined && running >= target.reservedConcurrency) {
-      observer?.throttled(target);
+      observer?.throttled(target, "reserved-concurrency");
       throw throttled("ReservedFunctionConcurrentInvocationLimitExceeded");
     }
     this.#running.set(name, running + 1);
     const pool = this.#poolFor(target);
     // held while queued too: a retired pool may still start a worker on this code for it
-    const releaseCode = this.#options.holdCode?.(target.config.codeSha256);
+    const releaseCode = holdTargetCode(this.#options, target);
     // a pool may refuse at once (throw): the count must come down on every path
     const started = Promise.resolve().then(() => pool.invoke(request));
     const invoked = observer
@@ -215,7 +215,9 @@ function observed(
 
 /** Tells `observer` of a pool's throttle (its queue is full), and hands every failure on. */
 function unobserved(observer: SchedulerObserver, target: FunctionTarget, error: unknown): never {
-  if (error instanceof LambdaError && error.type === "TooManyRequestsException") observer.throttled(target);
+  if (error instanceof LambdaError && error.type === "TooManyRequestsException") {
+    observer.throttled(target, "queue-full");
+  }
   throw error;
 }
 

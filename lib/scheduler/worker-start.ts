@@ -1,5 +1,12 @@
 /** @module The steps of a worker's start: launch its runtime's command, spawn it, await its first request. */
-import { type InvocationOutcome, platformError, RuntimeApiServer } from "../runtime-api/mod.ts";
+import { basename } from "node:path";
+import {
+  type ExtensionsOptions,
+  type InvocationOutcome,
+  MAX_EXTENSIONS,
+  platformError,
+  RuntimeApiServer,
+} from "../runtime-api/mod.ts";
 import { EntrypointError, type LaunchCommand } from "../runtimes/mod.ts";
 import {
   describeExit,
@@ -8,10 +15,18 @@ import {
   type WorkerProcess,
 } from "../sandbox/mod.ts";
 import { logStreamName, workerEnvironment } from "./environment.ts";
+import {
+  ExecWrapperError,
+  externalExtensions,
+  launcherCommand,
+  launcherLine,
+  wrapCommand,
+} from "./extension-launch.ts";
+import { functionRecord, initDoneRecords } from "./telemetry-records.ts";
 import { formatInvocationLog } from "./invocation-log.ts";
 import { LineCapture } from "./log-capture.ts";
 import { forwardLines } from "./log-lines.ts";
-import type { FunctionTarget } from "./target.ts";
+import { type FunctionTarget, holdTargetCode } from "./target.ts";
 import type { InvocationResult, WorkerStartOptions } from "./worker.ts";
 
 /** The outcome of one step of a start: its value, or the outcome the invocation that waited gets instead. */
@@ -45,6 +60,14 @@ export class WorkerStartup {
   readonly #startedAt = performance.now();
   readonly #signal: Promise<StartSignal>;
   #settle: (signal: StartSignal) => void = () => {};
+  /** The external extensions' files (real paths), and the token of their launcher's lines; none without any. */
+  readonly #extensionFiles: string[];
+  readonly #token: string | null;
+  #process: WorkerProcess | null = null;
+  #runtimeAsked = false;
+  #initialized = false;
+  /** Told when an extension's process ends after init (the worker then goes once idle). @default none */
+  onExtensionExit: (() => void) | null = null;
 
   constructor(target: FunctionTarget, options: WorkerStartOptions) {
     this.#target = target;
@@ -55,11 +78,73 @@ export class WorkerStartup {
     this.#signal = new Promise((resolve) => {
       this.#settle = resolve;
     });
+    this.#extensionFiles = externalExtensions(target.optDir);
+    this.#token = this.#extensionFiles.length ? `lambdalet-${crypto.randomUUID()}` : null;
     this.api = new RuntimeApiServer({
-      onReady: () => this.#settle({ ready: true }),
+      onReady: () => this.#runtimeReady(),
       onInitError: (outcome) => this.#settle({ ready: false, outcome }),
       warn: (line) => console.warn(`[${target.config.functionName}:${target.version}] ${line}`),
+      extensions: this.#extensionsOptions(),
     });
+  }
+
+  /** What the worker's Extensions API knows and tells, when it has one. */
+  #extensionsOptions(): ExtensionsOptions {
+    const target = this.#target;
+    const { functionName, handler } = target.config;
+    return {
+      metadata: {
+        functionName,
+        functionVersion: target.version,
+        handler,
+        accountId: target.functionArn.split(":")[4] ?? "",
+      },
+      externalNames: this.#extensionFiles.map((file) => basename(file)),
+      onRegistered: () => {
+        this.#process?.stdin?.write("go\n");
+        this.#process?.stdin?.end();
+      },
+      onInitFailure: (errorType, message) =>
+        this.#settle({ ready: false, outcome: this.#platformError(errorType, message) }),
+      initStart: {
+        time: new Date(),
+        record: {
+          initializationType: "on-demand",
+          phase: "init",
+          functionName,
+          functionVersion: target.version,
+        },
+      },
+    };
+  }
+
+  /** The runtime asked for work: init ends once the extensions are ready too. */
+  #runtimeReady(): void {
+    if (this.#runtimeAsked) return;
+    this.#runtimeAsked = true;
+    const extensions = this.api.extensions;
+    if (!extensions) this.#settle({ ready: true });
+    else void extensions.initDone().then(() => this.#settle({ ready: true }));
+  }
+
+  /** A line the worker wrote: the function's, or (with external extensions) one of their launcher's. */
+  #line(line: string, stream: "stdout" | "stderr"): void {
+    const token = this.#token;
+    const launched = token === null ? null : launcherLine(line, token);
+    const telemetry = this.api.extensions?.telemetry;
+    if (!launched) {
+      this.capture.add(line, stream);
+      if (telemetry?.active) telemetry.emit("function", functionRecord(line, this.#target.config.logFormat));
+      return;
+    }
+    if (launched.kind === "log") {
+      this.capture.add(launched.line, stream);
+      if (telemetry?.active) telemetry.emit("extension", launched.line);
+      return;
+    }
+    const errorType = this.api.extensions?.exited(launched.name) ?? "Extension.Crash";
+    if (this.#initialized) this.onExtensionExit?.();
+    else this.#settle({ ready: false, outcome: this.#platformError(errorType, launched.how) });
   }
 
   /** How long the start has taken so far, in ms. */
@@ -71,9 +156,31 @@ export class WorkerStartup {
   async launch(): Promise<StartStep<LaunchCommand>> {
     const { config } = this.#target;
     try {
-      return { ok: true, value: await this.#options.host.launch(config.runtime, this.#target.codeDir) };
+      const { codeDir, optDir } = this.#target;
+      const { plan } = this.#options;
+      // a container's memory limit may be below MemorySize (Greengrass's memorySizeInKB): the JVM's heap fits the lower
+      const memoryMb = plan.mode === "GreengrassContainer"
+        ? Math.min(config.memorySize, Math.floor(plan.memoryBytes / 1048576))
+        : config.memorySize;
+      const launchOptions = { memoryMb, environment: config.environment };
+      const launch = await this.#options.host.launch(config.runtime, codeDir, optDir, launchOptions);
+      const cmd = wrapCommand(launch.cmd, config.runtime, config.environment, { codeDir, optDir });
+      if (this.#extensionFiles.length > MAX_EXTENSIONS) {
+        this.api.close();
+        const message =
+          `Extension limit (${MAX_EXTENSIONS}) reached: the layers hold ${this.#extensionFiles.length}`;
+        return { ok: false, outcome: this.#platformError("Extension.LaunchError", message) };
+      }
+      const token = this.#token;
+      return {
+        ok: true,
+        value: { ...launch, cmd: token ? launcherCommand(this.#extensionFiles, cmd, token) : cmd },
+      };
     } catch (error) {
       this.api.close();
+      if (error instanceof ExecWrapperError) {
+        return { ok: false, outcome: this.#platformError("Runtime.InvalidEntrypoint", error.message) };
+      }
       if (!(error instanceof EntrypointError)) throw error;
       return { ok: false, outcome: this.#platformError(error.errorType, error.message) };
     }
@@ -103,8 +210,10 @@ export class WorkerStartup {
           ...grant?.env,
         },
         codeDir: target.codeDir,
+        ...(target.optDir === undefined ? {} : { optDir: target.optDir }),
         runtimeDir: options.host.runtimeDir,
         hostPaths: launch.hostPaths,
+        ...(this.#token === null ? {} : { stdin: "pipe" as const }),
       });
     } catch (error) {
       this.api.close();
@@ -113,11 +222,12 @@ export class WorkerStartup {
       const message = error instanceof Error ? error.message : String(error);
       return { ok: false, outcome: this.#platformError("Runtime.InvalidEntrypoint", message) };
     }
+    this.#process = process;
     this.api.admit(() => process.pids());
     options.observer?.workerSpawned(target, process);
-    forwardLines(process.stdout, (line) => this.capture.add(line, "stdout"));
-    forwardLines(process.stderr, (line) => this.capture.add(line, "stderr"));
-    const releaseCode = options.holdCode?.(target.config.codeSha256);
+    forwardLines(process.stdout, (line) => this.#line(line, "stdout"));
+    forwardLines(process.stderr, (line) => this.#line(line, "stderr"));
+    const releaseCode = holdTargetCode(options, target);
     const exited = process.exited.finally(() => {
       this.api.close();
       grant?.revoke();
@@ -153,7 +263,17 @@ export class WorkerStartup {
     }, this.#options.startTimeoutMs);
     const signal = await this.#signal;
     clearTimeout(timer);
-    if (signal.ready) return null;
+    if (signal.ready) {
+      this.#initialized = true;
+      this.api.endInit();
+      const telemetry = this.api.extensions?.telemetry;
+      if (telemetry?.active) {
+        for (const [type, record] of initDoneRecords(this.api.extensions!.registered, this.elapsedMs)) {
+          telemetry.emit(type, record);
+        }
+      }
+      return null;
+    }
     const oom = process.oomKills() > 0;
     process.kill();
     this.api.close();

@@ -1,9 +1,11 @@
 /** @module One worker: a runtime process and its Runtime API, serving one invocation at a time. */
 import {
+  type ExtensionsApi,
   type InvocationOutcome,
   type InvocationRequest,
   platformError,
   type RuntimeApiServer,
+  type ShutdownReason,
 } from "../runtime-api/mod.ts";
 import type { WorkerLogEntry } from "../logs/mod.ts";
 import type { RuntimeHost } from "../runtimes/mod.ts";
@@ -16,9 +18,13 @@ import {
 } from "../sandbox/mod.ts";
 import { formatInvocationLog } from "./invocation-log.ts";
 import type { LineCapture } from "./log-capture.ts";
-import type { SchedulerObserver } from "./observer.ts";
+import type { SchedulerObserver, WorkerStopReason } from "./observer.ts";
 import type { FunctionTarget } from "./target.ts";
+import { reportRecord, runtimeDoneRecord, startRecord, type TelemetryStatus } from "./telemetry-records.ts";
 import { settleOutput, WorkerStartup } from "./worker-start.ts";
+
+/** How long extensions subscribed to SHUTDOWN may take to finish once the worker is to go, as on Lambda. */
+export const SHUTDOWN_GRACE_MS = 2000;
 
 /** Thrown by {@linkcode Worker.invoke} when the worker died before it fetched the invocation: safe to retry. */
 export class WorkerGoneError extends Error {
@@ -89,6 +95,10 @@ export class Worker {
   #oomKills = 0;
   #observer: SchedulerObserver | undefined;
   #onLog: (entry: WorkerLogEntry) => void = () => {};
+  #stopReason: WorkerStopReason | null = null;
+  /** An extension's process ended after init: the worker goes once its invocation is over. */
+  #extensionGone = false;
+  #shuttingDown = false;
 
   private constructor(
     target: FunctionTarget,
@@ -126,10 +136,17 @@ export class Worker {
     const worker = new Worker(target, process, startup.api, exited, capture, startup.elapsedMs);
     worker.#observer = options.observer;
     worker.#onLog = options.onLog;
+    startup.onExtensionExit = () => {
+      if (worker.state === "idle") worker.kill("crashed");
+      else worker.#extensionGone = true;
+    };
     options.observer?.workerReady(target, startup.elapsedMs);
     void exited.then((status) => {
       worker.state = "dead";
       worker.#onExit?.(status);
+      // not killed by the agent: it exited on its own, or the kernel took it at its memory limit
+      const reason = worker.#stopReason ?? (process.oomKills() > 0 ? "out-of-memory" : "crashed");
+      options.observer?.workerStopped?.(target, { reason, exit: describeExit(status) });
     });
     return { ok: true, worker };
   }
@@ -158,7 +175,7 @@ export class Worker {
     const timedOut = new Promise<InvocationOutcome>((resolve) => {
       timer = setTimeout(() => {
         expired = true;
-        this.kill();
+        this.kill("timeout");
         resolve(platformError(
           "Sandbox.Timedout",
           `RequestId: ${requestId} Error: Task timed out after ${timeoutSeconds.toFixed(2)} seconds`,
@@ -176,6 +193,10 @@ export class Worker {
         }
       };
     });
+    const extensions = this.#api.extensions;
+    if (extensions?.telemetry.active) {
+      extensions.telemetry.emit(...startRecord(requestId, this.#target.version, request.traceId));
+    }
     let outcome: InvocationOutcome;
     try {
       outcome = await Promise.race([
@@ -183,6 +204,9 @@ export class Worker {
         crashed,
         timedOut,
       ]);
+      if (extensions) {
+        await this.#extensionsDone(extensions, request, { outcome, expired, started }, [crashed, timedOut]);
+      }
     } finally {
       clearTimeout(timer);
       this.#onExit = null;
@@ -190,7 +214,7 @@ export class Worker {
     // the OOM killer may take a child of the runtime rather than the runtime: as on Lambda, the sandbox goes
     const oomKills = this.#process.oomKills();
     if (oomKills > this.#oomKills && (this.state as WorkerState) !== "dead") {
-      this.kill();
+      this.kill("out-of-memory");
       outcome = platformError(
         "Runtime.OutOfMemory",
         `RequestId: ${requestId} Error: Runtime exited with error: signal: killed`,
@@ -215,17 +239,79 @@ export class Worker {
     this.#onLog({ kind: "end", requestId });
     const status = expired ? "timeout" : outcome.kind === "error" ? "error" : "success";
     this.#onLog({ kind: "report", report: { ...report, status } });
+    if (extensions?.telemetry.active) {
+      const errorType = outcome.kind === "error" ? outcome.errorType : undefined;
+      extensions.telemetry.emit(...reportRecord(requestId, status, report, request.traceId, errorType));
+    }
     this.#capture.requestId = null;
     this.#initDurationMs = undefined;
     this.#capture.keep = false;
     this.#capture.take();
     if (this.state === "busy") this.state = "idle";
+    if (this.#extensionGone && this.state === "idle") this.kill("crashed");
     return { outcome, log };
   }
 
-  /** Kills the worker and all its children, and closes its Runtime API. */
-  kill(): void {
+  /**
+   * With extensions, the invocation ends once the runtime has answered and every extension has called `next`
+   * again, within the invocation's deadline (a crash or the deadline ends the wait; the runtime's answer stands).
+   */
+  async #extensionsDone(
+    extensions: ExtensionsApi,
+    { requestId, traceId }: InvocationRequest,
+    { outcome, expired, started }: { outcome: InvocationOutcome; expired: boolean; started: number },
+    ends: Promise<unknown>[],
+  ): Promise<void> {
+    const status: TelemetryStatus = expired ? "timeout" : outcome.kind === "error" ? "error" : "success";
+    if (extensions.telemetry.active) {
+      const metrics = { durationMs: performance.now() - started, producedBytes: outcome.body.byteLength };
+      const errorType = outcome.kind === "error" ? outcome.errorType : undefined;
+      extensions.telemetry.emit(...runtimeDoneRecord(requestId, status, metrics, traceId, errorType));
+    }
+    if (expired || this.state === "dead") return;
+    await Promise.race([extensions.settled(), ...ends.map((end) => end.catch(() => undefined))]);
+  }
+
+  /**
+   * Kills the worker and all its children, and closes its Runtime API. `reason` is what the observer is told once
+   * the process has exited (the first reason given wins; none for a worker that already ended on its own).
+   */
+  kill(reason?: WorkerStopReason): void {
+    const alive = this.state !== "dead";
+    if (alive) this.#stopReason ??= reason ?? null;
     this.state = "dead";
+    if (this.#shuttingDown) return; // it goes at the end of the extensions' grace
+    const extensions = this.#api.extensions;
+    if (alive && extensions?.wantsShutdown) {
+      this.#shuttingDown = true;
+      void this.#shutdown(extensions, reason);
+      return;
+    }
+    this.#process.kill();
+    this.#api.close();
+  }
+
+  /**
+   * Lambda's SHUTDOWN phase: the telemetry queued so far is delivered, then extensions subscribed to SHUTDOWN get
+   * it and have until {@linkcode SHUTDOWN_GRACE_MS} (all of it) to exit; then the worker is killed.
+   */
+  async #shutdown(extensions: ExtensionsApi, reason: WorkerStopReason | undefined): Promise<void> {
+    const deadlineMs = Date.now() + SHUTDOWN_GRACE_MS;
+    const shutdownReason: ShutdownReason = reason === "timeout"
+      ? "timeout"
+      : reason === "crashed" || reason === "out-of-memory"
+      ? "failure"
+      : "spindown";
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, SHUTDOWN_GRACE_MS);
+    });
+    const phase = async () => {
+      await extensions.telemetry.drain(SHUTDOWN_GRACE_MS / 2);
+      await extensions.shutdown(shutdownReason, deadlineMs);
+    };
+    await Promise.race([phase(), grace, this.#exited]);
+    clearTimeout(timer);
     this.#process.kill();
     this.#api.close();
   }

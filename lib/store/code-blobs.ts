@@ -1,6 +1,6 @@
 /** @module Code zips kept in the database, one row per SHA-256. */
 import type { Database } from "bun:sqlite";
-import { referencedCode } from "./code-references.ts";
+import { referencedCode, referencedLayerLists } from "./code-references.ts";
 import { reclaimFreePages } from "./free-pages.ts";
 
 /** The code table: zips addressed by their hex SHA-256. */
@@ -34,6 +34,11 @@ export class CodeBlobs {
   /** The zips something stored still needs (function versions, deployment states): see `referencedCode`. */
   referenced(): Set<string> {
     return referencedCode(this.#db);
+  }
+
+  /** The ordered layer lists of function versions and deployment states: their merged trees are still needed. */
+  referencedLayerLists(): string[][] {
+    return referencedLayerLists(this.#db);
   }
 
   /**

@@ -25,7 +25,10 @@ export interface DeploymentRecord {
   previous: Record<string, DeployedFunction | null>;
   /** Why it failed. */
   error: string | null;
-  /** Per function: `APPLIED`, `STARTED`, `FAILED: ...`, `ROLLED_BACK`. */
+  /**
+   * Per function: `APPLIED`, `STARTED`, `REMOVED`, `FAILED: ...`, `ROLLED_BACK`; while under way also `CREATED` or
+   * `UPDATED` (its `$LATEST` written, its workers not yet checked).
+   */
   functionStatus: Record<string, string>;
 }
 
@@ -63,6 +66,14 @@ export class DeploymentRepository {
     this.#db.query("UPDATE deployments SET status = ?, error = ?, function_status = ? WHERE id = ?").run(
       status,
       error,
+      JSON.stringify(functionStatus),
+      id,
+    );
+  }
+
+  /** Records how far a deployment under way has got with each function (a finished one is left as it ended). */
+  progress(id: string, functionStatus: Record<string, string>): void {
+    this.#db.query("UPDATE deployments SET function_status = ? WHERE id = ? AND status = 'IN_PROGRESS'").run(
       JSON.stringify(functionStatus),
       id,
     );

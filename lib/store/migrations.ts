@@ -118,4 +118,22 @@ export const MIGRATIONS: readonly string[] = [
      size INTEGER NOT NULL,
      spooled_at INTEGER NOT NULL
    ) STRICT;`,
+  // layers (a name's last version number outlives its versions, as Lambda never reuses one) and their versions
+  `CREATE TABLE layers (
+     name TEXT PRIMARY KEY,
+     last_version INTEGER NOT NULL
+   ) STRICT;
+   CREATE TABLE layer_versions (
+     layer_name TEXT NOT NULL REFERENCES layers(name),
+     version INTEGER NOT NULL,
+     code_sha256 TEXT NOT NULL,
+     code_size INTEGER NOT NULL,
+     unzipped_size INTEGER NOT NULL,
+     description TEXT NOT NULL,
+     compatible_runtimes TEXT NOT NULL,
+     compatible_architectures TEXT NOT NULL,
+     license_info TEXT,
+     created_date TEXT NOT NULL,
+     PRIMARY KEY (layer_name, version)
+   ) STRICT;`,
 ];

@@ -12,6 +12,7 @@ import { FunctionRepository } from "./functions.ts";
 import { ScheduleFireRepository } from "./schedule-fires.ts";
 import { FunctionUrlRepository } from "./function-urls.ts";
 import { MqttSpool } from "./mqtt-spool.ts";
+import { LayerRepository } from "./layers.ts";
 
 export { type ApiKeyRecord, ApiKeyRepository, type KeyScope } from "./api-keys.ts";
 export { CodeBlobs } from "./code-blobs.ts";
@@ -45,6 +46,12 @@ export {
   type VersionRow,
 } from "./functions.ts";
 export { FunctionUidRepository, UidRangeFullError } from "./function-uids.ts";
+export {
+  type LayerFilter,
+  LayerRepository,
+  type LayerVersionRecord,
+  type NewLayerVersion,
+} from "./layers.ts";
 export { MqttSpool, type SpoolBounds, type SpooledMessage, type SpoolResult } from "./mqtt-spool.ts";
 export type { Page } from "./paging.ts";
 export { type ScheduleFireRecord, ScheduleFireRepository } from "./schedule-fires.ts";
@@ -81,6 +88,8 @@ export interface Store {
   scheduleFires: ScheduleFireRepository;
   /** Messages waiting for the MQTT broker. */
   mqttSpool: MqttSpool;
+  /** Layer versions. */
+  layers: LayerRepository;
   /** Closes the database. */
   close(): void;
 }
@@ -101,6 +110,7 @@ export function openStore(path: string): Store {
     functionUrls: new FunctionUrlRepository(db),
     scheduleFires: new ScheduleFireRepository(db),
     mqttSpool: new MqttSpool(db),
+    layers: new LayerRepository(db),
     close: () => db.close(),
   };
 }

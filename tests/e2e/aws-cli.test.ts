@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type AgentProcess, startAgentProcess, tempDir } from "../helpers/agent-process.ts";
 import { AWS_CLI, awsEnvironment, explainSkip } from "../helpers/aws-tools.ts";
+import { buildZip } from "../../lib/code/mod.ts";
 import { handlerZip, taggedHandler } from "../helpers/functions.ts";
 import { runProcess } from "../helpers/process.ts";
 
@@ -246,6 +247,70 @@ describe.skipIf(!AWS_CLI)("the AWS CLI v2 against lambdalet", () => {
     const gone = await aws("get-function-url-config", "--function-name", "cli-fn");
     expect(gone.code).toBe(254);
     expect(gone.stderr).toContain("ResourceNotFoundException");
+  }, AWS_CLI_TEST_TIMEOUT_MS);
+
+  test("publish-layer-version, list-layers and create-function --layers", async () => {
+    writeFileSync(
+      join(work, "layer.zip"),
+      buildZip({ "nodejs/node_modules/cli-greeting/index.js": "module.exports = 'from a layer';" }),
+    );
+    const layer = await awsJson<{ LayerVersionArn: string; Version: number; CompatibleRuntimes: string[] }>(
+      "publish-layer-version",
+      "--layer-name",
+      "cli-layer",
+      "--zip-file",
+      "fileb://layer.zip",
+      "--compatible-runtimes",
+      "nodejs20.x",
+      "nodejs22.x",
+      "--description",
+      "greetings",
+    );
+    expect(layer).toMatchObject({ Version: 1, CompatibleRuntimes: ["nodejs20.x", "nodejs22.x"] });
+    const listed = await awsJson<
+      { Layers: { LayerName: string; LatestMatchingVersion: { Version: number } }[] }
+    >(
+      "list-layers",
+      "--compatible-runtime",
+      "nodejs20.x",
+    );
+    expect(listed.Layers).toEqual([
+      expect.objectContaining({
+        LayerName: "cli-layer",
+        LatestMatchingVersion: expect.objectContaining({ Version: 1 }),
+      }),
+    ]);
+    writeFileSync(
+      join(work, "uses-layer.zip"),
+      handlerZip("exports.handler = async () => require('cli-greeting');"),
+    );
+    const created = await awsJson<{ Layers: { Arn: string; CodeSize: number }[] }>(
+      "create-function",
+      "--function-name",
+      "cli-layered",
+      "--runtime",
+      "nodejs20.x",
+      "--role",
+      "arn:aws:iam::123456789012:role/lambda",
+      "--handler",
+      "index.handler",
+      "--zip-file",
+      "fileb://uses-layer.zip",
+      "--layers",
+      layer.LayerVersionArn,
+    );
+    expect(created.Layers.map((item) => item.Arn)).toEqual([layer.LayerVersionArn]);
+    await awsJson("invoke", "--function-name", "cli-layered", "layered.json");
+    expect(JSON.parse(readFileSync(join(work, "layered.json"), "utf8"))).toBe("from a layer");
+    const fetched = await awsJson<{ Content: { Location: string } }>(
+      "get-layer-version-by-arn",
+      "--arn",
+      layer.LayerVersionArn,
+    );
+    expect((await fetch(fetched.Content.Location)).status).toBe(200);
+    expect((await aws("delete-layer-version", "--layer-name", "cli-layer", "--version-number", "1")).code)
+      .toBe(0);
+    expect((await aws("delete-function", "--function-name", "cli-layered")).code).toBe(0);
   }, AWS_CLI_TEST_TIMEOUT_MS);
 
   test("delete-function removes the function", async () => {

@@ -35,7 +35,6 @@ describe("control plane over HTTP", () => {
 
   describe("settings a device has no use for", () => {
     const refused: [string, Record<string, unknown>][] = [
-      ["Layers", { Layers: ["arn:aws:lambda:us-east-1:123456789012:layer:l:1"] }],
       ["a VpcConfig with subnets", { VpcConfig: { SubnetIds: ["subnet-1"], SecurityGroupIds: [] } }],
       ["a KMS key", { KMSKeyArn: "arn:aws:kms:us-east-1:123456789012:key/k" }],
       ["Active tracing", { TracingConfig: { Mode: "Active" } }],

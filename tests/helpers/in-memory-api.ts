@@ -10,6 +10,7 @@ import type { Hono } from "hono";
 import { type ApiDeps, type ApiEnv, createApi } from "../../lib/api/mod.ts";
 import { type ClientCredentials, Keyring, signRequest } from "../../lib/auth/mod.ts";
 import { CodeStore } from "../../lib/code/mod.ts";
+import { createDashboard, type DashboardOptions, RecentInvocations } from "../../lib/dashboard/mod.ts";
 import { DEFAULT_FUNCTION_UID_RANGE } from "../../lib/config/mod.ts";
 import { createControlPlane, type InvocationRunner } from "../../lib/functions/mod.ts";
 import { RestRoutes } from "../../lib/http-triggers/mod.ts";
@@ -158,6 +159,8 @@ export interface InMemoryApi {
   keyring: Keyring;
   /** The scheduler double. */
   runner: SchedulerDouble;
+  /** The dashboard's list of last invocations (when the dashboard was asked for). */
+  recent: RecentInvocations;
   /** The admin key of the credentials file at the last save (rotation saves it again). */
   savedDefaultKey(): ApiKeyRecord;
   /** Sends a request signed with the admin key (or with `credentials`). */
@@ -193,11 +196,13 @@ function encodeBody(body: unknown): string | Uint8Array | undefined {
  * Builds the API app the way the agent does, in a temp dir: the store, code store, keyring, runtimes (no strict
  * versions), a sandbox that sets up no cgroups (so GreengrassContainer is never available and functions default to
  * NoContainer) and the control plane over a {@linkcode SchedulerDouble}. The control plane is never started.
- * `extra` adds optional parts the agent wires in (the container credentials service, the metrics).
+ * `extra` adds optional parts the agent wires in (the container credentials service, the metrics, the dashboard with
+ * its options).
  */
 export async function openInMemoryApi(
-  extra: Pick<ApiDeps, "awsCredentials" | "metrics"> = {},
+  extra: Pick<ApiDeps, "awsCredentials" | "metrics"> & { dashboard?: DashboardOptions } = {},
 ): Promise<InMemoryApi> {
+  const { dashboard: dashboardOptions, ...parts } = extra;
   const dir = mkdtempSync(join(tmpdir(), "lambdalet-api-"));
   const dataDir = join(dir, "data");
   const store = openStore(join(dir, "lambdalet.db"));
@@ -226,17 +231,29 @@ export async function openInMemoryApi(
   // an enqueue wakes the Event queue even when it was never started: stopped, it leaves queued events alone
   await control.stop();
   let saved = keyring.defaultKey();
+  const httpRoutes = { routes: new RestRoutes(control), prefix: "/api" };
+  const recent = new RecentInvocations();
+  const dashboard = dashboardOptions && createDashboard({
+    ...control,
+    keyring,
+    capabilities,
+    recent,
+    region: REGION,
+    accountId: ACCOUNT_ID,
+    eventSources: () => [],
+  }, dashboardOptions);
   const app = createApi({
     ...control,
     keyring,
-    httpRoutes: { routes: new RestRoutes(control), prefix: "/api" },
+    httpRoutes,
+    ...(dashboard ? { dashboard } : {}),
     saveDefaultKey: (key: ApiKeyRecord) => {
       saved = key;
     },
     region: REGION,
     accountId: ACCOUNT_ID,
     runtimes,
-    ...extra,
+    ...parts,
   });
   const admin = (): ClientCredentials => ({ accessKeyId: saved.accessKeyId, secretAccessKey: saved.secret });
 
@@ -295,6 +312,7 @@ export async function openInMemoryApi(
     store,
     keyring,
     runner,
+    recent,
     savedDefaultKey: () => saved,
     request,
     unsigned,
