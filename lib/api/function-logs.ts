@@ -4,7 +4,13 @@ import * as v from "valibot";
 import { parseInput } from "../config/mod.ts";
 import { LambdaError } from "../errors/mod.ts";
 import { parseFunctionRef } from "../functions/mod.ts";
-import { type FunctionLogs, type LogFilter, type LogRecord, TooManyFollowersError } from "../logs/mod.ts";
+import {
+  type FunctionLogs,
+  type LogFilter,
+  type LogRecord,
+  recordStreamResponse,
+  TooManyFollowersError,
+} from "../logs/mod.ts";
 import type { ApiDeps, ApiEnv } from "./context.ts";
 
 const QuerySchema = v.object({
@@ -16,9 +22,6 @@ const QuerySchema = v.object({
   requestId: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9-]{1,64}$/, "must be a request id"))),
   follow: v.optional(v.picklist(["true", "false"], "must be true or false")),
 });
-
-/** How often a following reader gets a comment line while nothing is written (so a dead peer is noticed). */
-const KEEPALIVE_MS = 15_000;
 
 /**
  * Builds the handler of a function's stored log: the lines since `since` (of one invocation with `requestId`),
@@ -49,42 +52,6 @@ export function functionLogsHandler(
       throw new LambdaError("TooManyRequestsException", error.message, { headers: { "Retry-After": "10" } });
     }
     const sse = (c.req.header("accept") ?? "").includes("text/event-stream");
-    const encoder = new TextEncoder();
-    const render = (record: LogRecord) =>
-      sse ? `data: ${JSON.stringify(record)}\n\n` : `${JSON.stringify(record)}\n`;
-    let keepalive: ReturnType<typeof setInterval> | undefined;
-    const body = new ReadableStream<Uint8Array>({
-      start(controller) {
-        if (!follow) return;
-        // a comment (SSE) or an empty line (NDJSON) now, so that the caller sees the stream has begun
-        controller.enqueue(encoder.encode(sse ? ": following\n\n" : "\n"));
-        keepalive = setInterval(() => {
-          try {
-            controller.enqueue(encoder.encode(sse ? ": keepalive\n\n" : "\n"));
-          } catch {
-            stop.abort();
-          }
-        }, KEEPALIVE_MS);
-      },
-      async pull(controller) {
-        const next = await records.next();
-        if (next.done) {
-          clearInterval(keepalive);
-          controller.close();
-          return;
-        }
-        controller.enqueue(encoder.encode(next.value.map(render).join("")));
-      },
-      cancel() {
-        clearInterval(keepalive);
-        stop.abort();
-      },
-    }, { highWaterMark: 0 });
-    return new Response(body, {
-      headers: {
-        "content-type": sse ? "text/event-stream" : "application/x-ndjson",
-        "cache-control": "no-store",
-      },
-    });
+    return recordStreamResponse(records, { format: sse ? "sse" : "ndjson", stop, follow });
   };
 }

@@ -1,7 +1,7 @@
 /** @module The valibot schema of a deployment document (JSON or YAML): functions with code and configuration. */
 import * as v from "valibot";
 import { Base64Schema, CreateFunctionInputSchema } from "./function-input.ts";
-import { GreengrassImportInputSchema } from "./greengrass-component.ts";
+import { GreengrassImportInputSchema } from "./greengrass-schemas.ts";
 
 /** One function of a deployment: CreateFunction's members, with code as a zip or an already stored SHA-256. */
 export const DeploymentFunctionSchema = v.object({

@@ -5,22 +5,18 @@
 import * as v from "valibot";
 import { LambdaError } from "../errors/mod.ts";
 import { EdgeInputSchema } from "./edge-config.ts";
-import { DEFAULT_CONTAINER_MEMORY_KB } from "./function-config.ts";
 import { type CreateFunctionInput, CreateFunctionInputSchema } from "./function-input.ts";
+import {
+  CreateComponentVersionSchema,
+  GREENGRASS_LAMBDA_DEFAULTS,
+  LAMBDA_ARN,
+  type LambdaFunctionRecipeSource,
+  LambdaFunctionRecipeSourceSchema,
+  PlatformSchema,
+  RunWithSchema,
+} from "./greengrass-schemas.ts";
+import { collectSourceWarnings, unknownMembers } from "./greengrass-warnings.ts";
 import { formatIssues } from "./validation-issues.ts";
-
-/** Greengrass's defaults for `componentLambdaParameters`, as its API reference and developer guide give them. */
-export const GREENGRASS_LAMBDA_DEFAULTS = {
-  maxQueueSize: 1000,
-  maxInstancesCount: 100,
-  maxIdleTimeInSeconds: 60,
-  timeoutInSeconds: 3,
-  statusTimeoutInSeconds: 60,
-  pinned: true,
-  inputPayloadEncodingType: "json",
-  memorySizeInKB: DEFAULT_CONTAINER_MEMORY_KB,
-  mountROSysfs: false,
-} as const;
 
 /** Components of Greengrass's own Lambda support: lambdalet is them, so depending on them needs nothing. */
 const PROVIDED_COMPONENTS = new Set([
@@ -29,132 +25,6 @@ const PROVIDED_COMPONENTS = new Set([
   "aws.greengrass.LambdaManager",
   "aws.greengrass.LambdaRuntimes",
 ]);
-
-const LAMBDA_ARN =
-  /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:([a-zA-Z0-9_-]{1,64}):([0-9]{1,10})$/;
-const SEMVER =
-  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/;
-
-function count(min: number, max: number) {
-  return v.pipe(
-    v.number("must be a number"),
-    v.integer("must be a whole number"),
-    v.minValue(min, `must be ≥ ${min}`),
-    v.maxValue(max, `must be ≤ ${max}`),
-  );
-}
-
-const Permission = v.optional(v.picklist(["ro", "rw"], "must be ro or rw"));
-const Path = v.pipe(v.string("must be a string"), v.minLength(1, "must not be empty"));
-
-const VolumeSchema = v.looseObject({
-  sourcePath: Path,
-  destinationPath: Path,
-  permission: Permission,
-  addGroupOwner: v.optional(v.boolean("must be true or false")),
-});
-
-const DeviceSchema = v.looseObject({
-  path: Path,
-  permission: Permission,
-  addGroupOwner: v.optional(v.boolean("must be true or false")),
-});
-
-const ContainerParamsSchema = v.looseObject({
-  memorySizeInKB: v.optional(count(1024, 10240 * 1024)),
-  mountROSysfs: v.optional(v.boolean("must be true or false")),
-  volumes: v.optional(v.array(VolumeSchema, "must be a list of volumes")),
-  devices: v.optional(v.array(DeviceSchema, "must be a list of devices")),
-});
-
-const LinuxProcessParamsSchema = v.looseObject({
-  isolationMode: v.optional(
-    v.picklist(["GreengrassContainer", "NoContainer"], "must be GreengrassContainer or NoContainer"),
-  ),
-  containerParams: v.optional(ContainerParamsSchema),
-});
-
-const EventSourceSchema = v.looseObject({
-  topic: v.pipe(v.string("must be a string"), v.minLength(1, "must not be empty")),
-  type: v.picklist(["PUB_SUB", "IOT_CORE"], "must be PUB_SUB or IOT_CORE"),
-});
-
-const LambdaParametersSchema = v.looseObject({
-  eventSources: v.optional(v.array(EventSourceSchema, "must be a list of {topic, type}")),
-  maxQueueSize: v.optional(count(1, 100_000)),
-  maxInstancesCount: v.optional(count(1, 1000)),
-  maxIdleTimeInSeconds: v.optional(count(1, 86_400)),
-  timeoutInSeconds: v.optional(count(1, 900)),
-  statusTimeoutInSeconds: v.optional(count(1, 3600)),
-  pinned: v.optional(v.boolean("must be true or false")),
-  inputPayloadEncodingType: v.optional(v.picklist(["json", "binary"], "must be json or binary")),
-  execArgs: v.optional(v.array(v.string(), "must be a list of strings")),
-  environmentVariables: v.optional(v.record(v.string(), v.string(), "must map names to strings")),
-  linuxProcessParams: v.optional(LinuxProcessParamsSchema),
-});
-
-const PlatformSchema = v.looseObject({
-  name: v.optional(v.string("must be a string")),
-  attributes: v.optional(v.record(v.string(), v.string(), "must map attribute names to strings")),
-});
-
-const DependencySchema = v.looseObject({
-  versionRequirement: v.optional(v.string("must be a string")),
-  dependencyType: v.optional(v.picklist(["HARD", "SOFT"], "must be HARD or SOFT")),
-});
-
-/** How Greengrass runs a component's processes (a deployment's or the nucleus's `runWith`). */
-const RunWithSchema = v.looseObject({
-  posixUser: v.optional(
-    v.pipe(
-      v.string(),
-      v.regex(/^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$/, "must be user, user:group or uid:gid"),
-    ),
-  ),
-  windowsUser: v.optional(v.string()),
-  systemResourceLimits: v.optional(v.unknown()),
-});
-
-/** The `lambdaFunction` member of `CreateComponentVersion` (`LambdaFunctionRecipeSource`). */
-export const LambdaFunctionRecipeSourceSchema = v.looseObject({
-  lambdaArn: v.pipe(
-    v.string("must be a string"),
-    v.regex(
-      LAMBDA_ARN,
-      "must be a function ARN ending in a version number, such as arn:aws:lambda:us-east-1:123456789012:function:HelloWorld:1 ($LATEST and aliases are not accepted, as by Greengrass)",
-    ),
-  ),
-  componentName: v.optional(
-    v.pipe(
-      v.string(),
-      v.minLength(1, "must not be empty"),
-      v.maxLength(128, "must be at most 128 characters"),
-    ),
-  ),
-  componentVersion: v.optional(
-    v.pipe(
-      v.string(),
-      v.maxLength(64, "must be at most 64 characters"),
-      v.regex(SEMVER, "must be a semantic version such as 1.0.0"),
-    ),
-  ),
-  componentPlatforms: v.optional(v.array(PlatformSchema, "must be a list of platforms")),
-  componentDependencies: v.optional(v.record(v.string(), DependencySchema, "must map component names")),
-  componentLambdaParameters: v.optional(LambdaParametersSchema),
-  /** Not Greengrass's: a recipe's `runWith` beside the member, when the file holds the member alone. */
-  runWith: v.optional(RunWithSchema),
-});
-
-/** The whole `CreateComponentVersion` body, with `lambdaFunction`; `runWith` beside it is honoured. */
-const CreateComponentVersionSchema = v.looseObject({
-  lambdaFunction: LambdaFunctionRecipeSourceSchema,
-  runWith: v.optional(RunWithSchema),
-  tags: v.optional(v.record(v.string(), v.string(), "must map tag keys to strings")),
-  clientToken: v.optional(v.string()),
-});
-
-/** A validated `lambdaFunction` member. */
-export type LambdaFunctionRecipeSource = v.InferOutput<typeof LambdaFunctionRecipeSourceSchema>;
 
 /** A Greengrass component request, read: what it names, and what it says that lambdalet will not do. */
 export interface GreengrassComponent {
@@ -221,41 +91,6 @@ export function parseGreengrassComponent(body: unknown): GreengrassComponent {
     tags,
     warnings,
   };
-}
-
-function collectSourceWarnings(source: LambdaFunctionRecipeSource, prefix: string, warnings: string[]): void {
-  unknownMembers(source, LambdaFunctionRecipeSourceSchema.entries, prefix, warnings);
-  for (const [index, platform] of (source.componentPlatforms ?? []).entries()) {
-    unknownMembers(platform, PlatformSchema.entries, `${prefix}componentPlatforms[${index}].`, warnings);
-  }
-  for (const [dependency, requirement] of Object.entries(source.componentDependencies ?? {})) {
-    unknownMembers(
-      requirement,
-      DependencySchema.entries,
-      `${prefix}componentDependencies.${dependency}.`,
-      warnings,
-    );
-  }
-  const parameters = source.componentLambdaParameters;
-  if (!parameters) return;
-  const at = `${prefix}componentLambdaParameters.`;
-  unknownMembers(parameters, LambdaParametersSchema.entries, at, warnings);
-  for (const [index, eventSource] of (parameters.eventSources ?? []).entries()) {
-    unknownMembers(eventSource, EventSourceSchema.entries, `${at}eventSources[${index}].`, warnings);
-  }
-  const linux = parameters.linuxProcessParams;
-  if (!linux) return;
-  unknownMembers(linux, LinuxProcessParamsSchema.entries, `${at}linuxProcessParams.`, warnings);
-  const container = linux.containerParams;
-  if (!container) return;
-  const cp = `${at}linuxProcessParams.containerParams.`;
-  unknownMembers(container, ContainerParamsSchema.entries, cp, warnings);
-  for (const [index, volume] of (container.volumes ?? []).entries()) {
-    unknownMembers(volume, VolumeSchema.entries, `${cp}volumes[${index}].`, warnings);
-  }
-  for (const [index, device] of (container.devices ?? []).entries()) {
-    unknownMembers(device, DeviceSchema.entries, `${cp}devices[${index}].`, warnings);
-  }
 }
 
 /** Where the function's runtime and code come from, besides the component. */
@@ -442,21 +277,6 @@ function groupOwnerWarning(where: string): string {
   return `containerParams.${where}.addGroupOwner is not applied: lambdalet has no Greengrass group; grant the function's user access instead`;
 }
 
-function unknownMembers(
-  value: Record<string, unknown>,
-  known: Record<string, unknown>,
-  prefix: string,
-  warnings: string[],
-  unsupported: Record<string, string> = {},
-): void {
-  for (const key of Object.keys(value)) {
-    if (key in unsupported) warnings.push(`${prefix}${key} is not supported: ${unsupported[key]}`);
-    else if (!(key in known)) {
-      warnings.push(`${prefix}${key} is not a Greengrass field lambdalet knows: ignored`);
-    }
-  }
-}
-
 function parseOrThrow<S extends v.GenericSchema>(schema: S, input: unknown): v.InferOutput<S> {
   const result = v.safeParse(schema, input);
   if (result.success) return result.output;
@@ -469,26 +289,3 @@ function invalid(message: string): LambdaError {
     `Cannot import the Greengrass component: ${message}`,
   );
 }
-
-/**
- * The body of `POST /lambdalet/v1/import/greengrass`, and a deployment document's component entry: the component
- * (a `CreateComponentVersion` body or its `lambdaFunction` member), with the runtime, handler and code the Lambda
- * function carries on AWS, each optional when the function version `lambdaArn` names exists on this agent.
- */
-export const GreengrassImportInputSchema = v.strictObject({
-  greengrassComponent: v.unknown(),
-  Runtime: v.optional(CreateFunctionInputSchema.entries.Runtime),
-  Handler: v.optional(CreateFunctionInputSchema.entries.Handler),
-  Code: v.optional(v.union(
-    [
-      v.strictObject({ ZipFile: CreateFunctionInputSchema.entries.Code.entries.ZipFile }),
-      v.strictObject({
-        Sha256: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, "must be a hex SHA-256 of stored code")),
-      }),
-    ],
-    "Code must hold ZipFile (base64) or Sha256 (hex, of code already stored)",
-  )),
-});
-
-/** A validated {@linkcode GreengrassImportInputSchema} body. */
-export type GreengrassImportInput = v.InferOutput<typeof GreengrassImportInputSchema>;

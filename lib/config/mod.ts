@@ -15,3 +15,10 @@ export * from "./deployment-document.ts";
 export * from "./function-url-input.ts";
 export * from "./mqtt-options.ts";
 export * from "./greengrass-component.ts";
+export {
+  GREENGRASS_LAMBDA_DEFAULTS,
+  type GreengrassImportInput,
+  GreengrassImportInputSchema,
+  type LambdaFunctionRecipeSource,
+  LambdaFunctionRecipeSourceSchema,
+} from "./greengrass-schemas.ts";

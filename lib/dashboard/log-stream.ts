@@ -1,9 +1,6 @@
 /** @module A function's new log lines as Server-Sent Events, for the function page's live tail. */
 import type { FunctionLogs, LogRecord } from "../logs/mod.ts";
-import { TooManyFollowersError } from "../logs/mod.ts";
-
-/** How often a comment line is sent while nothing is written, so that a gone browser is noticed. */
-const KEEPALIVE_MS = 15_000;
+import { recordStreamResponse, TooManyFollowersError } from "../logs/mod.ts";
 
 /** The lines of `name`'s log written from now on, as `text/event-stream`, until the browser goes; 429 past the followers' cap. */
 export function logEventStream(
@@ -20,38 +17,7 @@ export function logEventStream(
     if (!(error instanceof TooManyFollowersError)) throw error;
     return new Response(error.message, { status: 429, headers: { "retry-after": "10" } });
   }
-  const encoder = new TextEncoder();
-  let keepalive: ReturnType<typeof setInterval> | undefined;
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      controller.enqueue(encoder.encode(": following\n\n"));
-      keepalive = setInterval(() => {
-        try {
-          controller.enqueue(encoder.encode(": keepalive\n\n"));
-        } catch {
-          stop.abort();
-        }
-      }, KEEPALIVE_MS);
-    },
-    async pull(controller) {
-      const next = await records.next();
-      if (next.done) {
-        clearInterval(keepalive);
-        controller.close();
-        return;
-      }
-      controller.enqueue(
-        encoder.encode(next.value.map((record) => `data: ${JSON.stringify(record)}\n\n`).join("")),
-      );
-    },
-    cancel() {
-      clearInterval(keepalive);
-      stop.abort();
-    },
-  }, { highWaterMark: 0 });
-  return new Response(body, {
-    headers: { "content-type": "text/event-stream", "cache-control": "no-store" },
-  });
+  return recordStreamResponse(records, { format: "sse", stop });
 }
 
 /** The last `count` lines of `name`'s log of the past hour, oldest first. */

@@ -20,3 +20,4 @@ export {
   type WorkerLogEntry,
 } from "./lambda-format.ts";
 export { type LogRecord, type LogStream, parseRecord } from "./log-record.ts";
+export { type RecordStreamFormat, type RecordStreamOptions, recordStreamResponse } from "./record-stream.ts";

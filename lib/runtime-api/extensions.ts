@@ -1,55 +1,15 @@
 /** @module The Lambda Extensions API (2020-01-01) of one worker: registrations, events, and the lifecycle they gate. */
 import type { Invocation } from "./invocation.ts";
-import { accepted, reply } from "./replies.ts";
+import { eventResponse, forbidden, registrationEvents, telemetrySubscription } from "./extension-requests.ts";
+import {
+  type ExtensionAgent,
+  type ExtensionsOptions,
+  MAX_EXTENSIONS,
+  type ShutdownReason,
+} from "./extension-types.ts";
+import { accepted } from "./replies.ts";
 import { readWhole } from "./response-body.ts";
-import { parseSubscription, TelemetryHub } from "./telemetry.ts";
-
-/** Lambda's limit on extensions per function. */
-export const MAX_EXTENSIONS = 10;
-
-/** What register answers about the function. */
-export interface ExtensionMetadata {
-  functionName: string;
-  functionVersion: string;
-  handler: string;
-  /** Given only to a registration that asks for it (`Lambda-Extension-Accept-Feature: accountId`), as Lambda does. */
-  accountId: string;
-}
-
-/** Options of {@linkcode ExtensionsApi}. */
-export interface ExtensionsOptions {
-  /** The function, as register answers it. */
-  metadata: ExtensionMetadata;
-  /** The names (file names) of the external extensions started with the worker. @default [] */
-  externalNames?: readonly string[];
-  /** Every external extension has registered: the runtime may start now. @default none */
-  onRegistered?(): void;
-  /** An extension failed the init phase (`/extension/init/error`): Lambda's error type and message. @default none */
-  onInitFailure?(errorType: string, message: string): void;
-  /** The `platform.initStart` record's time and fields, delivered to the extensions that subscribe during init. @default none */
-  initStart?: { time: Date; record: object };
-}
-
-/** Why the worker goes, as the SHUTDOWN event says it. */
-export type ShutdownReason = "spindown" | "timeout" | "failure";
-
-type EventName = "INVOKE" | "SHUTDOWN";
-
-interface Agent {
-  id: string;
-  name: string;
-  external: boolean;
-  events: Set<EventName>;
-  /** Has called `next` since its last event (or since registering): it is idle. */
-  ready: boolean;
-  /** Events not yet fetched. */
-  queue: object[];
-  /** A parked `next`. */
-  waiting: ((event: object) => void) | null;
-  exited: boolean;
-  /** The type it reported with `/extension/init/error` or `/extension/exit/error`. */
-  errorType: string | null;
-}
+import { TelemetryHub } from "./telemetry.ts";
 
 const ID_HEADER = "lambda-extension-identifier";
 
@@ -65,7 +25,7 @@ export class ExtensionsApi {
   /** The worker's telemetry, fed by the agent and subscribed to by extensions. */
   readonly telemetry = new TelemetryHub();
   readonly #options: ExtensionsOptions;
-  readonly #agents = new Map<string, Agent>();
+  readonly #agents = new Map<string, ExtensionAgent>();
   readonly #external: Set<string>;
   #registrationOpen = true;
   #registered = false;
@@ -176,26 +136,9 @@ export class ExtensionsApi {
     const name = req.headers.get("lambda-extension-name");
     const { body } = await readWhole(req, 64 * 1024);
     if (!name) return forbidden("Extension.InvalidExtensionName", "Empty extension name");
-    let events: unknown;
-    try {
-      events =
-        (JSON.parse(new TextDecoder().decode(body ?? new Uint8Array())) as { events?: unknown }).events ?? [];
-    } catch (error) {
-      return forbidden("InvalidRequestFormat", error instanceof Error ? error.message : String(error));
-    }
-    if (!Array.isArray(events)) return forbidden("InvalidRequestFormat", "events must be an array");
     const external = this.#external.has(name);
-    for (const event of events) {
-      if (event !== "INVOKE" && event !== "SHUTDOWN") {
-        return forbidden("Extension.InvalidEventType", `${String(event)}: unknown event type`);
-      }
-      if (event === "SHUTDOWN" && !external) {
-        return forbidden(
-          "Extension.InvalidEventType",
-          `SHUTDOWN: internal extensions (${name} is not a file of /opt/extensions) cannot subscribe to it`,
-        );
-      }
-    }
+    const events = registrationEvents(body, name, external);
+    if (events instanceof Response) return events;
     const known = [...this.#agents.values()].find((agent) => agent.name === name);
     if (known) {
       return forbidden(
@@ -209,11 +152,11 @@ export class ExtensionsApi {
     if (this.#agents.size >= MAX_EXTENSIONS) {
       return forbidden("Extension.TooManyExtensions", `Extension limit (${MAX_EXTENSIONS}) reached`);
     }
-    const agent: Agent = {
+    const agent: ExtensionAgent = {
       id: crypto.randomUUID(),
       name,
       external,
-      events: new Set(events as EventName[]),
+      events: new Set(events),
       ready: false,
       queue: [],
       waiting: null,
@@ -283,19 +226,8 @@ export class ExtensionsApi {
     const { body } = await readWhole(req, 64 * 1024);
     const found = this.#agentOf(req);
     if (found instanceof Response) return found;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(new TextDecoder().decode(body ?? new Uint8Array()));
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      return Response.json({ errorType: "ValidationError", errorMessage: `Invalid JSON: ${message}` }, {
-        status: 400,
-      });
-    }
-    const subscription = parseSubscription(parsed);
-    if (typeof subscription === "string") {
-      return Response.json({ errorType: "ValidationError", errorMessage: subscription }, { status: 400 });
-    }
+    const subscription = telemetrySubscription(body);
+    if (subscription instanceof Response) return subscription;
     this.telemetry.subscribe(found.name, subscription);
     this.telemetry.emit("platform.telemetrySubscription", {
       name: found.name,
@@ -309,7 +241,7 @@ export class ExtensionsApi {
     return [...this.#agents.values()].some((agent) => agent.name === name);
   }
 
-  #agentOf(req: Request): Agent | Response {
+  #agentOf(req: Request): ExtensionAgent | Response {
     const id = req.headers.get(ID_HEADER);
     if (!id) {
       return forbidden("Extension.MissingExtensionIdentifier", "Missing Lambda-Extension-Identifier header");
@@ -322,7 +254,7 @@ export class ExtensionsApi {
     return forbidden("Extension.UnknownExtensionIdentifier", `Unknown extension ${id}`);
   }
 
-  #send(agent: Agent, event: object): void {
+  #send(agent: ExtensionAgent, event: object): void {
     agent.ready = false;
     const waiting = agent.waiting;
     agent.waiting = null;
@@ -340,12 +272,4 @@ export class ExtensionsApi {
     for (const resolve of this.#settled.splice(0)) resolve();
     if (this.#registered) this.#initDone?.();
   }
-}
-
-function forbidden(errorType: string, errorMessage: string): Response {
-  return reply(403, errorType, errorMessage);
-}
-
-function eventResponse(event: object): Response {
-  return Response.json(event, { headers: { "Lambda-Extension-Event-Identifier": crypto.randomUUID() } });
 }

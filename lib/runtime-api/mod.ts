@@ -8,16 +8,17 @@ export {
   platformError,
   type StreamedResponse,
 } from "./invocation.ts";
-export { type RuntimeApiEvents, RuntimeApiServer } from "./server.ts";
+export { RuntimeApiServer } from "./server.ts";
+export type { RuntimeApiEvents } from "./runtime-api-events.ts";
 export { LookupBudget, type LookupBudgetOptions } from "./lookup-budget.ts";
 export type { GateBudgets, WorkerPids } from "./worker-gate.ts";
 export {
   type ExtensionMetadata,
-  ExtensionsApi,
   type ExtensionsOptions,
   MAX_EXTENSIONS,
   type ShutdownReason,
-} from "./extensions.ts";
+} from "./extension-types.ts";
+export { ExtensionsApi } from "./extensions.ts";
 export {
   parseSubscription,
   type Subscription,

@@ -7,30 +7,22 @@ import {
   platformError,
   type StreamedResponse,
 } from "./invocation.ts";
-import { ExtensionsApi, type ExtensionsOptions } from "./extensions.ts";
+import { ExtensionsApi } from "./extensions.ts";
 import type { Endpoint } from "./peer.ts";
 import { type BodyEnd, type BodyPipe, passOn, readWhole } from "./response-body.ts";
-import { accepted, errorBody, errorTypeOf, reply } from "./replies.ts";
-import { type GateBudgets, WorkerGate, type WorkerPids } from "./worker-gate.ts";
-
-/** What a worker's Runtime API reports to its owner. */
-export interface RuntimeApiEvents {
-  /** The worker asked for its next invocation while none was pending: it is ready. */
-  onReady(): void;
-  /** The worker reported an initialization error outside any invocation. */
-  onInitError(outcome: InvocationOutcome): void;
-  /** Receives one line for each request refused because it does not come from the worker. @default console.warn */
-  warn?(line: string): void;
-  /** What checking new connections may cost. @default the agent's shared budgets */
-  budgets?: GateBudgets;
-  /** The most a streamed response may carry, in bytes. @default MAX_STREAMED_RESPONSE_BYTES */
-  maxStreamedBytes?: number;
-  /**
-   * The Extensions API's view of the function. With external extensions it is served from the start; else it
-   * comes to life at the first extension request (an internal extension). @default none: extension requests get 404
-   */
-  extensions?: ExtensionsOptions;
-}
+import {
+  accepted,
+  alreadyAnswered,
+  CLOSE,
+  errorBody,
+  errorTypeOf,
+  gone,
+  invocationResponse,
+  reply,
+  unread,
+} from "./replies.ts";
+import type { RuntimeApiEvents } from "./runtime-api-events.ts";
+import { WorkerGate, type WorkerPids } from "./worker-gate.ts";
 
 interface Pending {
   invocation: Invocation;
@@ -51,8 +43,6 @@ const PREFIX = "/2018-06-01/runtime";
 const EXTENSION = "/2020-01-01/extension";
 const COMPLETED_MEMORY = 16;
 const EMPTY = new Uint8Array();
-/** For an answer given before the request's body was read: Bun would otherwise parse the rest as a request. */
-const CLOSE = { Connection: "close" };
 
 /**
  * One worker's Runtime API. The owner names the worker's processes with {@linkcode admit} once it has started
@@ -218,20 +208,7 @@ export class RuntimeApiServer {
     this.#started = true;
     const { invocation } = pending;
     this.#extensions?.invoke(invocation);
-    const headers: Record<string, string> = {
-      "Content-Type": "application/json",
-      "Lambda-Runtime-Aws-Request-Id": invocation.requestId,
-      "Lambda-Runtime-Deadline-Ms": String(invocation.deadlineMs),
-      "Lambda-Runtime-Invoked-Function-Arn": invocation.invokedFunctionArn,
-      "Lambda-Runtime-Trace-Id": invocation.traceId,
-    };
-    if (invocation.clientContext !== undefined) {
-      headers["Lambda-Runtime-Client-Context"] = invocation.clientContext;
-    }
-    if (invocation.cognitoIdentity !== undefined) {
-      headers["Lambda-Runtime-Cognito-Identity"] = invocation.cognitoIdentity;
-    }
-    return new Response(invocation.payload, { headers });
+    return invocationResponse(invocation);
   }
 
   async #complete(id: string, req: Request, kind: "response" | "error"): Promise<Response> {
@@ -322,18 +299,4 @@ export class RuntimeApiServer {
     if (this.#completed.length > COMPLETED_MEMORY) this.#completed.shift();
     pending.resolve(outcome);
   }
-}
-
-function alreadyAnswered(id: string, headers: Record<string, string> = {}): Response {
-  return reply(403, "InvalidStateTransition", `Invocation ${id} has already been answered`, headers);
-}
-
-/** The answer to a request whose client went away: no one reads it. */
-function gone(): Response {
-  return reply(400, "ConnectionClosed", "The request ended before its body did", CLOSE);
-}
-
-/** Headers for an answer that leaves `req`'s body unread: a chunked one (trailers and all) closes the connection. */
-function unread(req: Request): Record<string, string> {
-  return req.body && req.headers.get("content-length") === null ? CLOSE : {};
 }

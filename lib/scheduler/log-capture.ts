@@ -19,6 +19,8 @@ export class LineCapture {
   #first = 0;
   #total = 0;
   #forward: LineForward;
+  /** How many lines were taken in all (it only grows): tells whether output is still arriving. */
+  received = 0;
 
   /** Forwards each line to `forward`, with its stream and the current request id. */
   constructor(forward: LineForward) {
@@ -27,6 +29,7 @@ export class LineCapture {
 
   /** Takes one line of the worker's output, from `stream`. */
   add = (line: string, stream: "stdout" | "stderr" = "stdout"): void => {
+    this.received++;
     this.#forward(line, stream, this.requestId);
     if (!this.keep) return;
     const kept = line.length > LOG_TAIL_BYTES ? lastCharacters(line, LOG_TAIL_BYTES) : line;
@@ -68,4 +71,25 @@ function lastCharacters(line: string, count: number): string {
   const unit = line.charCodeAt(start);
   if (unit >= 0xdc00 && unit <= 0xdfff && start > 0) start--;
   return Buffer.from(line.slice(start), "utf8").toString("utf8");
+}
+
+/** Lets output already written by the worker reach its line capture before the log is cut. */
+export function settleOutput(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+}
+
+/** Longest wait for a worker's output backlog (a flood read behind its answer) to reach the capture, in ms. */
+const MAX_SETTLE_MS = 250;
+
+/**
+ * Settles output until a round brings no new line: one round when the worker wrote nothing late (the usual case);
+ * more while a backlog its pipe still held is read, within {@linkcode MAX_SETTLE_MS}.
+ */
+export async function settleCapture(capture: LineCapture): Promise<void> {
+  const until = performance.now() + MAX_SETTLE_MS;
+  for (;;) {
+    const before = capture.received;
+    await settleOutput();
+    if (capture.received === before || performance.now() > until) return;
+  }
 }

@@ -9,7 +9,7 @@ export {
   type WorkerStop,
   type WorkerStopReason,
 } from "./observer.ts";
-export type { InvocationResult, WorkerGrant } from "./worker.ts";
+export type { InvocationResult, WorkerGrant } from "./worker-types.ts";
 export { type StreamedInvocation, streamedInvocation } from "./streamed-invocation.ts";
 export { formatInvocationLog, LOG_TAIL_BYTES, logTail } from "./invocation-log.ts";
 export { type LogOutput, LogWriter, type LogWriterOptions } from "./log-writer.ts";

@@ -1,7 +1,7 @@
 /** @module What the scheduler tells as it works, for the parts above that count and log it (metrics, the agent's log). */
 import type { WorkerProcess } from "../sandbox/mod.ts";
 import type { FunctionTarget } from "./target.ts";
-import type { InvocationResult } from "./worker.ts";
+import type { InvocationResult } from "./worker-types.ts";
 
 /** Why an invocation was refused: the function's reserved concurrency is in use, or its pool's queue is full. */
 export type ThrottleReason = "reserved-concurrency" | "queue-full";

@@ -11,7 +11,8 @@ import {
 } from "./pool-types.ts";
 import type { WorkerStopReason } from "./observer.ts";
 import type { FunctionTarget } from "./target.ts";
-import { type InvocationResult, Worker, WorkerGoneError } from "./worker.ts";
+import { Worker } from "./worker.ts";
+import { type InvocationResult, WorkerGoneError } from "./worker-types.ts";
 
 interface Queued {
   request: InvocationRequest;

@@ -6,7 +6,7 @@ import type { RuntimeHost } from "../runtimes/mod.ts";
 import type { Sandbox, SpawnPlan } from "../sandbox/mod.ts";
 import type { SchedulerObserver } from "./observer.ts";
 import type { FunctionTarget } from "./target.ts";
-import type { InvocationResult, WorkerGrant } from "./worker.ts";
+import type { InvocationResult, WorkerGrant } from "./worker-types.ts";
 
 /** Limits of one pool, in Greengrass's terms. */
 export interface PoolLimits {

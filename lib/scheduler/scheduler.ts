@@ -16,7 +16,7 @@ import {
 import type { SchedulerObserver } from "./observer.ts";
 import { type StreamedInvocation, streamedInvocation } from "./streamed-invocation.ts";
 import { type FunctionTarget, holdTargetCode } from "./target.ts";
-import type { InvocationResult, WorkerGrant } from "./worker.ts";
+import type { InvocationResult, WorkerGrant } from "./worker-types.ts";
 
 /** Options of {@linkcode Scheduler}. */
 export interface SchedulerOptions {

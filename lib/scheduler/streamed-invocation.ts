@@ -1,6 +1,6 @@
 /** @module An invocation whose response may come as a stream: handed over at its first bytes, or whole. */
 import type { InvocationRequest, StreamedResponse } from "../runtime-api/mod.ts";
-import type { InvocationResult } from "./worker.ts";
+import type { InvocationResult } from "./worker-types.ts";
 
 /**
  * How a streamed invocation answered, as soon as that is known. `streamed: false`: the answer came whole (a

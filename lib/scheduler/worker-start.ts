@@ -1,7 +1,5 @@
 /** @module The steps of a worker's start: launch its runtime's command, spawn it, await its first request. */
-import { basename } from "node:path";
 import {
-  type ExtensionsOptions,
   type InvocationOutcome,
   MAX_EXTENSIONS,
   platformError,
@@ -24,10 +22,11 @@ import {
 } from "./extension-launch.ts";
 import { functionRecord, initDoneRecords } from "./telemetry-records.ts";
 import { formatInvocationLog } from "./invocation-log.ts";
-import { LineCapture } from "./log-capture.ts";
+import { LineCapture, settleOutput } from "./log-capture.ts";
 import { forwardLines } from "./log-lines.ts";
 import { type FunctionTarget, holdTargetCode } from "./target.ts";
-import type { InvocationResult, WorkerStartOptions } from "./worker.ts";
+import type { InvocationResult, WorkerStartOptions } from "./worker-types.ts";
+import { workerExtensionsOptions } from "./worker-extensions.ts";
 
 /** The outcome of one step of a start: its value, or the outcome the invocation that waited gets instead. */
 export type StartStep<T> = { ok: true; value: T } | { ok: false; outcome: InvocationOutcome };
@@ -39,11 +38,6 @@ export interface SpawnedWorker {
 }
 
 type StartSignal = { ready: true } | { ready: false; outcome: InvocationOutcome };
-
-/** Lets output already written by the worker reach its line capture before the log is cut. */
-export function settleOutput(): Promise<void> {
-  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
-}
 
 /**
  * One start of a worker of `target`, step by step: {@linkcode WorkerStartup.launch},
@@ -84,38 +78,16 @@ export class WorkerStartup {
       onReady: () => this.#runtimeReady(),
       onInitError: (outcome) => this.#settle({ ready: false, outcome }),
       warn: (line) => console.warn(`[${target.config.functionName}:${target.version}] ${line}`),
-      extensions: this.#extensionsOptions(),
-    });
-  }
-
-  /** What the worker's Extensions API knows and tells, when it has one. */
-  #extensionsOptions(): ExtensionsOptions {
-    const target = this.#target;
-    const { functionName, handler } = target.config;
-    return {
-      metadata: {
-        functionName,
-        functionVersion: target.version,
-        handler,
-        accountId: target.functionArn.split(":")[4] ?? "",
-      },
-      externalNames: this.#extensionFiles.map((file) => basename(file)),
-      onRegistered: () => {
-        this.#process?.stdin?.write("go\n");
-        this.#process?.stdin?.end();
-      },
-      onInitFailure: (errorType, message) =>
-        this.#settle({ ready: false, outcome: this.#platformError(errorType, message) }),
-      initStart: {
-        time: new Date(),
-        record: {
-          initializationType: "on-demand",
-          phase: "init",
-          functionName,
-          functionVersion: target.version,
+      extensions: workerExtensionsOptions(target, {
+        files: this.#extensionFiles,
+        onRegistered: () => {
+          this.#process?.stdin?.write("go\n");
+          this.#process?.stdin?.end();
         },
-      },
-    };
+        onInitFailure: (errorType, message) =>
+          this.#settle({ ready: false, outcome: this.#platformError(errorType, message) }),
+      }),
+    });
   }
 
   /** The runtime asked for work: init ends once the extensions are ready too. */

@@ -163,7 +163,10 @@ describe.skipIf(!CHROMIUM)("dashboard in a browser", () => {
     await page.waitForSelector(`tr[data-request-id="${id}"]`);
     await shoot(page, "events");
     await page.click("button[data-action=replay] >> nth=0");
-    await expect(page.textContent("p.notice")).resolves.toContain("1 dead letter(s) queued again.");
+    // a locator waits across the form's navigation (reading the page while it navigates may fail on a busy host)
+    await page.locator("p.notice", { hasText: "1 dead letter(s) queued again." }).waitFor({
+      timeout: 30_000,
+    });
     // it ran again (and failed again, so it is a dead letter once more, failed later)
     await eventually(async () => {
       const again = await listed();
@@ -174,7 +177,7 @@ describe.skipIf(!CHROMIUM)("dashboard in a browser", () => {
     await page.click("nav >> text=deployments");
     expect(await page.locator("#deployments tbody tr").count()).toBe(2);
     await page.click("#rollback");
-    await expect(page.textContent("p.notice")).resolves.toContain("Rolled back");
+    await page.locator("p.notice", { hasText: "Rolled back" }).waitFor({ timeout: 30_000 });
     expect(await page.locator("#deployments tbody tr").count()).toBe(3);
     expect(await answerOf(agent.url, "web")).toBe("web v1");
     await shoot(page, "deployments");
