@@ -1,18 +1,23 @@
 /** @module The valibot schemas of the smaller control-plane inputs: paging, versions and aliases. */
 import * as v from "valibot";
 
-/** `MaxItems` and `Marker` of the List operations, as query strings. */
-export const PagingQuerySchema = v.object({
-  MaxItems: v.optional(
+/** `MaxItems` of a List operation, as a query string: a whole number from 1 to `max`, 50 when absent. */
+export function maxItemsSchema(max: number) {
+  return v.optional(
     v.pipe(
       v.string(),
       v.regex(/^\d+$/, "Member must be a whole number"),
       v.transform(Number),
       v.minValue(1, "Member must have value greater than or equal to 1"),
-      v.maxValue(10000, "Member must have value less than or equal to 10000"),
+      v.maxValue(max, `Member must have value less than or equal to ${max}`),
     ),
     "50",
-  ),
+  );
+}
+
+/** `MaxItems` and `Marker` of the List operations, as query strings. */
+export const PagingQuerySchema = v.object({
+  MaxItems: maxItemsSchema(10000),
   Marker: v.optional(v.string()),
 });
 

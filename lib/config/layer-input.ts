@@ -1,6 +1,6 @@
 /** @module The valibot schemas of the layer operations: PublishLayerVersion's body, the List queries, layer ARNs. */
 import * as v from "valibot";
-import { PagingQuerySchema } from "./control-plane-input.ts";
+import { maxItemsSchema, PagingQuerySchema } from "./control-plane-input.ts";
 import { Base64Schema } from "./function-input.ts";
 
 /** A layer version's ARN as Lambda writes them: `arn:aws:lambda:<region>:<account>:layer:<name>:<version>`. */
@@ -96,16 +96,7 @@ export type PublishLayerVersionInput = v.InferOutput<typeof PublishLayerVersionI
 /** The query of ListLayers and ListLayerVersions: the filters and paging (at most 50 items a page). */
 export const ListLayersQuerySchema = v.object({
   ...PagingQuerySchema.entries,
-  MaxItems: v.optional(
-    v.pipe(
-      v.string(),
-      v.regex(/^\d+$/, "Member must be a whole number"),
-      v.transform(Number),
-      v.minValue(1, "Member must have value greater than or equal to 1"),
-      v.maxValue(50, "Member must have value less than or equal to 50"),
-    ),
-    "50",
-  ),
+  MaxItems: maxItemsSchema(50),
   CompatibleRuntime: v.optional(RuntimeIdSchema),
   CompatibleArchitecture: v.optional(ArchitectureSchema),
 });
