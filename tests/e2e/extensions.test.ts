@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { ZipEntry } from "../../lib/code/mod.ts";
 import { type AgentProcess, startAgentProcess } from "../helpers/agent-process.ts";
 import { apiFetch } from "../helpers/api-client.ts";
-import { createBodyWith, deploy, eventually, invokeTail } from "../helpers/functions.ts";
+import { createBodyWith, deploy, eventually, invokeTail, publishLayer } from "../helpers/functions.ts";
 import { CANNOT_ISOLATE, cannotIsolate } from "../helpers/host-isolation.ts";
 import { workerWritableDir } from "../helpers/worker-dirs.ts";
 
@@ -135,15 +135,7 @@ describe("extensions and the Telemetry API", () => {
   const delivered: { type: string; record: Record<string, unknown> }[] = [];
   let listener: ReturnType<typeof Bun.serve>;
 
-  async function publish(name: string, files: Record<string, ZipEntry>): Promise<string> {
-    const { buildZip } = await import("../../lib/code/mod.ts");
-    const response = await apiFetch(`${agent.url}/2018-10-31/layers/${name}/versions`, {
-      method: "POST",
-      body: JSON.stringify({ Content: { ZipFile: Buffer.from(buildZip(files)).toString("base64") } }),
-    });
-    if (response.status !== 201) throw new Error(`publish ${name}: ${await response.text()}`);
-    return ((await response.json()) as { LayerVersionArn: string }).LayerVersionArn;
-  }
+  const publish = (name: string, files: Record<string, ZipEntry>) => publishLayer(agent.url, name, files);
 
   beforeAll(async () => {
     listener = Bun.serve({

@@ -1,9 +1,9 @@
 /** @module Layers used by real workers: Node.js modules, Python packages, tools on PATH, in both isolation modes. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { buildZip, type ZipEntry } from "../../lib/code/mod.ts";
+import type { ZipEntry } from "../../lib/code/mod.ts";
 import { type AgentProcess, startAgentProcess } from "../helpers/agent-process.ts";
 import { apiFetch } from "../helpers/api-client.ts";
-import { createBodyWith, deploy, invokeTail } from "../helpers/functions.ts";
+import { createBodyWith, deploy, invokeTail, publishLayer } from "../helpers/functions.ts";
 import { CANNOT_ISOLATE, cannotIsolate } from "../helpers/host-isolation.ts";
 
 const PYTHON_RUNTIME = "python3.11";
@@ -49,14 +49,7 @@ describe("layers in workers", () => {
   let agent: AgentProcess;
   const arns: Record<string, string> = {};
 
-  async function publish(name: string, files: Record<string, ZipEntry>): Promise<string> {
-    const response = await apiFetch(`${agent.url}/2018-10-31/layers/${name}/versions`, {
-      method: "POST",
-      body: JSON.stringify({ Content: { ZipFile: Buffer.from(buildZip(files)).toString("base64") } }),
-    });
-    if (response.status !== 201) throw new Error(`publish ${name}: ${await response.text()}`);
-    return ((await response.json()) as { LayerVersionArn: string }).LayerVersionArn;
-  }
+  const publish = (name: string, files: Record<string, ZipEntry>) => publishLayer(agent.url, name, files);
 
   beforeAll(async () => {
     agent = await startAgentProcess();

@@ -158,3 +158,17 @@ export async function invokeTail<T = Record<string, unknown>>(
     log: Buffer.from(response.headers.get("x-amz-log-result") ?? "", "base64").toString("utf8"),
   };
 }
+
+/** Publishes a layer version of `files` on the agent at `url` (PublishLayerVersion); resolves with its ARN. */
+export async function publishLayer(
+  url: string,
+  name: string,
+  files: Record<string, ZipEntry>,
+): Promise<string> {
+  const response = await apiFetch(`${url}/2018-10-31/layers/${name}/versions`, {
+    method: "POST",
+    body: JSON.stringify({ Content: { ZipFile: Buffer.from(buildZip(files)).toString("base64") } }),
+  });
+  if (response.status !== 201) throw new Error(`publish ${name}: ${await response.text()}`);
+  return ((await response.json()) as { LayerVersionArn: string }).LayerVersionArn;
+}
