@@ -62,7 +62,12 @@ async function signIn(page: Page, url: string, accessKeyId: string, secret: stri
   await page.goto(`${url}/dashboard/sign-in`);
   await page.fill("#access-key-id", accessKeyId);
   await page.fill("#secret", secret);
-  await page.click("button[type=submit]");
+  // the answer is a new page (the overview, or the form again with why): wait for it to load, not only the click
+  await Promise.all([
+    page.waitForEvent("framenavigated", { timeout: 20_000 }),
+    page.click("button[type=submit]"),
+  ]);
+  await page.waitForLoadState("load", { timeout: 20_000 });
 }
 
 if (!CHROMIUM) {
@@ -105,6 +110,9 @@ describe.skipIf(!CHROMIUM)("dashboard in a browser", () => {
       await shoot(page, "sign-in");
       await signIn(page, agent.url, admin.accessKeyId, admin.secretAccessKey);
       expect(new URL(page.url()).pathname).toBe("/dashboard");
+      await page.waitForSelector("#agent-version", { timeout: 20_000 }).catch(async (error) => {
+        throw new Error(`the overview did not show the version: ${error}\n${await page.content()}`);
+      });
       await expect(page.textContent("#agent-version")).resolves.toContain("commit");
       await expect(page.textContent("#isolation")).resolves.toContain("GreengrassContainer");
 
