@@ -180,6 +180,12 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     grantCredentials: (target) => joinGrants(grantCredentials(target), grantAwsCredentials(target)),
     holdCode: (sha256) => code.hold(sha256),
     observer: observeAll(metrics.scheduler, activity.scheduler),
+    admission: {
+      ...(options.admission.memoryBudgetMb === null
+        ? {}
+        : { memoryBudgetBytes: options.admission.memoryBudgetMb * 1024 * 1024 }),
+      startsPerCore: options.admission.startsPerCore,
+    },
   });
   const control = createControlPlane({
     store,

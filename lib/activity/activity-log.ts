@@ -17,7 +17,12 @@ import type {
 import type { DeploymentRecord, QueuedEvent } from "../store/mod.ts";
 
 /** Stops the agent decided on; the others (a crash, memory, a deadline) are warnings. */
-const ORDERLY_STOPS: ReadonlySet<WorkerStopReason> = new Set(["idle-timeout", "retired", "agent-stopping"]);
+const ORDERLY_STOPS: ReadonlySet<WorkerStopReason> = new Set([
+  "idle-timeout",
+  "evicted",
+  "retired",
+  "agent-stopping",
+]);
 
 function lifecycleOf(target: FunctionTarget): "pinned" | "on-demand" {
   return target.config.edge.pinned ? "pinned" : "on-demand";

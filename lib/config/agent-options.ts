@@ -65,6 +65,20 @@ export interface AgentOptions {
   tokenExchange: TokenExchangeOptions | null;
   /** The dashboard at `/dashboard` on the API port. @default { enabled: true, loopbackReadOnly: false } */
   dashboard: DashboardSettings;
+  /**
+   * How many workers may start: a memory budget all workers share (in MB; what a worker of each runtime is
+   * expected to use, never past its MemorySize, is charged) and the workers starting at once per core.
+   * @default { memoryBudgetMb: null (75% of MemAvailable at start), startsPerCore: 1 }
+   */
+  admission: AdmissionSettings;
+}
+
+/** The agent-wide admission of new workers. */
+export interface AdmissionSettings {
+  /** MB all workers together may be expected to use; null takes 75% of the host's MemAvailable at start. */
+  memoryBudgetMb: number | null;
+  /** Workers starting at once, per core. */
+  startsPerCore: number;
 }
 
 /** Whether the dashboard is served, and to whom without sign-in. */
@@ -186,6 +200,14 @@ export const AgentOptionsSchema = v.strictObject({
     enabled: v.optional(v.boolean()),
     loopbackReadOnly: v.optional(v.boolean()),
   })),
+  admission: v.optional(v.strictObject({
+    memoryBudgetMb: v.optional(
+      v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(16, "must be ≥ 16")),
+    ),
+    startsPerCore: v.optional(
+      v.pipe(v.number(), v.minValue(0.25, "must be ≥ 0.25"), v.maxValue(64, "must be ≤ 64")),
+    ),
+  })),
   runtimes: v.optional(v.record(
     v.pipe(v.string(), v.check((id) => id in RUNTIME_FAMILIES, "must be a known runtime id")),
     v.pipe(v.string(), v.minLength(1, "must name an interpreter")),
@@ -234,6 +256,10 @@ export function resolveAgentOptions(raw: unknown, source = "the agent"): AgentOp
     dashboard: {
       enabled: input.dashboard?.enabled ?? true,
       loopbackReadOnly: input.dashboard?.loopbackReadOnly ?? false,
+    },
+    admission: {
+      memoryBudgetMb: input.admission?.memoryBudgetMb ?? null,
+      startsPerCore: input.admission?.startsPerCore ?? 1,
     },
   };
   if (

@@ -7,12 +7,14 @@ import type { InvocationResult } from "./worker-types.ts";
 export type ThrottleReason = "reserved-concurrency" | "queue-full";
 
 /**
- * Why a worker's process ended: kept warm too long without work, its pool retired (the function changed or went),
+ * Why a worker's process ended: kept warm too long without work, stopped while idle to make room for another
+ * function's worker (the memory budget was spent), its pool retired (the function changed or went),
  * it exited on its own, the kernel killed it at its memory limit, it passed an invocation's deadline, or the agent
  * stops.
  */
 export type WorkerStopReason =
   | "idle-timeout"
+  | "evicted"
   | "retired"
   | "crashed"
   | "out-of-memory"

@@ -127,6 +127,8 @@ export class PinnedPool implements FunctionPool {
   async #start(): Promise<void> {
     this.#state = "starting";
     this.#counters.coldStarts++;
+    // counted in the agent's memory budget, never refused by it: a pinned function was asked for by name
+    const charge = this.#deps.admission.charge(this.#deps.workerBytes);
     let started;
     try {
       started = await Worker.start(this.#target, {
@@ -141,6 +143,8 @@ export class PinnedPool implements FunctionPool {
         result: { outcome: platformError("Runtime.Unknown", message), log: "" },
       };
     }
+    if (started.ok) void started.worker.exited.then(() => charge.release());
+    else charge.release();
     if (this.#stopped) {
       if (started.ok) started.worker.kill(this.#stopReason);
       this.#rejectQueued();

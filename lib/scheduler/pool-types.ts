@@ -4,6 +4,7 @@ import type { WorkerLogEntry } from "../logs/mod.ts";
 import type { InvocationRequest } from "../runtime-api/mod.ts";
 import type { RuntimeHost } from "../runtimes/mod.ts";
 import type { Sandbox, SpawnPlan } from "../sandbox/mod.ts";
+import type { Admission } from "./admission.ts";
 import type { SchedulerObserver } from "./observer.ts";
 import type { FunctionTarget } from "./target.ts";
 import type { InvocationResult, WorkerGrant } from "./worker-types.ts";
@@ -38,6 +39,10 @@ export interface PoolDeps {
   holdCode?(sha256: string): () => void;
   /** Told of workers' starts, runs and exits, and of pinned restarts. */
   observer?: SchedulerObserver;
+  /** The agent-wide admission of new workers (memory budget, starts at once). */
+  admission: Admission;
+  /** What one worker of this pool is charged of the memory budget, in bytes. */
+  workerBytes: number;
 }
 
 /** What a pool reports about itself. */
@@ -60,6 +65,8 @@ export interface PoolStatus {
   restarts: number;
   /** The last failure of a pinned worker, while it is in the error state. */
   lastError?: string;
+  /** Workers kept started ahead as provisioned concurrency, when asked for. */
+  provisioned?: number;
   /** How workers are isolated: `GreengrassContainer`, or `NoContainer` (with the fallback's reason if any). */
   isolation?: string;
 }

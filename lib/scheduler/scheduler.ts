@@ -4,7 +4,8 @@ import type { WorkerLogEntry } from "../logs/mod.ts";
 import type { InvocationRequest } from "../runtime-api/mod.ts";
 import type { RuntimeHost } from "../runtimes/mod.ts";
 import type { Sandbox, SpawnPlan } from "../sandbox/mod.ts";
-import { OnDemandPool } from "./on-demand-pool.ts";
+import { Admission, type AdmissionOptions, type AdmissionStatus, expectedWorkerBytes } from "./admission.ts";
+import { OnDemandPool, type ProvisionResult } from "./on-demand-pool.ts";
 import { PinnedPool } from "./pinned-pool.ts";
 import {
   type FunctionPool,
@@ -37,6 +38,8 @@ export interface SchedulerOptions {
   holdCode?(sha256: string): () => void;
   /** Told of every invocation's end, throttle, worker start, run and exit, and pinned restart. @default none */
   observer?: SchedulerObserver;
+  /** The memory budget of all workers and the starts at once per core. @default see {@linkcode Admission} */
+  admission?: AdmissionOptions;
 }
 
 /** One function version's pool, as `lambdalet status` lists it. */
@@ -77,11 +80,45 @@ export class Scheduler {
   readonly #pools = new Map<string, PoolEntry>();
   readonly #running = new Map<string, number>();
   readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #admission: Admission;
   #draining = false;
   #stopped = false;
 
   constructor(options: SchedulerOptions) {
     this.#options = options;
+    this.#admission = new Admission(options.admission);
+  }
+
+  /** The workers' memory budget and what is spent of it, and the starts under way. */
+  admission(): AdmissionStatus {
+    return this.#admission.status();
+  }
+
+  /**
+   * Keeps `count` workers of `target` (a published version) started ahead as provisioned concurrency: not reaped
+   * for idleness, replaced when they die, started with `AWS_LAMBDA_INITIALIZATION_TYPE=provisioned-concurrency`;
+   * 0 lets them go. Resolves once they have started, with how many are ready and why fewer, if so.
+   */
+  async provision(target: FunctionTarget, count: number): Promise<ProvisionResult> {
+    if (this.#stopped) return { ready: 0, error: "The agent is stopping" };
+    if (target.config.edge.pinned) {
+      return { ready: 0, error: "A pinned function keeps its one worker started already" };
+    }
+    const pool = this.#poolFor(target);
+    if (!(pool instanceof OnDemandPool)) return { ready: 0, error: "Not an on-demand function" };
+    if (count > 0) {
+      const needed = expectedWorkerBytes(target.config.runtime, target.config.memorySize) * count;
+      if (!this.#admission.fits(needed)) {
+        const budgetMb = Math.floor(this.#admission.status().budgetBytes / 1024 / 1024);
+        return {
+          ready: 0,
+          error:
+            `${count} workers of ${target.config.memorySize} MB do not fit the agent's worker memory budget ` +
+            `(${budgetMb} MB, admission.memoryBudgetMb) beside the workers it has`,
+        };
+      }
+    }
+    return await pool.provision(count);
   }
 
   /** Runs one invocation of `target` and resolves with how it ended. */
@@ -193,6 +230,8 @@ export class Scheduler {
       grantCredentials: this.#options.grantCredentials ?? (() => null),
       ...(this.#options.holdCode ? { holdCode: this.#options.holdCode } : {}),
       ...(this.#options.observer ? { observer: this.#options.observer } : {}),
+      admission: this.#admission,
+      workerBytes: expectedWorkerBytes(target.config.runtime, target.config.memorySize),
     };
     const limits = poolLimits(target);
     const pool = target.config.edge.pinned

@@ -26,12 +26,20 @@ const { values } = parseArgs({
 const seconds = Number(values.seconds);
 
 const NOOP = "exports.handler = async () => null;";
+// long enough that each of the 100 callers gets its own worker (a quicker one is served by fewer warm workers)
 const SLEEPY =
-  "exports.handler = async () => { await new Promise((r) => setTimeout(r, 200)); return null; };";
+  "exports.handler = async () => { await new Promise((r) => setTimeout(r, 5000)); return null; };";
 
 function percentile(samples: number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** How many idle workers the function's pool holds now. */
+async function idleWorkers(url: string, name: string): Promise<number> {
+  const response = await apiFetch(`${url}/2015-03-31/functions/${name}`);
+  const body = await response.json() as { Configuration: { EdgeStatus?: { workers: { idle: number } } } };
+  return body.Configuration.EdgeStatus?.workers.idle ?? 0;
 }
 
 function rssMb(pid: number): number {
@@ -203,6 +211,7 @@ async function measure(mode: string): Promise<void> {
     await Promise.all(Array.from({ length: 100 }, () => invokeOnce(agent.url, "sleepy")));
     await Bun.sleep(500);
     const warmRss = rssMb(pid);
+    const warmWorkers = await idleWorkers(agent.url, "sleepy");
 
     const p50 = percentile(latencies, 50);
     const source = values.binary ? `binary ${values.binary}` : "source";
@@ -234,7 +243,9 @@ async function measure(mode: string): Promise<void> {
       } ms)`,
     );
     console.log(
-      `agent RSS: idle ${idleRss.toFixed(1)} MB, with 100 idle warm workers ${warmRss.toFixed(1)} MB`,
+      `agent RSS: idle ${idleRss.toFixed(1)} MB, with ${warmWorkers} idle warm workers ${
+        warmRss.toFixed(1)
+      } MB (${((warmRss - idleRss) / Math.max(1, warmWorkers)).toFixed(3)} MB each)`,
     );
   } finally {
     await agent.stop();

@@ -1,0 +1,92 @@
+/**
+ * @module Scale-out within the agent's admission, with real workers: a burst of quick invocations queues for warm
+ * workers, slow ones still get a worker each, and the memory budget is never passed (idle workers of another
+ * function make room; busy ones are waited for).
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type AgentProcess, startAgentProcess, tempDir } from "../helpers/agent-process.ts";
+import { apiFetch } from "../helpers/api-client.ts";
+import { createBodyWith, deploy, invoke, readJson } from "../helpers/functions.ts";
+
+const SLEEPER = `exports.handler = async (event) => {
+  const began = Date.now();
+  await new Promise((resolve) => setTimeout(resolve, event.ms ?? 0));
+  return { pid: process.pid, began, ended: Date.now() };
+};`;
+
+interface Answer {
+  pid: number;
+  began: number;
+  ended: number;
+}
+
+interface EdgeStatus {
+  workers: { starting: number; idle: number; busy: number };
+  coldStarts: number;
+  invocations: number;
+}
+
+/** A nodejs worker is charged 48 MB: this budget holds two. */
+const BUDGET_MB = 100;
+
+describe("scale-out within the admission", () => {
+  let agent: AgentProcess;
+  const node = (name: string, extra: Record<string, unknown> = {}) =>
+    deploy(agent.url, createBodyWith(name, "nodejs20.x", "index.handler", { "index.js": SLEEPER }, extra));
+  const edgeStatus = async (name: string) =>
+    (await readJson<{ Configuration: { EdgeStatus: EdgeStatus } }>(
+      await apiFetch(`${agent.url}/2015-03-31/functions/${name}`),
+    )).Configuration.EdgeStatus;
+  const call = async (name: string, ms: number) => {
+    const response = await invoke(agent.url, name, JSON.stringify({ ms }));
+    expect(response.status).toBe(200);
+    return await readJson<Answer>(response);
+  };
+
+  beforeAll(async () => {
+    const dir = tempDir("lambdalet-scale-out-");
+    const config = join(dir, "agent.json");
+    writeFileSync(config, JSON.stringify({ admission: { memoryBudgetMb: BUDGET_MB } }));
+    agent = await startAgentProcess({ dataDir: join(dir, "data"), flags: ["--config", config] });
+  });
+
+  afterAll(async () => {
+    await agent?.stop();
+  });
+
+  test("a burst of 32 quick invocations is served by a few warm workers, not 32 cold starts", async () => {
+    await node("burst", { Edge: { maxInstancesCount: 32 } });
+    const answers = await Promise.all(Array.from({ length: 32 }, () => call("burst", 2)));
+    const workers = new Set(answers.map((answer) => answer.pid)).size;
+    const status = await edgeStatus("burst");
+    expect(status.invocations).toBe(32);
+    expect(status.coldStarts).toBe(workers);
+    // two workers fit the budget: the rest of the burst waits for them, a few ms each
+    expect(workers).toBeLessThanOrEqual(2);
+  });
+
+  test("slow invocations still get a worker each, up to the budget, and the rest wait for one", async () => {
+    await node("slow");
+    const answers = await Promise.all(Array.from({ length: 3 }, () => call("slow", 1500)));
+    const pids = answers.map((answer) => answer.pid);
+    expect(new Set(pids).size).toBe(2);
+    // the third began only once one of the first two had ended: never three workers past the budget
+    const sorted = [...answers].sort((a, b) => a.began - b.began);
+    expect(sorted[2]!.began).toBeGreaterThanOrEqual(Math.min(sorted[0]!.ended, sorted[1]!.ended));
+  });
+
+  test("with the budget spent on idle workers, another function's invocation stops the longest idle one", async () => {
+    // "slow" keeps two idle workers: the whole budget
+    expect((await edgeStatus("slow")).workers.idle + (await edgeStatus("burst")).workers.idle)
+      .toBeGreaterThanOrEqual(
+        2,
+      );
+    await node("other");
+    const answer = await call("other", 0);
+    expect(answer.pid).toBeGreaterThan(0);
+    const idle = (await edgeStatus("slow")).workers.idle + (await edgeStatus("burst")).workers.idle;
+    expect(idle).toBeLessThanOrEqual(1);
+  });
+});
