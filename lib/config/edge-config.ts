@@ -93,6 +93,13 @@ export interface EdgeConfig {
   /** Invocations that may wait for a worker. @default 1000 */
   maxQueueSize: number;
   /**
+   * Invocations one worker runs at once (Lambda Managed Instances' `PerExecutionEnvironmentMaxConcurrency`), told
+   * to the runtime in `AWS_LAMBDA_MAX_CONCURRENCY`: the nodejs and bun bootstraps run them in one process, the
+   * python one in that many processes forked after init; `provided` runtimes read the variable themselves.
+   * @default 1
+   */
+  maxConcurrency: number;
+  /**
    * Processes and threads one worker may have at once, both modes (the cgroup's `pids.max`, where the host has a
    * pids controller): a fork bomb stops there instead of taking the device. Lambda's own quota is 1024.
    * @default 1024
@@ -130,6 +137,9 @@ export interface EdgeConfig {
 /** Processes and threads a worker may have unless its `Edge.maxProcesses` says otherwise: Lambda's quota. */
 export const DEFAULT_MAX_PROCESSES = 1024;
 
+/** The most invocations one worker may run at once (`Edge.maxConcurrency`). */
+export const MAX_CONCURRENCY = 64;
+
 /** Greengrass's defaults. */
 export const EDGE_DEFAULTS: EdgeConfig = {
   pinned: false,
@@ -137,6 +147,7 @@ export const EDGE_DEFAULTS: EdgeConfig = {
   containerParams: { mountROSysfs: false, volumes: [], devices: [] },
   maxInstancesCount: 100,
   maxQueueSize: 1000,
+  maxConcurrency: 1,
   maxProcesses: DEFAULT_MAX_PROCESSES,
   maxIdleTimeInSeconds: 60,
   statusTimeoutInSeconds: 60,
@@ -265,6 +276,7 @@ export const EdgeInputSchema = v.strictObject({
   })),
   maxInstancesCount: v.optional(wholeNumber(1, 1000)),
   maxQueueSize: v.optional(wholeNumber(1, 100_000)),
+  maxConcurrency: v.optional(wholeNumber(1, MAX_CONCURRENCY)),
   maxProcesses: v.optional(wholeNumber(1, 65_536)),
   maxIdleTimeInSeconds: v.optional(wholeNumber(1, 86_400)),
   statusTimeoutInSeconds: v.optional(wholeNumber(1, 3600)),

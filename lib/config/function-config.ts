@@ -2,6 +2,7 @@
 import { LambdaError } from "../errors/mod.ts";
 import { EDGE_DEFAULTS, type EdgeConfig, mergeEdge } from "./edge-config.ts";
 import type { CreateFunctionInput, UpdateFunctionConfigurationInput } from "./function-input.ts";
+import { RUNTIME_FAMILIES } from "./runtimes.ts";
 
 /** Everything needed to describe and run one version of a function. */
 export interface FunctionConfig {
@@ -116,8 +117,35 @@ export function configFromCreate(
     revisionId: crypto.randomUUID(),
     ephemeralStorageSize: input.EphemeralStorage?.Size ?? FUNCTION_DEFAULTS.ephemeralStorageSize,
     ...loggingOf({ logFormat: FUNCTION_DEFAULTS.logFormat }, input.LoggingConfig),
-    edge: mergeEdge({ ...EDGE_DEFAULTS, containerMode: defaults.containerMode }, input.Edge),
+    edge: concurrencyChecked(
+      input.Runtime,
+      mergeEdge({ ...EDGE_DEFAULTS, containerMode: defaults.containerMode }, withCapacityConcurrency(input)),
+    ),
   };
+}
+
+/**
+ * The `Edge` member with Lambda Managed Instances' `PerExecutionEnvironmentMaxConcurrency` taken as its
+ * `maxConcurrency` (an `Edge.maxConcurrency` given too wins).
+ */
+function withCapacityConcurrency(
+  input: UpdateFunctionConfigurationInput,
+): UpdateFunctionConfigurationInput["Edge"] {
+  const perEnvironment = input.CapacityProviderConfig?.LambdaManagedInstancesCapacityProviderConfig
+    .PerExecutionEnvironmentMaxConcurrency;
+  if (perEnvironment === undefined) return input.Edge;
+  return { ...input.Edge, maxConcurrency: input.Edge?.maxConcurrency ?? perEnvironment };
+}
+
+/** `edge`, once its `maxConcurrency` is known to be one the runtime's bootstrap can run: not Java's (one at a time). */
+function concurrencyChecked(runtime: string, edge: EdgeConfig): EdgeConfig {
+  if (edge.maxConcurrency > 1 && RUNTIME_FAMILIES[runtime] === "java") {
+    throw new LambdaError(
+      "InvalidParameterValueException",
+      `Edge.maxConcurrency ${edge.maxConcurrency} is not available for ${runtime}: lambdalet's Java runtime runs one invocation at a time per worker (set maxConcurrency to 1, or use a nodejs, bun, python or provided runtime)`,
+    );
+  }
+  return edge;
 }
 
 /** Applies an UpdateFunctionConfiguration body: given members replace, the rest stay; a new revision. */
@@ -137,7 +165,10 @@ export function applyConfigurationUpdate(
     environment: input.Environment ? input.Environment.Variables : config.environment,
     ephemeralStorageSize: input.EphemeralStorage?.Size ?? config.ephemeralStorageSize,
     ...loggingOf(config, input.LoggingConfig),
-    edge: mergeEdge(config.edge, input.Edge),
+    edge: concurrencyChecked(
+      input.Runtime ?? config.runtime,
+      mergeEdge(config.edge, withCapacityConcurrency(input)),
+    ),
     lastModified: lambdaTimestamp(),
     revisionId: crypto.randomUUID(),
   };

@@ -1,6 +1,6 @@
 /** @module The valibot schemas of CreateFunction, UpdateFunctionConfiguration and UpdateFunctionCode bodies. */
 import * as v from "valibot";
-import { EdgeInputSchema } from "./edge-config.ts";
+import { EdgeInputSchema, MAX_CONCURRENCY } from "./edge-config.ts";
 import { RUNTIME_FAMILIES, SUPPORTED_RUNTIMES } from "./runtimes.ts";
 
 /** Names Lambda reserves for itself: a function may not set them. */
@@ -194,6 +194,30 @@ const LayersSchema = v.array(
   ),
 );
 
+/**
+ * `CapacityProviderConfig` of Lambda Managed Instances: no capacity provider exists on a device, but its
+ * `PerExecutionEnvironmentMaxConcurrency` is taken as `Edge.maxConcurrency` (invocations one worker runs at once).
+ */
+const CapacityProviderConfigSchema = v.object({
+  LambdaManagedInstancesCapacityProviderConfig: v.object({
+    CapacityProviderArn: v.pipe(
+      v.string(),
+      v.minLength(1, "Member must have length greater than or equal to 1"),
+      v.maxLength(140, "Member must have length less than or equal to 140"),
+    ),
+    ExecutionEnvironmentMemoryGiBPerVCpu: v.optional(v.number()),
+    PerExecutionEnvironmentMaxConcurrency: v.optional(v.pipe(
+      v.number(),
+      v.integer("Member must be a whole number"),
+      v.minValue(1, "Member must have value greater than or equal to 1"),
+      v.maxValue(
+        MAX_CONCURRENCY,
+        `Member must have value less than or equal to ${MAX_CONCURRENCY} on a device (Edge.maxConcurrency)`,
+      ),
+    )),
+  }),
+});
+
 /** The architecture Lambda would name for this host. */
 export const HOST_ARCHITECTURE = process.arch === "arm64" ? "arm64" : "x86_64";
 
@@ -230,6 +254,7 @@ export const CreateFunctionInputSchema = v.object({
     v.pipe(v.string(), v.maxLength(0, "Code signing is not available on a device")),
   ),
   Edge: v.optional(EdgeInputSchema),
+  CapacityProviderConfig: v.optional(CapacityProviderConfigSchema),
   Layers: v.optional(LayersSchema),
   ...UnsupportedSettings,
 });
@@ -250,6 +275,7 @@ export const UpdateFunctionConfigurationInputSchema = v.object({
   Environment: v.optional(v.object({ Variables: v.optional(EnvironmentVariablesSchema, {}) })),
   RevisionId: v.optional(v.string()),
   Edge: v.optional(EdgeInputSchema),
+  CapacityProviderConfig: v.optional(CapacityProviderConfigSchema),
   Layers: v.optional(LayersSchema),
   ...UnsupportedSettings,
 });

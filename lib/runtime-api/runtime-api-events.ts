@@ -13,6 +13,11 @@ export interface RuntimeApiEvents {
   warn?(line: string): void;
   /** What checking new connections may cost. @default the agent's shared budgets */
   budgets?: GateBudgets;
+  /**
+   * How many `GET /invocation/next` the worker may have parked at once (its function's `Edge.maxConcurrency`):
+   * one more is refused with `InvalidStateTransition`. @default 1
+   */
+  maxConcurrency?: number;
   /** The most a streamed response may carry, in bytes. @default MAX_STREAMED_RESPONSE_BYTES */
   maxStreamedBytes?: number;
   /**

@@ -28,6 +28,8 @@ interface Pending {
   invocation: Invocation;
   delivered: boolean;
   onStream: ((response: StreamedResponse) => void) | undefined;
+  /** The response being passed on as the worker streams it, if any. */
+  streaming: BodyPipe | null;
   resolve(outcome: InvocationOutcome): void;
 }
 
@@ -46,8 +48,9 @@ const EMPTY = new Uint8Array();
 
 /**
  * One worker's Runtime API. The owner names the worker's processes with {@linkcode admit} once it has started
- * them, then hands it one invocation at a time with {@linkcode deliver}; the worker fetches it with
- * `GET /invocation/next` and answers with `/response` (whole, or streamed with
+ * them, then hands it invocations with {@linkcode deliver} (one at a time, or up to its `maxConcurrency` at once);
+ * the worker fetches each with `GET /invocation/next` (as many parked at once as its `maxConcurrency`, each handed
+ * the oldest invocation not yet fetched) and answers each by its request id with `/response` (whole, or streamed with
  * `Lambda-Runtime-Function-Response-Mode: streaming` and a chunked body) or `/error`. An error posted while the
  * response streams ends the stream with that error: `Bun.serve` does not hand over request trailers, so an error
  * sent only in the `Lambda-Runtime-Function-Error-Type` trailer goes unseen. Requests from any other process, or
@@ -59,9 +62,13 @@ export class RuntimeApiServer {
   readonly #gate: WorkerGate;
   readonly #local: Endpoint;
   readonly #maxStreamed: number;
-  #pending: Pending | null = null;
-  #waiting: Waiting | null = null;
-  #streaming: BodyPipe | null = null;
+  readonly #maxConcurrency: number;
+  /** Every invocation delivered and not yet answered, by request id. */
+  readonly #pending = new Map<string, Pending>();
+  /** Those not yet fetched, oldest first. */
+  #unfetched: Pending[] = [];
+  /** Parked `next` requests, oldest first. */
+  #waiting: Waiting[] = [];
   #started = false;
   readonly #completed: string[] = [];
   #extensions: ExtensionsApi | null = null;
@@ -71,6 +78,7 @@ export class RuntimeApiServer {
     this.#events = events;
     this.#gate = new WorkerGate(events.warn ?? ((line) => console.warn(line)), events.budgets);
     this.#maxStreamed = events.maxStreamedBytes ?? MAX_STREAMED_RESPONSE_BYTES;
+    this.#maxConcurrency = events.maxConcurrency ?? 1;
     if (events.extensions?.externalNames?.length) this.#extensions = new ExtensionsApi(events.extensions);
     const extension = (answer: (api: ExtensionsApi, req: Request) => Answer) =>
       guard((req) => {
@@ -122,9 +130,15 @@ export class RuntimeApiServer {
     this.#initEnded = true;
   }
 
-  /** Whether the worker has fetched the invocation handed to it with {@linkcode deliver}. */
+  /** Whether the worker has fetched an invocation handed to it with {@linkcode deliver} and not answered it yet. */
   get fetched(): boolean {
-    return this.#pending?.delivered ?? false;
+    for (const pending of this.#pending.values()) if (pending.delivered) return true;
+    return false;
+  }
+
+  /** Whether the worker has fetched the invocation `requestId` handed to it with {@linkcode deliver}. */
+  isFetched(requestId: string): boolean {
+    return this.#pending.get(requestId)?.delivered ?? false;
   }
 
   /** Serves the processes that `pids` lists (the worker, once started); until called, every request is refused. */
@@ -133,30 +147,44 @@ export class RuntimeApiServer {
   }
 
   /**
-   * Hands `invocation` to the worker; resolves with its outcome. One at a time. A response the worker streams
+   * Hands `invocation` to the worker; resolves with its outcome. The owner keeps to the worker's `maxConcurrency`
+   * (more wait here until a `next` takes them); a request id may be pending once. A response the worker streams
    * goes to `onStream` as it arrives (the outcome follows when it ends); without `onStream` it is gathered whole.
    */
   deliver(
     invocation: Invocation,
     onStream?: (response: StreamedResponse) => void,
   ): Promise<InvocationOutcome> {
-    if (this.#pending) throw new Error("Cannot deliver an invocation while another is pending");
+    const { requestId } = invocation;
+    if (this.#pending.has(requestId)) {
+      throw new Error(`Cannot deliver invocation ${requestId}: it is already pending`);
+    }
     return new Promise((resolve) => {
-      const pending: Pending = { invocation, delivered: false, onStream, resolve };
-      this.#pending = pending;
-      const waiting = this.#waiting;
-      this.#waiting = null;
-      if (waiting && !waiting.signal.aborted) waiting.hand(pending);
+      const pending: Pending = { invocation, delivered: false, onStream, streaming: null, resolve };
+      this.#pending.set(requestId, pending);
+      const waiting = this.#takeWaiting();
+      if (waiting) waiting.hand(pending);
+      else this.#unfetched.push(pending);
     });
   }
 
-  /** Stops listening and drops every connection, a parked `next` and a response being streamed included. */
+  /** Stops listening and drops every connection, the parked `next`s and the responses being streamed included. */
   close(): void {
     this.#extensions?.close();
-    this.#waiting = null;
-    this.#streaming?.close();
-    this.#streaming = null;
+    this.#waiting = [];
+    for (const pending of this.#pending.values()) {
+      pending.streaming?.close();
+      pending.streaming = null;
+    }
     void this.#server.stop(true);
+  }
+
+  /** The oldest parked `next` still open, taken from the queue; null when none. */
+  #takeWaiting(): Waiting | null {
+    for (let waiting = this.#waiting.shift(); waiting; waiting = this.#waiting.shift()) {
+      if (!waiting.signal.aborted) return waiting;
+    }
+    return null;
   }
 
   /** `answer(req)` when the request comes from the worker; else 403 (429 when checking is over budget). */
@@ -186,20 +214,23 @@ export class RuntimeApiServer {
   }
 
   #next(req: Request): Answer {
-    const pending = this.#pending;
-    if (pending && !pending.delivered) return this.#hand(pending);
-    if (this.#waiting && !this.#waiting.signal.aborted) {
-      const message =
-        "A request for the next invocation is already waiting; a worker waits for one at a time";
+    const pending = this.#unfetched.shift();
+    if (pending) return this.#hand(pending);
+    this.#waiting = this.#waiting.filter((waiting) => !waiting.signal.aborted);
+    if (this.#waiting.length >= this.#maxConcurrency) {
+      const message = this.#maxConcurrency === 1
+        ? "A request for the next invocation is already waiting; a worker waits for one at a time"
+        : `${this.#maxConcurrency} requests for the next invocation are already waiting: the worker's maxConcurrency`;
       return reply(400, "InvalidStateTransition", message);
     }
     return new Promise<Response>((resolve) => {
       const waiting: Waiting = { signal: req.signal, hand: (next) => resolve(this.#hand(next)) };
-      this.#waiting = waiting;
+      this.#waiting.push(waiting);
       req.signal.addEventListener("abort", () => {
-        if (this.#waiting === waiting) this.#waiting = null;
+        const index = this.#waiting.indexOf(waiting);
+        if (index >= 0) this.#waiting.splice(index, 1);
       }, { once: true });
-      if (!pending) this.#events.onReady();
+      if (!this.#pending.size) this.#events.onReady();
     });
   }
 
@@ -212,8 +243,8 @@ export class RuntimeApiServer {
   }
 
   async #complete(id: string, req: Request, kind: "response" | "error"): Promise<Response> {
-    const pending = this.#pending;
-    if (!pending || pending.invocation.requestId !== id || !pending.delivered) {
+    const pending = this.#pending.get(id);
+    if (!pending?.delivered) {
       return this.#completed.includes(id)
         ? alreadyAnswered(id, unread(req))
         : reply(400, "InvalidRequestID", "Invalid request ID", unread(req));
@@ -223,11 +254,11 @@ export class RuntimeApiServer {
     const { body, end } = await readWhole(req, MAX_RESPONSE_BYTES);
     if (kind === "response") return this.#ended(pending, end, body, MAX_RESPONSE_BYTES);
     const headers = end.kind === "oversized" ? CLOSE : {};
-    if (this.#pending !== pending) return alreadyAnswered(id, headers);
+    if (!this.#live(pending)) return alreadyAnswered(id, headers);
     if (end.kind === "aborted") return gone();
     // an error posted while the response streams ends the stream: the error is the outcome
-    this.#streaming?.close();
-    this.#streaming = null;
+    pending.streaming?.close();
+    pending.streaming = null;
     const bytes = body ?? EMPTY;
     this.#finish(pending, {
       kind: "error",
@@ -244,20 +275,20 @@ export class RuntimeApiServer {
       return this.#ended(pending, end, body, MAX_RESPONSE_BYTES);
     }
     const pipe = passOn(req.body, this.#maxStreamed);
-    this.#streaming = pipe;
+    pending.streaming = pipe;
     pending.onStream({
       contentType: req.headers.get("content-type") ?? "application/octet-stream",
       body: pipe.body,
     });
     const end = await pipe.ended;
-    if (this.#streaming === pipe) this.#streaming = null;
+    if (pending.streaming === pipe) pending.streaming = null;
     return this.#ended(pending, end, EMPTY, this.#maxStreamed);
   }
 
   /** Ends `pending` with the response whose body `end` says how reading ended. */
   #ended(pending: Pending, end: BodyEnd, body: Uint8Array | null, limit: number): Response {
     const closing = end.kind === "oversized" ? CLOSE : {};
-    if (this.#pending !== pending) return alreadyAnswered(pending.invocation.requestId, closing);
+    if (!this.#live(pending)) return alreadyAnswered(pending.invocation.requestId, closing);
     if (end.kind === "aborted") return gone(); // the worker's exit (or the deadline) ends the invocation
     if (end.kind === "oversized") {
       const message =
@@ -287,16 +318,23 @@ export class RuntimeApiServer {
       errorType: errorTypeOf(req.headers.get("lambda-runtime-function-error-type"), bytes),
       body: bytes,
     };
-    const pending = this.#pending;
+    const pending = this.#pending.values().next().value;
     if (pending) this.#finish(pending, outcome);
     else this.#events.onInitError(outcome);
     return accepted(headers);
   }
 
+  /** Whether `pending` still waits for its answer. */
+  #live(pending: Pending): boolean {
+    return this.#pending.get(pending.invocation.requestId) === pending;
+  }
+
   #finish(pending: Pending, outcome: InvocationOutcome): void {
-    this.#pending = null;
-    this.#completed.push(pending.invocation.requestId);
-    if (this.#completed.length > COMPLETED_MEMORY) this.#completed.shift();
+    const { requestId } = pending.invocation;
+    this.#pending.delete(requestId);
+    if (!pending.delivered) this.#unfetched = this.#unfetched.filter((other) => other !== pending);
+    this.#completed.push(requestId);
+    if (this.#completed.length > COMPLETED_MEMORY * this.#maxConcurrency) this.#completed.shift();
     pending.resolve(outcome);
   }
 }

@@ -18,7 +18,12 @@ export interface WorkerEnvironmentOptions {
   launch: LaunchCommand;
   /** The worker's log stream name. */
   logStreamName: string;
+  /** `AWS_LAMBDA_INITIALIZATION_TYPE`: started for an invocation, or ahead of any as provisioned concurrency. */
+  initializationType?: InitializationType;
 }
+
+/** Why a worker was started, as Lambda tells the runtime in `AWS_LAMBDA_INITIALIZATION_TYPE`. */
+export type InitializationType = "on-demand" | "provisioned-concurrency";
 
 /** Builds a worker's complete environment; reserved names always win over the function's own. */
 export function workerEnvironment(
@@ -26,7 +31,8 @@ export function workerEnvironment(
   options: WorkerEnvironmentOptions,
 ): Record<string, string> {
   const { config } = target;
-  return {
+  const maxConcurrency = config.edge.maxConcurrency ?? 1;
+  const environment: Record<string, string> = {
     // an agent run under qemu-user hands the emulator's library prefix to workers it runs the same way (bun1.x)
     ...(process.env.QEMU_LD_PREFIX ? { QEMU_LD_PREFIX: process.env.QEMU_LD_PREFIX } : {}),
     LANG: "en_US.UTF-8",
@@ -57,12 +63,17 @@ export function workerEnvironment(
     // as on Lambda: runtimes and logging libraries (Powertools) write structured records, and filter by level
     AWS_LAMBDA_LOG_FORMAT: config.logFormat,
     ...(config.logFormat === "JSON" ? { AWS_LAMBDA_LOG_LEVEL: config.applicationLogLevel ?? "INFO" } : {}),
-    AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+    AWS_LAMBDA_INITIALIZATION_TYPE: options.initializationType ?? "on-demand",
+    // as on Lambda Managed Instances: how many invocations the runtime may fetch at once (only when more than one)
+    ...(maxConcurrency > 1 ? { AWS_LAMBDA_MAX_CONCURRENCY: String(maxConcurrency) } : {}),
     AWS_LAMBDA_RUNTIME_API: options.runtimeApi,
     LAMBDA_TASK_ROOT: target.codeDir,
     LAMBDA_RUNTIME_DIR: options.runtimeDir,
     TZ: ":UTC",
   };
+  // the runtime runs as many invocations at once as this says: only the function's setting may say it
+  if (maxConcurrency === 1) delete environment.AWS_LAMBDA_MAX_CONCURRENCY;
+  return environment;
 }
 
 function hasGreengrassModules(runtime: string): boolean {

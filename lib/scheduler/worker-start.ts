@@ -74,11 +74,14 @@ export class WorkerStartup {
     });
     this.#extensionFiles = externalExtensions(target.optDir);
     this.#token = this.#extensionFiles.length ? `lambdalet-${crypto.randomUUID()}` : null;
+    const maxConcurrency = target.config.edge.maxConcurrency ?? 1;
     this.api = new RuntimeApiServer({
       onReady: () => this.#runtimeReady(),
       onInitError: (outcome) => this.#settle({ ready: false, outcome }),
       warn: (line) => console.warn(`[${target.config.functionName}:${target.version}] ${line}`),
-      extensions: workerExtensionsOptions(target, {
+      maxConcurrency,
+      // extensions follow one invocation at a time: with several at once, their API is not served (404)
+      extensions: maxConcurrency > 1 ? undefined : workerExtensionsOptions(target, {
         files: this.#extensionFiles,
         onRegistered: () => {
           this.#process?.stdin?.write("go\n");
@@ -137,6 +140,12 @@ export class WorkerStartup {
       const launchOptions = { memoryMb, environment: config.environment };
       const launch = await this.#options.host.launch(config.runtime, codeDir, optDir, launchOptions);
       const cmd = wrapCommand(launch.cmd, config.runtime, config.environment, { codeDir, optDir });
+      if (this.#extensionFiles.length && (config.edge.maxConcurrency ?? 1) > 1) {
+        this.api.close();
+        const message =
+          `Extensions cannot run beside Edge.maxConcurrency ${config.edge.maxConcurrency} (several invocations at once in one worker): remove the extension layers or set maxConcurrency to 1`;
+        return { ok: false, outcome: this.#platformError("Extension.LaunchError", message) };
+      }
       if (this.#extensionFiles.length > MAX_EXTENSIONS) {
         this.api.close();
         const message =
@@ -178,6 +187,7 @@ export class WorkerStartup {
             runtimeDir: options.host.runtimeDir,
             launch,
             logStreamName: logStreamName(target.version),
+            ...(options.initializationType ? { initializationType: options.initializationType } : {}),
           }),
           ...grant?.env,
         },

@@ -3,6 +3,7 @@ import type { InvocationOutcome } from "../runtime-api/mod.ts";
 import type { WorkerLogEntry } from "../logs/mod.ts";
 import type { RuntimeHost } from "../runtimes/mod.ts";
 import type { Sandbox, SpawnPlan } from "../sandbox/mod.ts";
+import type { InitializationType } from "./environment.ts";
 import type { SchedulerObserver } from "./observer.ts";
 import type { FunctionTarget } from "./target.ts";
 
@@ -48,6 +49,8 @@ export interface WorkerStartOptions {
   holdCode?(sha256: string): () => void;
   /** Told of the worker's start, its spawn and each invocation it runs. @default none */
   observer?: SchedulerObserver;
+  /** Why the worker starts: for an invocation, or ahead as provisioned concurrency. @default "on-demand" */
+  initializationType?: InitializationType;
 }
 
 /** Credentials a worker starts with: environment variables, revoked when the worker exits. */

@@ -1,4 +1,4 @@
-/** @module One worker: a runtime process and its Runtime API, serving one invocation at a time. */
+/** @module One worker: a runtime process and its Runtime API, serving one invocation at a time or several at once. */
 import {
   type ExtensionsApi,
   type InvocationOutcome,
@@ -38,7 +38,10 @@ export class Worker {
   readonly #exited: Promise<ExitStatus>;
   readonly #capture: LineCapture;
   #initDurationMs: number | undefined;
-  #onExit: ((status: ExitStatus) => void) | null = null;
+  /** What each invocation in flight does when the process exits, by request id. */
+  readonly #onExit = new Map<string, (status: ExitStatus) => void>();
+  /** The invocation whose deadline killed the worker, named to the others then in flight. */
+  #timedOut: string | null = null;
   #oomKills = 0;
   #observer: SchedulerObserver | undefined;
   #onLog: (entry: WorkerLogEntry) => void = () => {};
@@ -46,6 +49,8 @@ export class Worker {
   /** An extension's process ended after init: the worker goes once its invocation is over. */
   #extensionGone = false;
   #shuttingDown = false;
+  /** The END and REPORT of the last invocation, when its caller did not wait for them, until they are written. */
+  #finishing: Promise<void> | null = null;
 
   private constructor(
     target: FunctionTarget,
@@ -53,7 +58,7 @@ export class Worker {
     api: RuntimeApiServer,
     exited: Promise<ExitStatus>,
     capture: LineCapture,
-    initDurationMs: number,
+    initDurationMs: number | undefined,
   ) {
     this.#target = target;
     this.#process = process;
@@ -80,7 +85,9 @@ export class Worker {
     capture.keep = false; // until an invocation asks for its log: a pinned worker may log for hours unasked
     capture.take();
     const { process, exited } = spawned.value;
-    const worker = new Worker(target, process, startup.api, exited, capture, startup.elapsedMs);
+    // as on Lambda, a provisioned environment's init is not billed to its first invocation: no Init Duration in REPORT
+    const initDurationMs = options.initializationType === "provisioned-concurrency" ? undefined : startup.elapsedMs;
+    const worker = new Worker(target, process, startup.api, exited, capture, initDurationMs);
     worker.#observer = options.observer;
     worker.#onLog = options.onLog;
     startup.onExtensionExit = () => {
@@ -90,12 +97,22 @@ export class Worker {
     options.observer?.workerReady(target, startup.elapsedMs);
     void exited.then((status) => {
       worker.state = "dead";
-      worker.#onExit?.(status);
+      for (const onExit of worker.#onExit.values()) onExit(status);
       // not killed by the agent: it exited on its own, or the kernel took it at its memory limit
       const reason = worker.#stopReason ?? (process.oomKills() > 0 ? "out-of-memory" : "crashed");
       options.observer?.workerStopped?.(target, { reason, exit: describeExit(status) });
     });
     return { ok: true, worker };
+  }
+
+  /** How many invocations the worker may run at once (1 unless its function opts in to more: `Edge.maxConcurrency`). */
+  get maxConcurrency(): number {
+    return this.#target.config.edge.maxConcurrency ?? 1;
+  }
+
+  /** Invocations the worker is running now. */
+  get inFlight(): number {
+    return this.#onExit.size;
   }
 
   /** Resolves when the worker's process has exited. */
@@ -108,20 +125,37 @@ export class Worker {
    * the worker streams goes to `request.onResponseStream` as it arrives; the invocation ends when it has ended.
    */
   async invoke(request: InvocationRequest): Promise<InvocationResult> {
+    if (this.state === "dead") throw new WorkerGoneError();
     this.state = "busy";
+    if (this.#finishing) {
+      // the last invocation's END and REPORT, which its caller did not wait for, come before this START
+      await this.#finishing;
+      if ((this.state as WorkerState) === "dead") throw new WorkerGoneError();
+    }
     const { requestId } = request;
+    const concurrent = this.maxConcurrency > 1;
     const timeoutSeconds = this.#target.config.timeout;
     const started = performance.now();
     const invocation = { ...request, deadlineMs: Date.now() + timeoutSeconds * 1000 };
-    this.#capture.keep = request.captureLog === true;
-    this.#capture.take();
-    this.#capture.requestId = requestId;
+    if (concurrent) this.#capture.begin(requestId, request.captureLog === true);
+    else {
+      this.#capture.keep = request.captureLog === true;
+      this.#capture.take();
+      this.#capture.requestId = requestId;
+    }
+    // the first invocation reports the worker's init (the first to begin, with several at once)
+    const initDurationMs = this.#initDurationMs;
+    this.#initDurationMs = undefined;
     this.#onLog({ kind: "start", requestId, version: this.#target.version });
     let timer: ReturnType<typeof setTimeout> | undefined;
     let expired = false;
     const timedOut = new Promise<InvocationOutcome>((resolve) => {
       timer = setTimeout(() => {
+        // another invocation's deadline came first and took the worker: that is why this one ends
+        const stopped = this.#stoppedBy(requestId);
+        if (stopped) return resolve(stopped);
         expired = true;
+        this.#timedOut ??= requestId;
         this.kill("timeout");
         resolve(platformError(
           "Sandbox.Timedout",
@@ -130,15 +164,10 @@ export class Worker {
       }, timeoutSeconds * 1000);
     });
     const crashed = new Promise<InvocationOutcome>((resolve, reject) => {
-      this.#onExit = (status) => {
-        if (!this.#api.fetched) reject(new WorkerGoneError());
-        else {
-          resolve(platformError(
-            this.#process.oomKills() > this.#oomKills ? "Runtime.OutOfMemory" : "Runtime.ExitError",
-            `RequestId: ${requestId} Error: Runtime exited with error: ${describeExit(status)}`,
-          ));
-        }
-      };
+      this.#onExit.set(requestId, (status) => {
+        if (!this.#api.isFetched(requestId)) reject(new WorkerGoneError());
+        else resolve(this.#exitOutcome(requestId, status));
+      });
     });
     const extensions = this.#api.extensions;
     if (extensions?.telemetry.active) {
@@ -154,9 +183,12 @@ export class Worker {
       if (extensions) {
         await this.#extensionsDone(extensions, request, { outcome, expired, started }, [crashed, timedOut]);
       }
+    } catch (error) {
+      if (concurrent) this.#capture.end(requestId);
+      throw error;
     } finally {
       clearTimeout(timer);
-      this.#onExit = null;
+      this.#onExit.delete(requestId);
     }
     // the OOM killer may take a child of the runtime rather than the runtime: as on Lambda, the sandbox goes
     const oomKills = this.#process.oomKills();
@@ -170,33 +202,80 @@ export class Worker {
     this.#oomKills = oomKills;
     const durationMs = performance.now() - started;
     this.#observer?.ran(this.#target, durationMs);
-    // the lines the worker wrote before its answer reach the stored log before END
-    await settleCapture(this.#capture);
-    const peak = this.#process.peakMemoryBytes();
-    const report = {
-      requestId,
-      durationMs,
-      memorySizeMb: this.#target.config.memorySize,
-      maxMemoryUsedMb: peak === null ? null : Math.ceil(peak / 1024 / 1024),
-      ...(this.#initDurationMs === undefined ? {} : { initDurationMs: this.#initDurationMs }),
+    const finish = async (): Promise<string> => {
+      // the lines the worker wrote before its answer reach the stored log before END
+      await settleCapture(this.#capture);
+      const peak = this.#process.peakMemoryBytes();
+      const report = {
+        requestId,
+        durationMs,
+        memorySizeMb: this.#target.config.memorySize,
+        maxMemoryUsedMb: peak === null ? null : Math.ceil(peak / 1024 / 1024),
+        ...(initDurationMs === undefined ? {} : { initDurationMs }),
+      };
+      const lines = concurrent ? this.#capture.end(requestId) : this.#capture.take();
+      const log = request.captureLog
+        ? formatInvocationLog({ ...report, version: this.#target.version, lines })
+        : "";
+      this.#onLog({ kind: "end", requestId });
+      const status = expired ? "timeout" : outcome.kind === "error" ? "error" : "success";
+      this.#onLog({ kind: "report", report: { ...report, status } });
+      if (extensions?.telemetry.active) {
+        const errorType = outcome.kind === "error" ? outcome.errorType : undefined;
+        extensions.telemetry.emit(...reportRecord(requestId, status, report, request.traceId, errorType));
+      }
+      if (!concurrent) {
+        this.#capture.requestId = null;
+        this.#capture.keep = false;
+      }
+      return log;
     };
-    const log = request.captureLog
-      ? formatInvocationLog({ ...report, version: this.#target.version, lines: this.#capture.take() })
-      : "";
-    this.#onLog({ kind: "end", requestId });
-    const status = expired ? "timeout" : outcome.kind === "error" ? "error" : "success";
-    this.#onLog({ kind: "report", report: { ...report, status } });
-    if (extensions?.telemetry.active) {
-      const errorType = outcome.kind === "error" ? outcome.errorType : undefined;
-      extensions.telemetry.emit(...reportRecord(requestId, status, report, request.traceId, errorType));
+    // a caller that wants no log tail gets its answer now; END and REPORT (and the peak memory read) follow, and
+    // come before the worker's next START (see the top of invoke)
+    const deferred = !concurrent && !request.captureLog && !extensions;
+    const log = deferred ? "" : await finish();
+    if (deferred) {
+      const finishing: Promise<void> = finish().then(
+        () => {
+          if (this.#finishing === finishing) this.#finishing = null;
+        },
+        () => {
+          if (this.#finishing === finishing) this.#finishing = null;
+        },
+      );
+      this.#finishing = finishing;
     }
-    this.#capture.requestId = null;
-    this.#initDurationMs = undefined;
-    this.#capture.keep = false;
-    this.#capture.take();
-    if (this.state === "busy") this.state = "idle";
+    if (this.state === "busy" && this.#onExit.size === 0) this.state = "idle";
     if (this.#extensionGone && this.state === "idle") this.kill("crashed");
     return { outcome, log };
+  }
+
+  /** The outcome of `requestId` when another invocation's deadline took the worker; else null. */
+  #stoppedBy(requestId: string): InvocationOutcome | null {
+    const culprit = this.#timedOut;
+    if (culprit === null || culprit === requestId) return null;
+    const seconds = this.#target.config.timeout.toFixed(2);
+    return platformError(
+      "Runtime.ExitError",
+      `RequestId: ${requestId} Error: The worker was stopped because invocation ${culprit} running in it at the same time timed out after ${seconds} seconds (Edge.maxConcurrency ${this.maxConcurrency})`,
+    );
+  }
+
+  /**
+   * The outcome of invocation `requestId`, fetched and unanswered when the process exited: its memory limit, its
+   * exit, or (with several at once) the deadline of another invocation, which took the worker and all it ran.
+   */
+  #exitOutcome(requestId: string, status: ExitStatus): InvocationOutcome {
+    if (this.#process.oomKills() > this.#oomKills) {
+      return platformError(
+        "Runtime.OutOfMemory",
+        `RequestId: ${requestId} Error: Runtime exited with error: ${describeExit(status)}`,
+      );
+    }
+    return this.#stoppedBy(requestId) ?? platformError(
+      "Runtime.ExitError",
+      `RequestId: ${requestId} Error: Runtime exited with error: ${describeExit(status)}`,
+    );
   }
 
   /**

@@ -1,5 +1,6 @@
 // lambdalet's JavaScript bootstrap: loads the handler, then loops on the Lambda Runtime API (2018-06-01).
 // Node.js runs it for the nodejs runtimes; the lambdalet binary itself runs it (under Bun) for bun1.x.
+import { AsyncLocalStorage } from "node:async_hooks";
 import { existsSync } from "node:fs";
 import http from "node:http";
 import module from "node:module";
@@ -13,13 +14,19 @@ const BINARY_PAYLOAD = process.env.LAMBDALET_PAYLOAD_ENCODING === "binary";
 const EXTENSIONS = process.versions.bun
   ? [".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".tsx", ".jsx"]
   : [".js", ".mjs", ".cjs"];
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+// How many invocations run at once in this process (Lambda Managed Instances' variable): that many loops of
+// `next`, answer, each with a connection of its own.
+const MAX_CONCURRENCY = Math.max(1, Number.parseInt(process.env.AWS_LAMBDA_MAX_CONCURRENCY ?? "1", 10) || 1);
+const CONCURRENT = MAX_CONCURRENCY > 1;
+const agent = new http.Agent({ keepAlive: true, maxSockets: MAX_CONCURRENCY });
 // For an error reported while a streamed response holds `agent`'s one connection: a connection of its own.
 const sideAgent = new http.Agent({ keepAlive: false });
-let currentRequestId = null; // the invocation under way, if any
+const running = new Set(); // the invocations under way
 // The request id console lines carry: the last invocation's, until the next begins (as on Lambda), so that a line
-// its leftover work writes after the answer is still tagged with it.
+// its leftover work writes after the answer is still tagged with it. With several at once, the invocation whose
+// work writes the line (followed through callbacks and promises), so that the agent can tell whose line it is.
 let logRequestId = null;
+const invocationScope = CONCURRENT ? new AsyncLocalStorage() : null;
 
 let streaming = false; // whether a streamed response holds `agent`'s connection
 
@@ -71,7 +78,8 @@ function patchConsole() {
     const stream = level === "ERROR" || level === "WARN" ? process.stderr : process.stdout;
     console[method] = (...args) => {
       const line = format(...args).replaceAll("\n", "\r");
-      stream.write(`${new Date().toISOString()}\t${logRequestId ?? "undefined"}\t${level}\t${line}\n`);
+      const requestId = invocationScope ? invocationScope.getStore() : logRequestId;
+      stream.write(`${new Date().toISOString()}\t${requestId ?? "undefined"}\t${level}\t${line}\n`);
     };
   }
 }
@@ -170,9 +178,12 @@ function makeContext(headers) {
 // `beforeExit`; the Runtime API's idle keep-alive socket does not count). One slot: the latest setting wins.
 let onEmptyEventLoop = null;
 
-/** Makes `settle` (or nothing, when null) the one thing done the next time the event loop empties. */
+/**
+ * Makes `settle` (or nothing, when null) the one thing done the next time the event loop empties. With several
+ * invocations at once the loop never empties (the others' `next` requests wait), so nothing is deferred to it.
+ */
 function whenEventLoopEmpty(settle) {
-  onEmptyEventLoop = settle;
+  if (!CONCURRENT) onEmptyEventLoop = settle;
 }
 
 /** Runs the `onEmptyEventLoop` slot once, if set; left empty, the process exits as Node.js would. */
@@ -207,7 +218,7 @@ function runHandler(handler, event, context) {
     };
     const callback = once((error, result) => {
       const failed = error !== null && error !== undefined;
-      if (failed || !context.callbackWaitsForEmptyEventLoop) finish(error, result);
+      if (failed || !context.callbackWaitsForEmptyEventLoop || CONCURRENT) finish(error, result);
       else whenEventLoopEmpty(() => finish(null, result));
     });
     context.done = once(finish);
@@ -224,8 +235,8 @@ function runHandler(handler, event, context) {
     if (returned && typeof returned.then === "function") {
       whenEventLoopEmpty(once(() => finish(new RuntimeError("Runtime.NodeJsExit", NODE_JS_EXIT))));
       returned.then(context.succeed, context.fail);
-    } else if (handler.length < 3 && returned !== undefined) {
-      context.succeed(returned);
+    } else if (handler.length < 3 && (returned !== undefined || CONCURRENT)) {
+      context.succeed(returned === undefined ? null : returned);
     } else {
       whenEventLoopEmpty(once(() => finish(null, null)));
     }
@@ -466,16 +477,24 @@ async function main() {
     await postError("/init/error", error);
     process.exit(1);
   }
+  // the process goes: every invocation under way is told why (the agent fails them all once it has exited)
   const crash = async (error) => {
     console.error(error);
-    if (currentRequestId) {
-      const route = `/invocation/${currentRequestId}/error`;
-      await postError(route, error, streaming ? sideAgent : agent).catch(() => {});
-    }
+    const via = streaming || CONCURRENT ? sideAgent : agent;
+    await Promise.all(
+      [...running].map((requestId) =>
+        postError(`/invocation/${requestId}/error`, error, via).catch(() => {})
+      ),
+    );
     process.exit(1);
   };
   process.on("uncaughtException", crash);
   process.on("unhandledRejection", crash);
+  await Promise.all(Array.from({ length: MAX_CONCURRENCY }, () => serve(handler)));
+}
+
+/** Fetches invocations one after the other and runs each; several of these loops run at once when concurrent. */
+async function serve(handler) {
   while (true) {
     let next;
     try {
@@ -484,23 +503,28 @@ async function main() {
       process.exit(1); // the agent is gone
     }
     const requestId = next.headers["lambda-runtime-aws-request-id"];
-    currentRequestId = requestId;
+    running.add(requestId);
     logRequestId = requestId;
     process.env._X_AMZN_TRACE_ID = next.headers["lambda-runtime-trace-id"] ?? "";
-    try {
-      const event = BINARY_PAYLOAD ? next.body : JSON.parse(next.body.toString("utf8"));
-      if (isStreamified(handler)) {
-        await runStreamingHandler(handler, event, makeContext(next.headers), requestId);
-        currentRequestId = null;
-        continue;
-      }
-      const body = await answer(handler, event, makeContext(next.headers));
-      await call("POST", `/invocation/${requestId}/response`, body, { "Content-Type": "application/json" });
-    } catch (error) {
-      logInvokeError(error);
-      await postError(`/invocation/${requestId}/error`, error);
+    if (invocationScope) await invocationScope.run(requestId, () => invoke(handler, next, requestId));
+    else await invoke(handler, next, requestId);
+    running.delete(requestId);
+  }
+}
+
+/** Runs the handler for the invocation `next` and posts its answer. */
+async function invoke(handler, next, requestId) {
+  try {
+    const event = BINARY_PAYLOAD ? next.body : JSON.parse(next.body.toString("utf8"));
+    if (isStreamified(handler)) {
+      await runStreamingHandler(handler, event, makeContext(next.headers), requestId);
+      return;
     }
-    currentRequestId = null;
+    const body = await answer(handler, event, makeContext(next.headers));
+    await call("POST", `/invocation/${requestId}/response`, body, { "Content-Type": "application/json" });
+  } catch (error) {
+    logInvokeError(error);
+    await postError(`/invocation/${requestId}/error`, error);
   }
 }
 

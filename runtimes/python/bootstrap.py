@@ -4,12 +4,21 @@ import importlib
 import json
 import logging
 import os
+import signal
 import sys
 import time
 import traceback
 
 RUNTIME_API = os.environ.get("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")
 BINARY_PAYLOAD = os.environ.get("LAMBDALET_PAYLOAD_ENCODING") == "binary"
+
+
+def max_concurrency():
+    """How many invocations run at once (Lambda Managed Instances' variable): one process forked after init for each."""
+    try:
+        return max(1, int(os.environ.get("AWS_LAMBDA_MAX_CONCURRENCY", "1")))
+    except ValueError:
+        return 1
 
 
 class RuntimeClient:
@@ -173,6 +182,56 @@ def main():
         log_error(body)
         post_error(client, "/init/error", body)
         sys.exit(1)
+    concurrency = max_concurrency()
+    if concurrency == 1:
+        serve(handler, client)
+    else:
+        supervise(handler, concurrency)
+
+
+def supervise(handler, concurrency):
+    """Forks `concurrency` processes of the initialized runtime, each serving one invocation at a time, as Lambda
+    Managed Instances' Python runtime runs them (each its own memory: globals are not shared between invocations).
+    The first of them to end ends them all, with its status: the agent then fails whatever they were running."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    children = []
+    for _ in range(concurrency):
+        pid = os.fork()
+        if pid == 0:
+            serve_child(handler)
+        children.append(pid)
+    ended, status = os.wait()
+    for pid in children:
+        if pid != ended:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        signal.signal(number, signal.SIG_DFL)
+        os.kill(os.getpid(), number)
+    sys.exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) and os.WEXITSTATUS(status) else 1)
+
+
+def serve_child(handler):
+    """A forked process's life: serve on a connection of its own; whatever ends it, exit without the parent's cleanup."""
+    code = 1
+    try:
+        serve(handler, RuntimeClient(RUNTIME_API))
+    except SystemExit as stop:
+        code = stop.code if isinstance(stop.code, int) else 1
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def serve(handler, client):
+    """Fetches invocations one after the other, runs each and posts its answer."""
     while True:
         try:
             _, headers, body = client.call("GET", "/invocation/next")
