@@ -62,6 +62,11 @@ import {
 } from "./layers.ts";
 import { isLoopbackAddress, METRICS_PATH, metricsHandler, peerAddressOf } from "./metrics.ts";
 import { DASHBOARD_PATH } from "../dashboard/mod.ts";
+import {
+  deleteProvisionedConcurrencyHandler,
+  getProvisionedConcurrencyHandler,
+  putProvisionedConcurrencyHandler,
+} from "./provisioned-concurrency.ts";
 import { publishHandler, tooLarge } from "./publish.ts";
 import { updateFunctionCodeHandler, updateFunctionConfigurationHandler } from "./update-function.ts";
 import { listVersionsHandler, publishVersionHandler } from "./versions.ts";
@@ -134,6 +139,10 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
   app.put("/2017-10-31/functions/:name/concurrency", putConcurrencyHandler(deps));
   app.get("/2019-09-30/functions/:name/concurrency", getConcurrencyHandler(deps));
   app.delete("/2017-10-31/functions/:name/concurrency", deleteConcurrencyHandler(deps));
+  const provisioned = "/2019-09-30/functions/:name/provisioned-concurrency";
+  app.put(provisioned, putProvisionedConcurrencyHandler(deps));
+  app.get(provisioned, getProvisionedConcurrencyHandler(deps)); // Get, or List with `?List=ALL`
+  app.delete(provisioned, deleteProvisionedConcurrencyHandler(deps));
   const eventInvokeConfig = "/2019-09-25/functions/:name/event-invoke-config";
   app.put(eventInvokeConfig, putEventInvokeConfigHandler(deps));
   app.post(eventInvokeConfig, putEventInvokeConfigHandler(deps, true));

@@ -12,6 +12,7 @@ import type {
   Invocations,
   IotCore,
   Layers,
+  ProvisionedConcurrency,
   Schedules,
   Topics,
 } from "../functions/mod.ts";
@@ -31,6 +32,8 @@ export interface ApiDeps {
   layers: Layers;
   /** Event invoke configurations. */
   eventInvokeConfigs: EventInvokeConfigs;
+  /** Provisioned concurrency configurations. */
+  provisionedConcurrency: ProvisionedConcurrency;
   /** Invoking now or queueing; the dead letters. */
   invocations: Invocations;
   /** Deployments and rollbacks. */

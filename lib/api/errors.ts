@@ -6,7 +6,11 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { ZipRejectedError } from "../code/mod.ts";
 import { LambdaError } from "../errors/mod.ts";
-import { functionArn, FunctionNotRunnableError } from "../functions/mod.ts";
+import {
+  functionArn,
+  FunctionNotRunnableError,
+  ProvisionedConcurrencyConfigNotFoundError,
+} from "../functions/mod.ts";
 import { IsolationUnavailableError, PosixUserError } from "../sandbox/mod.ts";
 import {
   AliasExistsError,
@@ -54,6 +58,10 @@ const ERROR_TABLE: readonly ErrorMapping[] = [
       }]. Error message:  FunctionUrlConfig exists for this Lambda function`,
     )),
   mapping(NotFoundError, (error) => new LambdaError("ResourceNotFoundException", error.message)),
+  mapping(
+    ProvisionedConcurrencyConfigNotFoundError,
+    (error) => new LambdaError("ProvisionedConcurrencyConfigNotFoundException", error.message),
+  ),
   mapping(RevisionMismatchError, (error) => new LambdaError("PreconditionFailedException", error.message)),
   mapping(ZipRejectedError, (error) =>
     new LambdaError(

@@ -3,6 +3,7 @@
 /** The Lambda service error names lambdalet answers with, each with its HTTP status. */
 export const LAMBDA_ERROR_STATUS = {
   ResourceNotFoundException: 404,
+  ProvisionedConcurrencyConfigNotFoundException: 404,
   InvalidRequestContentException: 400,
   InvalidParameterValueException: 400,
   RequestTooLargeException: 413,

@@ -4,7 +4,7 @@ import type { CreateAliasInputSchema, UpdateAliasInputSchema } from "../config/m
 import { LambdaError } from "../errors/mod.ts";
 import { type AliasRecord, LATEST, type Page } from "../store/mod.ts";
 import { functionArn } from "./arn.ts";
-import type { ControlPlaneDeps } from "./deps.ts";
+import type { ControlPlaneDeps, PartDeps } from "./deps.ts";
 import { functionNotFound, requireFunction } from "./resolve.ts";
 
 /** The body of CreateAlias. */
@@ -12,7 +12,7 @@ export type CreateAliasInput = v.InferOutput<typeof CreateAliasInputSchema>;
 /** The body of UpdateAlias. */
 export type UpdateAliasInput = v.InferOutput<typeof UpdateAliasInputSchema>;
 
-type AliasDeps = Pick<ControlPlaneDeps, "store" | "region" | "accountId">;
+type AliasDeps = Pick<ControlPlaneDeps, "store" | "region" | "accountId"> & Pick<PartDeps, "changes">;
 
 /** The aliases of every function. */
 export class Aliases {
@@ -60,6 +60,7 @@ export class Aliases {
       return next;
     }, input.RevisionId);
     if (!updated) throw this.#notFound(name, alias);
+    this.#deps.changes.publish(name); // what follows an alias (its provisioned workers) moves with it
     return updated;
   }
 
@@ -70,6 +71,7 @@ export class Aliases {
       this.#deps.store.aliases.delete(name, alias);
       this.#deps.store.functionUrls.delete(name, alias);
     })();
+    this.#deps.changes.publish(name);
   }
 
   /** A page of the aliases of `name`, optionally only those routing to `version`. */

@@ -12,6 +12,7 @@ import { Invocations } from "./invocations.ts";
 import { IotCore } from "./iot-core.ts";
 import { Layers } from "./layers.ts";
 import { startPinned } from "./pinned.ts";
+import { ProvisionedConcurrency } from "./provisioned-concurrency.ts";
 import { createSchedules, type Schedules } from "./schedules.ts";
 import { Topics } from "./topics.ts";
 
@@ -33,6 +34,8 @@ export interface ControlPlane {
   layers: Layers;
   /** Event invoke configurations (retries, destinations). */
   eventInvokeConfigs: EventInvokeConfigs;
+  /** Provisioned concurrency: workers of a version or alias initialised ahead and kept. */
+  provisionedConcurrency: ProvisionedConcurrency;
   /** Invoking now or queueing; the dead letters. */
   invocations: Invocations;
   /** Deployments and rollbacks. */
@@ -51,7 +54,10 @@ export interface ControlPlane {
   schedules: Schedules;
   /** Finishes what a stopped agent left: deployments under way (before anything serves the state). */
   recover(): void;
-  /** Starts every pinned worker, the Event queue and the schedules (once workers can reach the agent). */
+  /**
+   * Starts every pinned worker, the provisioned ones, the Event queue and the schedules (once workers can reach the
+   * agent).
+   */
   start(): void;
   /** Stops the schedules and the Event queue (running events finish; the rest stay queued). */
   stop(): Promise<void>;
@@ -68,12 +74,14 @@ export function createControlPlane(inputs: ControlPlaneDeps, options: ControlPla
   const aliases = new Aliases(deps);
   const topics = new Topics(deps, invocations);
   const iotCore = deps.mqtt ? new IotCore(deps, { invocations, topics }, deps.mqtt) : null;
+  const provisionedConcurrency = new ProvisionedConcurrency(deps);
   return {
     functions,
     aliases,
     layers: new Layers(deps),
     greengrass: new GreengrassImports(deps, functions, aliases),
     eventInvokeConfigs: new EventInvokeConfigs(deps),
+    provisionedConcurrency,
     invocations,
     deployments,
     functionUrls: new FunctionUrls(deps),
@@ -92,6 +100,7 @@ export function createControlPlane(inputs: ControlPlaneDeps, options: ControlPla
           console.error(`lambdalet: starting the pinned workers of ${name}:`, error)
         );
       }
+      provisionedConcurrency.start();
     },
     stop: async () => {
       schedules.stop();

@@ -8,7 +8,10 @@ import type { Store } from "../store/mod.ts";
 import type { ChangeFeed } from "./change-feed.ts";
 
 /** What the control plane asks of the scheduler (tests of the API give a double of it where no worker is needed). */
-export type InvocationRunner = Pick<Scheduler, "invoke" | "ensureStarted" | "retire" | "status" | "statusOf">;
+export type InvocationRunner = Pick<
+  Scheduler,
+  "invoke" | "ensureStarted" | "retire" | "status" | "statusOf" | "provision"
+>;
 
 /** The parts the control plane works with. */
 export interface ControlPlaneDeps {

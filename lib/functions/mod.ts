@@ -11,6 +11,12 @@ export { type FunctionHttpRoute, Functions, type PublishVersionInput } from "./f
 export { Aliases, type CreateAliasInput, type UpdateAliasInput } from "./aliases.ts";
 export { layerArn, Layers, layerTreeOf, layerVersionArn, MAX_FUNCTION_LAYERS } from "./layers.ts";
 export { type EventInvokeConfigChange, EventInvokeConfigs } from "./event-invoke-configs.ts";
+export {
+  ProvisionedConcurrency,
+  ProvisionedConcurrencyConfigNotFoundError,
+  type ProvisionedConcurrencyState,
+  type ProvisionedConcurrencyStatus,
+} from "./provisioned-concurrency.ts";
 export { Invocations, type NewEvent, traceId } from "./invocations.ts";
 export {
   HTTP_INTEGRATION_CONTENT_TYPE,

@@ -136,4 +136,12 @@ export const MIGRATIONS: readonly string[] = [
      created_date TEXT NOT NULL,
      PRIMARY KEY (layer_name, version)
    ) STRICT;`,
+  // provisioned concurrency of published versions and aliases (PutProvisionedConcurrencyConfig)
+  `CREATE TABLE provisioned_concurrency (
+     function_name TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE,
+     qualifier TEXT NOT NULL,
+     requested INTEGER NOT NULL,
+     last_modified TEXT NOT NULL,
+     PRIMARY KEY (function_name, qualifier)
+   ) STRICT;`,
 ];

@@ -13,6 +13,7 @@ import { ScheduleFireRepository } from "./schedule-fires.ts";
 import { FunctionUrlRepository } from "./function-urls.ts";
 import { MqttSpool } from "./mqtt-spool.ts";
 import { LayerRepository } from "./layers.ts";
+import { ProvisionedConcurrencyRepository } from "./provisioned-concurrency.ts";
 
 export { type ApiKeyRecord, ApiKeyRepository, type KeyScope } from "./api-keys.ts";
 export { CodeBlobs } from "./code-blobs.ts";
@@ -54,6 +55,10 @@ export {
 } from "./layers.ts";
 export { MqttSpool, type SpoolBounds, type SpooledMessage, type SpoolResult } from "./mqtt-spool.ts";
 export type { Page } from "./paging.ts";
+export {
+  type ProvisionedConcurrencyRecord,
+  ProvisionedConcurrencyRepository,
+} from "./provisioned-concurrency.ts";
 export { type ScheduleFireRecord, ScheduleFireRepository } from "./schedule-fires.ts";
 export {
   FunctionUrlExistsError,
@@ -90,6 +95,8 @@ export interface Store {
   mqttSpool: MqttSpool;
   /** Layer versions. */
   layers: LayerRepository;
+  /** Provisioned concurrency of published versions and aliases. */
+  provisionedConcurrency: ProvisionedConcurrencyRepository;
   /** Closes the database. */
   close(): void;
 }
@@ -111,6 +118,7 @@ export function openStore(path: string): Store {
     scheduleFires: new ScheduleFireRepository(db),
     mqttSpool: new MqttSpool(db),
     layers: new LayerRepository(db),
+    provisionedConcurrency: new ProvisionedConcurrencyRepository(db),
     close: () => db.close(),
   };
 }

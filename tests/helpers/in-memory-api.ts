@@ -77,10 +77,16 @@ export interface RecordedRetire {
   version: string | undefined;
 }
 
+/** A `provision` the double received. */
+export interface RecordedProvision {
+  target: FunctionTarget;
+  count: number;
+}
+
 /**
  * Stands in for the scheduler where no worker is needed: records every call, answers `invoke` with
- * {@linkcode SchedulerDouble.answer} (by default the payload echoed back) and `ensureStarted` with
- * {@linkcode SchedulerDouble.startState}.
+ * {@linkcode SchedulerDouble.answer} (by default the payload echoed back), `ensureStarted` with
+ * {@linkcode SchedulerDouble.startState} and `provision` with {@linkcode SchedulerDouble.provisionAnswer}.
  */
 export class SchedulerDouble implements InvocationRunner {
   /** Every invocation, in order. */
@@ -89,6 +95,13 @@ export class SchedulerDouble implements InvocationRunner {
   readonly started: FunctionTarget[] = [];
   /** Every `retire`, in order. */
   readonly retired: RecordedRetire[] = [];
+  /** Every `provision`, in order. */
+  readonly provisions: RecordedProvision[] = [];
+  /** How a `provision` ends. @default every worker ready at once */
+  provisionAnswer: (target: FunctionTarget, count: number) => Promise<{ ready: number; error?: string }> = (
+    _target,
+    count,
+  ) => Promise.resolve({ ready: count });
   /** What `status()` and `statusOf()` report. @default [] */
   statuses: VersionStatus[] = [];
   /** The state every `ensureStarted` resolves with. @default "ready" */
@@ -116,6 +129,11 @@ export class SchedulerDouble implements InvocationRunner {
 
   retire(functionName: string, version?: string): void {
     this.retired.push({ functionName, version });
+  }
+
+  provision(target: FunctionTarget, count: number): Promise<{ ready: number; error?: string }> {
+    this.provisions.push({ target, count });
+    return this.provisionAnswer(target, count);
   }
 
   status(): VersionStatus[] {
