@@ -95,6 +95,7 @@ export function statusHandler(deps: Deps & Pick<ApiDeps, "invocations" | "iotCor
   return (c) =>
     c.json({
       functions: deps.functions.statusAll(),
+      admission: deps.functions.admission(),
       events: { queued: deps.invocations.queued() },
       schedules: deps.schedules.status(),
       subscriptions: deps.topics.subscriptions(),

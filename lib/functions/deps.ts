@@ -10,7 +10,7 @@ import type { ChangeFeed } from "./change-feed.ts";
 /** What the control plane asks of the scheduler (tests of the API give a double of it where no worker is needed). */
 export type InvocationRunner = Pick<
   Scheduler,
-  "invoke" | "ensureStarted" | "retire" | "status" | "statusOf" | "provision"
+  "invoke" | "ensureStarted" | "retire" | "status" | "statusOf" | "provision" | "admission"
 >;
 
 /** The parts the control plane works with. */

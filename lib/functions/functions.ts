@@ -13,7 +13,7 @@ import {
   type UpdateFunctionConfigurationInput,
 } from "../config/mod.ts";
 import { LambdaError } from "../errors/mod.ts";
-import type { PoolStatus, VersionStatus } from "../scheduler/mod.ts";
+import type { AdmissionStatus, PoolStatus, VersionStatus } from "../scheduler/mod.ts";
 import {
   FunctionExistsError,
   LATEST,
@@ -244,6 +244,11 @@ export class Functions {
   /** What every version's workers are doing. */
   statusAll(): VersionStatus[] {
     return this.#deps.scheduler.status();
+  }
+
+  /** The workers' memory budget, what is spent of it, and the starts under way. */
+  admission(): AdmissionStatus {
+    return this.#deps.scheduler.admission();
   }
 
   /** Every `Edge.http` route of every function's `$LATEST`, by function name. */

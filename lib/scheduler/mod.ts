@@ -1,6 +1,8 @@
 /** @module Runs invocations on workers: on-demand and pinned pools per function version, deadlines, drain. */
 export { poolLimits, Scheduler, type SchedulerOptions, type VersionStatus } from "./scheduler.ts";
 export type { PoolLimits, PoolStatus } from "./pool-types.ts";
+export type { AdmissionStatus } from "./admission.ts";
+export type { ProvisionResult } from "./on-demand-pool.ts";
 export type { FunctionTarget } from "./target.ts";
 export {
   observeAll,

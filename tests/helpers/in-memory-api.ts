@@ -17,7 +17,13 @@ import { RestRoutes } from "../../lib/http-triggers/mod.ts";
 import type { InvocationOutcome, InvocationRequest } from "../../lib/runtime-api/mod.ts";
 import { RuntimeHost } from "../../lib/runtimes/mod.ts";
 import { detectHostCapabilities, Sandbox } from "../../lib/sandbox/mod.ts";
-import type { FunctionTarget, InvocationResult, PoolStatus, VersionStatus } from "../../lib/scheduler/mod.ts";
+import type {
+  AdmissionStatus,
+  FunctionTarget,
+  InvocationResult,
+  PoolStatus,
+  VersionStatus,
+} from "../../lib/scheduler/mod.ts";
 import { type ApiKeyRecord, openStore, type Store } from "../../lib/store/mod.ts";
 import { createBody, HANDLERS } from "./functions.ts";
 import { expectLambdaError } from "./lambda-errors.ts";
@@ -138,6 +144,10 @@ export class SchedulerDouble implements InvocationRunner {
 
   status(): VersionStatus[] {
     return this.statuses;
+  }
+
+  admission(): AdmissionStatus {
+    return { budgetBytes: 1024 * 1024 * 1024, committedBytes: 0, starting: 0, maxStarting: 1, evictions: 0 };
   }
 
   statusOf(functionName: string, version: string): PoolStatus | undefined {
