@@ -4,7 +4,7 @@ import type { InvocationOutcome } from "../runtime-api/mod.ts";
 import type { InvocationResult } from "../scheduler/mod.ts";
 import type { QueuedEvent, Store } from "../store/mod.ts";
 import { destinationRecord, type RecordCondition } from "./destination-record.ts";
-import type { DispatcherObserver } from "./observer.ts";
+import type { DispatcherObserver, EventSentTo } from "./observer.ts";
 
 /** Options of {@linkcode EventDispatcher}. */
 export interface DispatcherOptions {
@@ -37,16 +37,32 @@ export interface DispatcherDeps {
   log?: (line: string) => void;
 }
 
-/** Pulls due events from the queue and runs them, at most `concurrency` at once. */
+/** Due events read from the queue at once (at least), so that most events cost no query of their own. */
+const READ_AHEAD = 32;
+
+/**
+ * Pulls due events from the queue and runs them, at most `concurrency` at once. Due events are read ahead several at a
+ * time; each outcome (removal, retry, dead letter, destination record) is written in a group commit with the others
+ * of the same turn of the event loop, and told to the observer once committed. Until then the event stays in the
+ * queue (a crash runs it again: at least once) and is not read again.
+ */
 export class EventDispatcher {
   readonly #deps: DispatcherDeps;
   readonly #concurrency: number;
   readonly #retryDelaysMs: number[];
   readonly #maxThrottleMs: number;
   readonly #observer: DispatcherObserver | undefined;
-  readonly #running = new Map<string, Promise<void>>();
+  /** Every event taken from the queue whose outcome is not yet on disk: running, or being written. */
+  readonly #taken = new Map<string, Promise<void>>();
+  /** Due events read ahead, not yet started, oldest first. */
+  #ready: QueuedEvent[] = [];
+  /** Whether the read-ahead may miss events due now: a key's next event became its first, or a retry came due. */
+  #stale = false;
+  /** Events whose function runs now (their slots). */
+  #active = 0;
   readonly #throttles = new Map<string, number>();
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #tickQueued = false;
   #started = false;
   #stopped = false;
 
@@ -64,54 +80,92 @@ export class EventDispatcher {
     this.wake();
   }
 
-  /** Looks at the queue now (after an enqueue); before {@linkcode start} events only wait in the queue. */
+  /** Looks at the queue soon (after an enqueue); before {@linkcode start} events only wait in the queue. */
   wake(): void {
-    if (!this.#started || this.#stopped) return;
+    if (!this.#started || this.#stopped || this.#tickQueued) return;
+    this.#tickQueued = true;
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.#tick(), 0);
+    setImmediate(() => {
+      this.#tickQueued = false;
+      this.#tick();
+    });
   }
 
-  /** Stops taking events and waits for the running ones; the rest stay queued for the next start. */
+  /** Stops taking events and waits for the running ones (and their outcomes on disk); the rest stay queued. */
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
-    await Promise.allSettled([...this.#running.values()]);
+    this.#ready = [];
+    await Promise.allSettled([...this.#taken.values()]);
   }
 
   #tick(): void {
     if (this.#stopped) return;
-    const free = this.#concurrency - this.#running.size;
-    const now = Date.now();
-    const due = free > 0 ? this.#deps.store.events.due(now, free, new Set(this.#running.keys())) : [];
-    for (const event of due) {
-      const run = this.#run(event).catch((error: unknown) => this.#log(`event ${event.id}: ${error}`))
-        .finally(() => {
-          this.#running.delete(event.id);
-          this.wake();
-        });
-      this.#running.set(event.id, run);
-    }
-    if (this.#running.size >= this.#concurrency) return;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    let free = this.#concurrency - this.#active;
+    if (free <= 0) return;
+    if (this.#stale || this.#ready.length < free) this.#readAhead();
+    for (; free > 0 && this.#ready.length > 0; free--) this.#start(this.#ready.shift()!);
+    if (free === 0) return;
+    // nothing more is due now: look again when the next event is (a retry's time, or a busy key's next event)
     const next = this.#deps.store.events.nextDue();
     if (next === null) return;
-    this.#timer = setTimeout(() => this.#tick(), Math.min(Math.max(next - Date.now(), 10), 1000));
+    this.#timer = setTimeout(() => {
+      this.#stale = true;
+      this.#tick();
+    }, Math.min(Math.max(next - Date.now(), 10), 1000));
   }
 
-  async #run(event: QueuedEvent): Promise<void> {
+  #readAhead(): void {
+    this.#stale = false;
+    const limit = Math.max(READ_AHEAD, this.#concurrency * 2);
+    this.#ready = this.#deps.store.events.due(Date.now(), limit, new Set(this.#taken.keys()));
+  }
+
+  #start(event: QueuedEvent): void {
+    this.#active++;
+    let running = true;
+    const release = () => {
+      if (!running) return;
+      running = false;
+      this.#active--;
+      this.wake();
+    };
+    const task = this.#run(event, release)
+      .catch((error: unknown) => {
+        this.#stale = true; // its outcome was not written: it is due again
+        this.#log(`event ${event.id}: ${error}`);
+      })
+      .finally(() => {
+        release();
+        this.#taken.delete(event.id);
+        if (event.orderingKey) this.#stale = true; // the next event of its key may be due now
+        this.wake();
+      });
+    this.#taken.set(event.id, task);
+  }
+
+  /** Runs `event` and writes its outcome; `release` frees its slot as soon as its function is done. */
+  async #run(event: QueuedEvent, release: () => void): Promise<void> {
     const { store } = this.#deps;
     const config = store.eventInvokeConfigs.effective(event.functionName, qualifierOf(event.invokedArn));
     if (Date.now() - event.enqueuedAt > config.maximumEventAgeInSeconds * 1000) {
-      this.#finish(event, "EventAgeExceeded", event.attempts, null, config.onFailure);
+      release();
+      await this.#finish(event, "EventAgeExceeded", event.attempts, null, config.onFailure);
       return;
     }
     let result: InvocationResult;
     try {
       result = await this.#deps.run(event);
     } catch (error) {
+      release();
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof FunctionNotFoundError) {
         // the function or version is gone: no retry can run it
-        store.events.bury(event, "FunctionUnavailable", event.attempts, message, Date.now());
+        await this.#record(
+          () => store.events.bury(event, "FunctionUnavailable", event.attempts, message, Date.now()),
+        );
         this.#observer?.finished(event, "FunctionUnavailable", "dead-letters");
         this.#log(`event ${event.id} for ${event.functionName} could not run: ${message}`);
         return;
@@ -120,7 +174,9 @@ export class EventDispatcher {
       // throttled, or a failure of the agent or host (I/O, isolation): wait and try again, without using a retry
       const backoff = Math.min((this.#throttles.get(event.id) ?? 500) * 2, this.#maxThrottleMs);
       this.#throttles.set(event.id, backoff);
-      store.events.retryLater(event.id, event.attempts, Date.now() + backoff, message);
+      await this.#record(
+        () => store.events.retryLater(event.id, event.attempts, Date.now() + backoff, message),
+      );
       const throttle = error instanceof LambdaError && error.type === "TooManyRequestsException";
       this.#observer?.retried(event, throttle ? "throttled" : "agent-error", {
         attempt: event.attempts + 1,
@@ -128,44 +184,61 @@ export class EventDispatcher {
       });
       return;
     }
+    release();
     this.#throttles.delete(event.id);
     const attempts = event.attempts + 1;
     if (result.outcome.kind === "success") {
-      this.#finish(event, "Success", attempts, result.outcome, config.onSuccess);
+      await this.#finish(event, "Success", attempts, result.outcome, config.onSuccess);
       return;
     }
     if (attempts > config.maximumRetryAttempts) {
-      this.#finish(event, "RetriesExhausted", attempts, result.outcome, config.onFailure);
+      await this.#finish(event, "RetriesExhausted", attempts, result.outcome, config.onFailure);
       return;
     }
     const delay = this.#retryDelaysMs[Math.min(attempts - 1, this.#retryDelaysMs.length - 1)] ?? 60_000;
-    store.events.retryLater(event.id, attempts, Date.now() + delay, errorSummary(result.outcome));
+    await this.#record(
+      () => store.events.retryLater(event.id, attempts, Date.now() + delay, errorSummary(result.outcome)),
+    );
     this.#observer?.retried(event, "function-error", { attempt: attempts + 1, delayMs: delay });
   }
 
-  /** Sends the outcome to its destination (or the dead letters for failures without one), then forgets the event. */
-  #finish(
+  /**
+   * Sends the outcome to its destination (or the dead letters for failures without one) and forgets the event, in
+   * one write of the next group commit.
+   */
+  async #finish(
     event: QueuedEvent,
     condition: RecordCondition,
     attempts: number,
     outcome: InvocationOutcome | null,
     destination: string | undefined,
-  ): void {
+  ): Promise<void> {
     const { store } = this.#deps;
-    if (destination) {
-      try {
-        const record = destinationRecord(event, condition, attempts, outcome);
-        this.#deps.sendTo(destination, new TextEncoder().encode(JSON.stringify(record)));
-        store.events.remove(event.id);
-        this.#observer?.finished(event, condition, "destination");
-        return;
-      } catch (error) {
-        this.#log(`event ${event.id}: destination ${destination} failed: ${error}`);
+    let sentTo: EventSentTo = condition === "Success" ? "none" : "dead-letters";
+    await this.#record(() => {
+      if (destination) {
+        try {
+          const record = destinationRecord(event, condition, attempts, outcome);
+          // the record is queued and the event removed together, or neither is
+          store.events.atomically(() => {
+            this.#deps.sendTo(destination, new TextEncoder().encode(JSON.stringify(record)));
+            store.events.remove(event.id);
+          });
+          sentTo = "destination";
+          return;
+        } catch (error) {
+          this.#log(`event ${event.id}: destination ${destination} failed: ${error}`);
+        }
       }
-    }
-    if (condition === "Success") store.events.remove(event.id);
-    else store.events.bury(event, condition, attempts, outcome ? errorSummary(outcome) : null, Date.now());
-    this.#observer?.finished(event, condition, condition === "Success" ? "none" : "dead-letters");
+      if (condition === "Success") store.events.remove(event.id);
+      else store.events.bury(event, condition, attempts, outcome ? errorSummary(outcome) : null, Date.now());
+    });
+    this.#observer?.finished(event, condition, sentTo);
+  }
+
+  /** Writes an outcome in the next group commit (not waiting for the disk: a lost outcome only runs it again). */
+  #record(write: () => void): Promise<void> {
+    return this.#deps.store.events.grouped(write, { durable: false });
   }
 
   #log(line: string): void {

@@ -66,6 +66,15 @@ export class Invocations {
     this.#dispatcher.wake();
   }
 
+  /**
+   * Accepts an Event invocation in a group commit with the others accepted during this turn of the event loop (one
+   * sync to disk for all): when the promise resolves it is on disk, and the caller may acknowledge it.
+   */
+  async accept(event: NewEvent): Promise<void> {
+    await this.#deps.store.events.enqueueGrouped(event);
+    this.#dispatcher.wake();
+  }
+
   /** Accepts several Event invocations in one transaction: when this returns all are on disk, or none is. */
   enqueueAll(events: readonly NewEvent[]): void {
     if (events.length === 0) return;

@@ -78,12 +78,85 @@ const DEAD_LETTERS = defineTable<DeadLetter>("dead_letters", {
   failedAt: "failed_at",
 });
 
-/** The events table: written with `synchronous = FULL`, so an accepted event survives a crash or power loss. */
+/** A write waiting for the next group commit, and how to tell its caller the outcome. */
+interface GroupedWrite {
+  write(): void;
+  durable: boolean;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * The events table. An accepted event is committed with `synchronous = FULL`, so it survives a crash or power loss.
+ * Writes made during one turn of the event loop can share one transaction (one sync to disk): see
+ * {@linkcode EventQueue.grouped}.
+ */
 export class EventQueue {
   readonly #db: Database;
+  #group: GroupedWrite[] = [];
 
   constructor(db: Database) {
     this.#db = db;
+  }
+
+  /**
+   * Runs `write` (statements on this database) in the next group commit: the writes queued during this turn of the
+   * event loop commit in one transaction, each in its own savepoint (one that throws is rolled back alone and its
+   * promise rejects). Resolves once the write is committed; rejects, with the others, if the commit fails.
+   *
+   * A `durable` write (an accepted event) is on disk when the promise resolves. The others (an event's outcome) are
+   * committed without waiting for the disk (`synchronous = NORMAL`, unless a durable write shares the group): they
+   * survive the agent's crash or `kill -9` at once, and a power loss once the next durable commit or checkpoint
+   * synced them; an outcome lost that way only runs its event again (Event invocations run at least once).
+   */
+  grouped(write: () => void, options: { durable: boolean }): Promise<void> {
+    const { promise, resolve, reject } = Promise.withResolvers<void>();
+    this.#group.push({ write, durable: options.durable, resolve, reject });
+    if (this.#group.length === 1) setImmediate(() => this.commitGroup());
+    return promise;
+  }
+
+  /** Commits the writes queued by {@linkcode EventQueue.grouped} now (it is done on its own in the next turn). */
+  commitGroup(): void {
+    const group = this.#group;
+    if (group.length === 0) return;
+    this.#group = [];
+    const failures = new Map<GroupedWrite, unknown>();
+    const relaxed = group.every((each) => !each.durable);
+    try {
+      if (relaxed) this.#db.run("PRAGMA synchronous = NORMAL");
+      try {
+        this.#db.transaction(() => {
+          for (const each of group) {
+            try {
+              this.#db.transaction(each.write)();
+            } catch (error) {
+              failures.set(each, error);
+            }
+          }
+        })();
+      } finally {
+        if (relaxed) this.#db.run("PRAGMA synchronous = FULL");
+      }
+    } catch (error) {
+      // the database failed or was closed: none of the group is written
+      for (const each of group) each.reject(error);
+      return;
+    }
+    for (const each of group) {
+      if (failures.has(each)) each.reject(failures.get(each));
+      else each.resolve();
+    }
+  }
+
+  /** Commits an event in the next group commit; when the promise resolves, it is on disk. */
+  enqueueGrouped(event: NewQueuedEvent): Promise<void> {
+    return this.grouped(() => this.enqueue(event), { durable: true });
+  }
+
+  /** Runs `write` in one transaction (a savepoint inside another): all of its statements commit, or none does. */
+  atomically(write: () => void): void {
+    this.#db.transaction(write)();
   }
 
   /** Commits an event; when this returns, it is on disk. */

@@ -1,19 +1,25 @@
 /**
- * @module Event (async) benchmark: `bun scripts/bench/events.ts [--seconds 10] [--binary PATH]`.
+ * @module Event (async) benchmark: `bun scripts/bench/events.ts [--seconds 10] [--binary PATH] [--cpu-prof DIR]`.
  *
  * Prints the rate of acknowledged (202, committed to SQLite with synchronous=FULL) Event invocations at concurrency
  * 16, and the end-to-end rate at which a backlog of queued events is run by a no-op nodejs handler.
  */
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { buildZip } from "../../lib/code/mod.ts";
-import { startAgentProcess, tempDir } from "../../tests/helpers/agent-process.ts";
+import { REPO_ROOT, startAgentProcess, tempDir } from "../../tests/helpers/agent-process.ts";
 import { apiFetch } from "../../tests/helpers/api-client.ts";
 import { signedWrkScript } from "./_wrk.ts";
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
-  options: { seconds: { type: "string", default: "10" }, binary: { type: "string" } },
+  options: {
+    seconds: { type: "string", default: "10" },
+    binary: { type: "string" },
+    // profiles the agent (from source): a markdown CPU profile is written to DIR when it stops
+    "cpu-prof": { type: "string" },
+  },
 });
 const seconds = Number(values.seconds);
 const WRK = Bun.which("wrk");
@@ -51,8 +57,29 @@ async function enqueueRate(url: string): Promise<number> {
   return count / seconds;
 }
 
+/** The user and system CPU time process `pid` used so far (Linux), or null where `/proc` does not tell. */
+function cpuSeconds(pid: number): number | null {
+  try {
+    // the fields after the command's closing parenthesis; utime and stime are the 14th and 15th of the line
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // in clock ticks of 10 ms (USER_HZ)
+  } catch {
+    return null;
+  }
+}
+
 const agent = await startAgentProcess({
   ...(values.binary ? { command: [resolve(values.binary)] } : {}),
+  ...(values["cpu-prof"]
+    ? {
+      command: [
+        process.execPath,
+        "--cpu-prof-md",
+        `--cpu-prof-dir=${resolve(values["cpu-prof"])}`,
+        join(REPO_ROOT, "main.ts"),
+      ],
+    }
+    : {}),
   dataDir: join(tempDir("lambdalet-bench-"), "data"),
 });
 try {
@@ -85,6 +112,13 @@ try {
     })`,
   );
   console.log(`backlog left when the load stopped: ${backlog}, run in ${drainSeconds.toFixed(1)} s`);
+  const cpu = cpuSeconds(agent.proc.pid);
+  if (cpu !== null) {
+    // less sensitive to other load on the machine than the rates: what the agent itself spent on each event
+    console.log(
+      `agent CPU: ${cpu.toFixed(1)} s, ${((cpu * 1000) / (rate * seconds)).toFixed(3)} ms per event`,
+    );
+  }
   console.log(
     `end-to-end: ${(rate * seconds).toFixed(0)} events accepted and run in ${
       (seconds + drainSeconds).toFixed(1)
