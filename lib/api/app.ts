@@ -48,6 +48,7 @@ import { functionUrlMiddleware } from "./function-url-requests.ts";
 import { listEventSourcesHandler, statusHandler } from "./event-sources.ts";
 import { IMPORT_GREENGRASS_PATH, importGreengrassHandler } from "./import-greengrass.ts";
 import { invokeHandler } from "./invoke.ts";
+import { invokeFastPath } from "./invoke-fast.ts";
 import { ipcMiddleware } from "./ipc.ts";
 import { restRouteMiddleware } from "./rest-route-requests.ts";
 import { invokeWithResponseStreamHandler } from "./invoke-stream.ts";
@@ -83,6 +84,8 @@ export function createApi(deps: ApiDeps): Hono<ApiEnv> {
     await next();
     c.header("x-amzn-RequestId", requestId);
   });
+  // Invoke, the hot path, before the doors that never serve it (it defers to them when they might)
+  app.post(`${FUNCTION}/invocations`, invokeFastPath(deps));
   // a function URL answers for itself (its own auth type, its own error format), before the API's signature check
   app.use(functionUrlMiddleware(deps));
   // so does an API Gateway route under its prefix (API Gateway's messages; AWS_IAM routes check signatures themselves)

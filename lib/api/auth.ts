@@ -32,6 +32,22 @@ function denied(principal: Principal, action: string, resource: string): LambdaE
 }
 
 /**
+ * Lets `principal` invoke the function named by `invoked` (a path part, still percent-encoded); an unsigned caller
+ * (null) goes on, for the handler to decide by the function's `Edge.invokeAuthType`.
+ */
+export function checkMayInvoke(
+  deps: Pick<ApiDeps, "region" | "accountId">,
+  principal: Principal | null,
+  invoked: string,
+): void {
+  if (!principal) return;
+  const name = parseFunctionRef(decodePathPart(invoked)).name;
+  if (!mayInvoke(principal, name)) {
+    throw denied(principal, "lambda:InvokeFunction", functionArn(deps.region, deps.accountId, name));
+  }
+}
+
+/**
  * Verifies the signature of every request (except `/healthz`), then lets Invoke through for keys whose scope
  * names the function, Publish for admin keys and workers' keys whose `Edge.publishTopics` match the topic,
  * `GET /metrics` for admin and metrics keys (and unsigned from a loopback peer), and everything else for admin keys
@@ -62,12 +78,7 @@ export function authMiddleware(
     const match = c.req.method === "POST" ? INVOKE_PATH.exec(c.req.path) : null;
     const invoked = match ? match[1] ?? match[2] : undefined;
     if (invoked !== undefined) {
-      if (principal) {
-        const name = parseFunctionRef(decodePathPart(invoked)).name;
-        if (!mayInvoke(principal, name)) {
-          throw denied(principal, "lambda:InvokeFunction", functionArn(deps.region, deps.accountId, name));
-        }
-      }
+      checkMayInvoke(deps, principal, invoked);
       return await next();
     }
     if (c.req.path === METRICS_PATH && c.req.method === "GET") {

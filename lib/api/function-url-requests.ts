@@ -1,7 +1,7 @@
 /** @module Hands requests to function URLs (by host name or `/url/<url-id>/`) to lib/http-triggers. */
 import type { MiddlewareHandler } from "hono";
 import type { Server } from "bun";
-import { serveFunctionUrl } from "../http-triggers/mod.ts";
+import { mayBeFunctionUrlHost, serveFunctionUrl, URL_PATH_PREFIX } from "../http-triggers/mod.ts";
 import type { ApiDeps, ApiEnv } from "./context.ts";
 
 /** The caller's address, from the Bun server the agent passes as the app's environment (loopback in memory). */
@@ -15,6 +15,10 @@ export function functionUrlMiddleware(
   deps: Pick<ApiDeps, "functionUrls" | "invocations" | "keyring" | "region" | "accountId">,
 ): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
+    // most requests are the API's: a host name or path that cannot be a function URL's skips the rest
+    if (!mayBeFunctionUrlHost(c.req.header("host") ?? c.req.url) && !c.req.path.startsWith(URL_PATH_PREFIX)) {
+      return await next();
+    }
     const response = await serveFunctionUrl(deps, c.req.raw, {
       requestId: c.get("requestId"),
       sourceIp: sourceIpOf(c.env, c.req.raw),

@@ -10,6 +10,8 @@ type RouteDeps = Pick<ApiDeps, "httpRoutes" | "invocations" | "keyring" | "regio
 export function restRouteMiddleware(deps: RouteDeps): MiddlewareHandler<ApiEnv> {
   const routeDeps = { ...deps, routes: deps.httpRoutes.routes };
   return async (c, next) => {
+    // the decoded path is under the prefix whenever the path as sent is: it rules out most requests for less
+    if (pathBelowPrefix(c.req.path, deps.httpRoutes.prefix) === null) return await next();
     const path = pathBelowPrefix(new URL(c.req.url).pathname, deps.httpRoutes.prefix);
     if (path === null) return await next();
     c.res = await serveRestRoute(routeDeps, c.req.raw, {

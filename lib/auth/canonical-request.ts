@@ -1,5 +1,5 @@
 /** @module The SigV4 canonical request of a received request, built with the AWS signer's own canonicalization. */
-import { getCanonicalHeaders, getCanonicalQuery } from "@smithy/signature-v4";
+import { getCanonicalQuery } from "@smithy/signature-v4";
 
 /** What a canonical request is made of, as the server received it. */
 export interface ReceivedRequest {
@@ -43,18 +43,31 @@ export function canonicalPath(path: string, escapePath: boolean): string {
   return escapeUri(normalized).replace(/%2F/g, "/");
 }
 
+/** What needs the value of a header changed to be canonical: line breaks, tabs, runs of spaces, an outer space. */
+const UNCANONICAL_VALUE = /[\r\n\t]| {2}|^ | $/;
+
+/**
+ * A header value as SigV4 signs it (the AWS signer's rule): line breaks become spaces, runs of spaces and tabs one
+ * space, and one space at either end goes.
+ */
+export function canonicalHeaderValue(value: string): string {
+  if (!UNCANONICAL_VALUE.test(value)) return value;
+  return value.replace(/[\r\n]/g, " ").replace(/[ \t]+/g, " ").replace(/^ | $/g, "");
+}
+
 /** The canonical request text, newline-joined as SigV4 defines it. */
 export function canonicalRequest(request: ReceivedRequest, escapePath: boolean): string {
-  const http = { protocol: "http:", hostname: "", ...request };
-  const canonical = getCanonicalHeaders(http, undefined, new Set(request.signedHeaders));
-  const names = Object.keys(canonical).sort();
-  return [
-    request.method,
-    canonicalPath(request.path, escapePath),
-    getCanonicalQuery(http),
-    names.map((name) => `${name}:${canonical[name]}`).join("\n"),
-    "",
-    names.join(";"),
-    request.payloadHash,
-  ].join("\n");
+  // every header given is a signed one, by its lower-case name: no header is left out or renamed
+  const names = [...new Set(request.signedHeaders)].filter((name) => request.headers[name] !== undefined)
+    .sort();
+  let headers = "";
+  for (const name of names) headers += `${name}:${canonicalHeaderValue(request.headers[name]!)}\n`;
+  let query = "";
+  for (const _ in request.query) {
+    query = getCanonicalQuery({ protocol: "http:", hostname: "", ...request });
+    break;
+  }
+  return `${request.method}\n${canonicalPath(request.path, escapePath)}\n${query}\n${headers}\n${
+    names.join(";")
+  }\n${request.payloadHash}`;
 }

@@ -85,21 +85,22 @@ function checkScope(fields: SignatureFields, region: string): void {
 
 function checkTime(fields: SignatureFields, signed: Date, now: number): void {
   const at = signed.getTime();
-  const nowText = amzDate(new Date(now));
+  // only the refusals name the agent's time
+  const nowText = () => amzDate(new Date(now));
   if (fields.expiresSeconds === undefined) {
     if (at < now - MAX_CLOCK_SKEW_MS) {
       throw invalidSignature(
-        `Signature expired: it was made at ${fields.date}, more than 15 minutes before the agent's time ${nowText}`,
+        `Signature expired: it was made at ${fields.date}, more than 15 minutes before the agent's time ${nowText()}`,
       );
     }
   } else if (at + fields.expiresSeconds * 1000 < now) {
     throw invalidSignature(
-      `Signature expired: the presigned URL made at ${fields.date} was valid for ${fields.expiresSeconds} seconds; it is now ${nowText}`,
+      `Signature expired: the presigned URL made at ${fields.date} was valid for ${fields.expiresSeconds} seconds; it is now ${nowText()}`,
     );
   }
   if (at > now + MAX_CLOCK_SKEW_MS) {
     throw invalidSignature(
-      `Signature not yet current: it was made at ${fields.date}, more than 15 minutes after the agent's time ${nowText}`,
+      `Signature not yet current: it was made at ${fields.date}, more than 15 minutes after the agent's time ${nowText()}`,
     );
   }
 }

@@ -34,6 +34,14 @@ export interface UrlRequestTarget {
   domainName: string;
 }
 
+/**
+ * Whether a Host header (or, for a request built in memory, its URL) may name a function URL: a test cheaper than
+ * {@linkcode urlRequestTarget} that every function URL host name passes and the API's own names do not.
+ */
+export function mayBeFunctionUrlHost(hostOrUrl: string): boolean {
+  return /lambda-url/i.test(hostOrUrl);
+}
+
 /** Which function URL a request is for, or null when it is for the API. */
 export function urlRequestTarget(url: URL, hostHeader: string | undefined): UrlRequestTarget | null {
   const host = (hostHeader ?? url.host).toLowerCase().replace(/:\d+$/, "");

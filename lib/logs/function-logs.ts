@@ -114,11 +114,15 @@ export class FunctionLogs {
       return;
     }
     const record = formatEntry(settings, entry, isoNow());
-    if (record) this.write(name, settings, record);
+    // only what functions write can be a flood: START, END and REPORT never call for a full collection
+    if (record) this.write(name, settings, record, entry.kind === "line");
   }
 
-  /** Stores one line of `name`'s log soon, or drops (and counts) it while too much waits for the disk. */
-  write(name: string, settings: LogSettings, record: LogRecord): void {
+  /**
+   * Stores one line of `name`'s log soon, or drops (and counts) it while too much waits for the disk. `flood`: the
+   * line is a function's own, and counts toward the next full garbage collection.
+   */
+  write(name: string, settings: LogSettings, record: LogRecord, flood = true): void {
     if (!SAFE_NAME.test(name)) return;
     let pending = this.#pending.get(name);
     if (!pending) {
@@ -127,7 +131,7 @@ export class FunctionLogs {
     }
     pending.settings = settings;
     const text = serializeRecord(record, this.#files.segmentBytes);
-    this.#takenSinceCollection += text.length;
+    if (flood) this.#takenSinceCollection += text.length;
     if (this.#takenSinceCollection >= this.#collectEvery) {
       this.#takenSinceCollection = 0;
       Bun.gc(true);

@@ -1,5 +1,5 @@
 /** @module Finds which process holds the client end of a loopback TCP connection, from /proc. */
-import { closeSync, openSync, readdirSync, readlinkSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readdirSync, readlinkSync, readSync } from "node:fs";
 import { endianness } from "node:os";
 
 /** One end of a TCP connection. */
@@ -113,6 +113,19 @@ export function connectionInodes(client: Endpoint, server: Endpoint): Connection
 /** The link an open socket's file descriptor has in /proc/<pid>/fd. */
 export function socketLink(inode: number): string {
   return `socket:[${inode}]`;
+}
+
+/**
+ * The inode of the socket this process holds by descriptor `fd` (its name in /proc/self/fd), or null when `fd` is
+ * not open or not a socket. One `fstat`: a quarter of the cost of reading the descriptor's link in /proc.
+ */
+export function ownSocketInode(fd: string): number | null {
+  try {
+    const stat = fstatSync(Number(fd));
+    return stat.isSocket() ? stat.ino : null;
+  } catch {
+    return null;
+  }
 }
 
 /** What `/proc/<pid>/fd/<fd>` links to, or null when it is not open (or cannot be read). */

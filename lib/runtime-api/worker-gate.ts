@@ -3,12 +3,11 @@ import { readFileSync } from "node:fs";
 import {
   connectionInodes,
   type Endpoint,
-  fdLink,
   fdsDenied,
   findSocketHolder,
   holderAmong,
+  ownSocketInode,
   socketFd,
-  socketLink,
 } from "./peer.ts";
 import { LookupBudget, PEER_LOOKUPS } from "./lookup-budget.ts";
 
@@ -18,15 +17,13 @@ import { LookupBudget, PEER_LOOKUPS } from "./lookup-budget.ts";
  */
 export type WorkerPids = () => Iterable<number>;
 
-/** A verified connection, by the two descriptors that hold its ends. */
+/** A verified connection, by the descriptor of this process that holds its server's end. */
 interface Verified {
-  /** The worker's process holding the client's end, its descriptor, and what that must still link to. */
-  pid: number;
-  fd: string;
-  link: string;
-  /** This process's descriptor of the server's end, and what that must still link to. */
+  /** The client's address (the port is the key): another address with the same port is another connection. */
+  address: string;
+  /** This process's descriptor of the server's end, and the inode of the socket it must still be. */
   ownFd: string;
-  ownLink: string;
+  ownInode: number;
 }
 
 /** What a gate may spend: the agent's shared budgets unless given others. */
@@ -61,11 +58,12 @@ function describePeer(pid: number | null): string {
 /**
  * Decides whether a request comes from a process of the worker. A connection is checked on its first request:
  * the client's socket is found in /proc/net/tcp by the connection's two ends, then among the open files of the
- * worker's processes. The verdict is remembered by the client's port, and each later request from that port
- * checks (two `readlink` calls, a few microseconds) that the connection is still the one verified: the worker's
- * process still holds the very socket it was seen with, and this process still holds the server's end of it.
- * While both ends are open the kernel gives their address pair to no other connection, so a process that later
- * connects from the same port, once the worker's connection has closed, is checked anew.
+ * worker's processes. The verdict is remembered by the client's address and port, and each later request from
+ * them checks (one `fstat`, under a microsecond) that the connection is still the one verified: this process
+ * still holds the server's end of it, the very socket. While that socket is open the kernel gives its address pair
+ * to no other connection (a request from that pair is on it), so a process that later connects from the same
+ * port, once the verified connection has closed, is checked anew. (Where the client's end went since does not
+ * matter: only a process of the worker could have handed it on, and a worker may relay for anyone anyway.)
  */
 export class WorkerGate {
   #owner: WorkerPids | null = null;
@@ -99,9 +97,7 @@ export class WorkerGate {
       return "refuse";
     }
     const known = this.#verified.get(client.port);
-    if (
-      known && fdLink(known.pid, known.fd) === known.link && fdLink("self", known.ownFd) === known.ownLink
-    ) {
+    if (known && known.address === client.address && ownSocketInode(known.ownFd) === known.ownInode) {
       return "admit";
     }
     if (known) this.#verified.delete(client.port);
@@ -119,10 +115,9 @@ export class WorkerGate {
       if (ownFd === null || inodes.server === null) return "admit";
       if (this.#verified.size >= REMEMBERED) this.#verified.clear();
       this.#verified.set(client.port, {
-        ...holder,
-        link: socketLink(inodes.client),
+        address: client.address,
         ownFd,
-        ownLink: socketLink(inodes.server),
+        ownInode: inodes.server,
       });
       return "admit";
     }

@@ -86,7 +86,9 @@ export class Worker {
     capture.take();
     const { process, exited } = spawned.value;
     // as on Lambda, a provisioned environment's init is not billed to its first invocation: no Init Duration in REPORT
-    const initDurationMs = options.initializationType === "provisioned-concurrency" ? undefined : startup.elapsedMs;
+    const initDurationMs = options.initializationType === "provisioned-concurrency"
+      ? undefined
+      : startup.elapsedMs;
     const worker = new Worker(target, process, startup.api, exited, capture, initDurationMs);
     worker.#observer = options.observer;
     worker.#onLog = options.onLog;

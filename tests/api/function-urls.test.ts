@@ -179,6 +179,23 @@ describe("requests to a URL", () => {
     expect(await response.json()).toEqual(event); // the double answers the payload
   });
 
+  test("a URL's host name serves every path, an Invoke path too (Invoke's own way in defers to it)", async () => {
+    const config = (await api.json<UrlConfig>("GET", urlPath("web"))).body;
+    const host = new URL(config.FunctionUrl).host;
+    const path = "/2015-03-31/functions/other/invocations";
+    for (const headers of [{ host }, {}] as Record<string, string>[]) {
+      const before = api.runner.invocations.length;
+      // by the Host header (as a client sends it), and by the URL alone (as a request built in memory has it)
+      const url = "host" in headers ? `http://127.0.0.1${path}` : `http://${host}${path}`;
+      const response = await api.app.request(url, { method: "POST", body: "{}", headers });
+      expect(response.status).toBe(200);
+      const invocation = api.runner.invocations[before]!;
+      expect(invocation.target.config.functionName).toBe("web");
+      const event = JSON.parse(new TextDecoder().decode(invocation.request.payload));
+      expect(event).toMatchObject({ version: "2.0", rawPath: path });
+    }
+  });
+
   test("a structured result sets status, headers, cookies and a base64 body", async () => {
     const config = (await api.json<UrlConfig>("GET", urlPath("web"))).body;
     const original = api.runner.answer;

@@ -1,6 +1,8 @@
 /** @module SigV4 verification on real requests: what passes, and the error each failure answers. */
 import { afterAll, describe, expect, test } from "bun:test";
+import { getCanonicalHeaders, getCanonicalQuery } from "@smithy/signature-v4";
 import { Keyring, presignUrl, signRequest, verifySignature } from "../../lib/auth/mod.ts";
+import { canonicalPath, canonicalRequest } from "../../lib/auth/canonical-request.ts";
 import type { LambdaError } from "../../lib/errors/mod.ts";
 import { openStore } from "../../lib/store/mod.ts";
 
@@ -181,5 +183,37 @@ describe("verifySignature()", () => {
     expect((await failure(new Request(URL_BASE, { headers: before }))).type).toBe(
       "InvalidSignatureException",
     );
+  });
+});
+
+describe("canonicalRequest()", () => {
+  test("writes header values and the query as the AWS signer does", () => {
+    const values = ["plain", "  two  spaces  ", "tab\there", "line\r\nbreak", " one ", "a \t b", ""];
+    for (const value of values) {
+      const request = {
+        method: "POST",
+        path: "/2015-03-31/functions/f/invocations",
+        query: { b: ["2", "1"], a: "x y", "X-Amz-Signature": "s" },
+        headers: { host: "127.0.0.1:9001", "x-odd": value },
+        signedHeaders: ["x-odd", "host"],
+        payloadHash: "e3b0",
+      };
+      const http = { protocol: "http:", hostname: "", ...request };
+      const canonical = getCanonicalHeaders(http, undefined, new Set(request.signedHeaders));
+      const names = Object.keys(canonical).sort();
+      const expected = [
+        "POST",
+        canonicalPath(request.path, true),
+        getCanonicalQuery(http),
+        names.map((name) => `${name}:${canonical[name]}`).join("\n"),
+        "",
+        names.join(";"),
+        "e3b0",
+      ].join("\n");
+      expect(canonicalRequest(request, true)).toBe(expected);
+      expect(canonicalRequest({ ...request, query: {} }, true)).toBe(
+        expected.replace(getCanonicalQuery(http), ""),
+      );
+    }
   });
 });

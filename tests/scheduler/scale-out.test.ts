@@ -88,7 +88,9 @@ describe("scale-out within the admission", () => {
     expect(answer.pid).toBeGreaterThan(0);
     const idle = (await edgeStatus("slow")).workers.idle + (await edgeStatus("burst")).workers.idle;
     expect(idle).toBeLessThanOrEqual(1);
-    const status = await readJson<{ admission: Record<string, number> }>(await apiFetch(`${agent.url}/status`));
+    const status = await readJson<{ admission: Record<string, number> }>(
+      await apiFetch(`${agent.url}/status`),
+    );
     expect(status.admission.budgetBytes).toBe(BUDGET_MB * 1024 * 1024);
     expect(status.admission.evictions).toBeGreaterThanOrEqual(1);
     expect(status.admission.committedBytes).toBeLessThanOrEqual(BUDGET_MB * 1024 * 1024);
