@@ -60,6 +60,7 @@ async function deploy(
       Runtime: "nodejs20.x",
       Handler: "index.handler",
       MemorySize: 128, // Node.js needs more than the 16 MB container default
+      Timeout: 30, // the sleepy handler sleeps 5 s
       Code: { ZipFile: Buffer.from(buildZip({ "index.js": source })).toString("base64") },
       Edge: edge,
     }),
