@@ -1,5 +1,6 @@
 /** @module Starts a worker's leading process detached (its own session and group), for both container modes. */
 import { readdirSync, readFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import type { WorkerCgroup } from "./worker-cgroup.ts";
 import type { ExitStatus, SpawnSpec, WorkerProcess } from "./worker-process.ts";
 
@@ -21,6 +22,10 @@ export function startDetached(
     stderr: "pipe",
     detached: true,
   });
+  // The leader's own script joins the cgroup before it execs the worker; the agent moves it too, from a thread of the
+  // pool (the event loop does not wait): a move waits for the kernel's RCU grace period, and this one starts it now,
+  // so that the script's, moments later, finds it passed. (Until it is reaped, a child's pid names no other process.)
+  for (const file of cgroup?.procsFiles ?? []) void writeFile(file, String(proc.pid)).catch(() => {});
   let oomKills = 0;
   let peak: number | null = null;
   let gone = false;

@@ -33,6 +33,8 @@ export interface HostCapabilities {
   dieWithParent: boolean;
   /** The agent can give NoContainer workers a private /tmp (root, and mount namespaces work). */
   privateTmp: boolean;
+  /** unshare knows `--root` and `--wd` (util-linux 2.35+): a container enters its root with one exec. @default false */
+  unshareRoot?: boolean;
   /** Each requirement of container mode. */
   requirements: Requirement[];
 }
@@ -58,16 +60,36 @@ function tool(name: string): string | undefined {
   return Bun.which(name, { PATH: `${process.env.PATH ?? ""}:${SBIN_PATH}` }) ?? undefined;
 }
 
-function namespacesWork(unshare: string | undefined): { ok: boolean; detail: string } {
-  if (!unshare) return { ok: false, detail: "unshare is not installed" };
-  const probe = Bun.spawnSync({
-    cmd: [unshare, "--mount", "--pid", "--ipc", "--uts", "--fork", "--propagation", "private", "/bin/true"],
-    stderr: "pipe",
-  });
-  if (probe.exitCode === 0) return { ok: true, detail: "mount, pid, ipc and uts namespaces can be made" };
+/**
+ * Whether unshare makes the namespaces containers need; `rootOption` when it also knows `--root` and `--wd`
+ * (util-linux 2.35+), tried first: then a container's last step is one exec instead of chroot's and env's.
+ */
+function namespacesWork(unshare: string | undefined): { ok: boolean; detail: string; rootOption: boolean } {
+  if (!unshare) return { ok: false, detail: "unshare is not installed", rootOption: false };
+  const probe = (extra: string[]) =>
+    Bun.spawnSync({
+      cmd: [
+        unshare,
+        "--mount",
+        "--pid",
+        "--ipc",
+        "--uts",
+        "--fork",
+        "--propagation",
+        "private",
+        ...extra,
+        "/bin/true",
+      ],
+      stderr: "pipe",
+    });
+  const detail = "mount, pid, ipc and uts namespaces can be made";
+  if (probe(["--root=/", "--wd=/"]).exitCode === 0) return { ok: true, detail, rootOption: true };
+  const plain = probe([]);
+  if (plain.exitCode === 0) return { ok: true, detail, rootOption: false };
   return {
     ok: false,
-    detail: `unshare failed: ${probe.stderr.toString().trim() || `exit ${probe.exitCode}`}`,
+    detail: `unshare failed: ${plain.stderr.toString().trim() || `exit ${plain.exitCode}`}`,
+    rootOption: false,
   };
 }
 
@@ -111,7 +133,9 @@ export function detectHostCapabilities(options: DetectOptions = {}): HostCapabil
     options.mountinfo ?? readText("/proc/self/mountinfo") ?? "",
     options.procCgroup ?? readText("/proc/self/cgroup") ?? "",
   );
-  const namespaces = root ? namespacesWork(tools.unshare) : { ok: false, detail: "the agent is not root" };
+  const namespaces = root
+    ? namespacesWork(tools.unshare)
+    : { ok: false, detail: "the agent is not root", rootOption: false };
   const { driver, detail } = root && options.setUpCgroups !== false
     ? makeDriver(layout, options.cgroupParent ?? "lambdalet")
     : { driver: null, detail: root ? "not set up" : "the agent is not root" };
@@ -190,6 +214,7 @@ export function detectHostCapabilities(options: DetectOptions = {}): HostCapabil
     cgroups: driver,
     dieWithParent,
     privateTmp: root && namespaces.ok,
+    unshareRoot: namespaces.rootOption,
     requirements: requirements.map((
       requirement,
     ) => (requirement.ok ? { ...requirement, fix: undefined } : requirement)),

@@ -20,21 +20,21 @@ export interface NoContainerOptions {
 
 /**
  * Starts a worker as a plain process in a new session, so that killing its group kills its children too. The chain
- * is one process throughout (each step execs the next): sh joins the cgroup, [setpriv sets the parent-death signal,
- * unshare makes a mount namespace, sh mounts the private /tmp], setpriv becomes the function's user with no
- * capabilities, no_new_privs and the parent-death signal again (a change of uid clears it), then the runtime. Its
- * parent stays the agent, so the kernel kills it when the agent dies.
+ * is one process throughout (each step execs the next): sh joins the cgroup, or [setpriv sets the parent-death
+ * signal, unshare makes a mount namespace, sh mounts the private /tmp while it joins the cgroup]; then setpriv
+ * becomes the function's user with no capabilities, no_new_privs and the parent-death signal again (a change of uid
+ * clears it), then the runtime. Its parent stays the agent, so the kernel kills it when the agent dies.
  */
 export function spawnNoContainer(spec: SpawnSpec, options: NoContainerOptions = {}): WorkerProcess {
   const { cgroup, drop, setprivDiesWithParent: setpriv, privateTmp } = options;
   const dieWithParent = setpriv ? dieWithParentCommand(setpriv) : [];
   const asUser = drop ? setprivCommand({ ...drop, dieWithParent: setpriv !== undefined }) : dieWithParent;
   const runtime = [...asUser, ...spec.cmd];
-  const command = privateTmp
-    ? [...dieWithParent, ...privateTmpCommand(privateTmp, spec.cwd, runtime)]
+  // with a private /tmp, its script joins the cgroups while it mounts; else a shell joins them first
+  const cmd = privateTmp
+    ? [...dieWithParent, ...privateTmpCommand(privateTmp, spec.cwd, runtime, cgroup?.procsFiles)]
+    : cgroup
+    ? ["/bin/sh", "-c", `${joinCgroupsScript(cgroup.procsFiles)}\nexec "$@"`, "sh", ...runtime]
     : runtime;
-  const cmd = cgroup
-    ? ["/bin/sh", "-c", `${joinCgroupsScript(cgroup.procsFiles)}\nexec "$@"`, "sh", ...command]
-    : command;
   return startDetached({ cmd, env: spec.env, cwd: spec.cwd, stdin: spec.stdin }, cgroup);
 }

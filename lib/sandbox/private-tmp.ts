@@ -44,13 +44,17 @@ export function pathsUnderTmp(paths: readonly string[]): string[] | null {
 /**
  * The script, run as root in a new mount namespace, that mounts a tmpfs of `sizeMb` on /tmp, binds back the kept
  * paths from the host's /tmp (reached through the working folder, which still is the host's /tmp once covered:
- * hence relative sources and `--no-canonicalize`), returns to `cwd` and execs its arguments.
+ * hence relative sources and `--no-canonicalize`), returns to `cwd` and execs its arguments. Given `cgroupProcs`,
+ * it joins those cgroups meanwhile (a subshell moves it: a move waits for the kernel's RCU grace period, which the
+ * mounts need not wait for) and execs only once it is in them.
  */
-export function privateTmpScript(tmp: PrivateTmp, cwd: string): string {
+export function privateTmpScript(tmp: PrivateTmp, cwd: string, cgroupProcs: readonly string[] = []): string {
   const q = shellQuote;
+  const join = cgroupProcs.map((file) => `echo $$ > ${q(file)}`).join(" && ");
   const lines = [
     "set -e",
     "umask 022", // the mount points it makes must let the worker's uid through
+    ...(join ? [`(${join}) &`, "J=$!"] : []),
     "cd /tmp",
     `mount -t tmpfs -o size=${tmp.sizeMb}m,mode=1777,nosuid,nodev tmp /tmp`,
   ];
@@ -68,12 +72,20 @@ export function privateTmpScript(tmp: PrivateTmp, cwd: string): string {
       );
     }
   }
-  lines.push(`cd ${q(cwd)}`, 'exec "$@"');
+  lines.push(`cd ${q(cwd)}`, ...(join ? ["wait $J"] : []), 'exec "$@"');
   return lines.join("\n");
 }
 
-/** The command that runs `command` with a private /tmp (in a mount namespace whose mounts the host's reach). */
-export function privateTmpCommand(tmp: PrivateTmp, cwd: string, command: string[]): string[] {
+/**
+ * The command that runs `command` with a private /tmp (in a mount namespace whose mounts the host's reach), in the
+ * cgroups of `cgroupProcs` (joined while the mounts are made).
+ */
+export function privateTmpCommand(
+  tmp: PrivateTmp,
+  cwd: string,
+  command: string[],
+  cgroupProcs: readonly string[] = [],
+): string[] {
   return [
     tmp.unshare,
     "--mount",
@@ -81,7 +93,7 @@ export function privateTmpCommand(tmp: PrivateTmp, cwd: string, command: string[
     "slave",
     "/bin/sh",
     "-c",
-    privateTmpScript(tmp, cwd),
+    privateTmpScript(tmp, cwd, cgroupProcs),
     "sh",
     ...command,
   ];

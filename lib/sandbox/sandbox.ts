@@ -1,5 +1,5 @@
 /** @module Chooses how each worker runs (GreengrassContainer or NoContainer, with a declared fallback) and starts it. */
-import { realpathSync } from "node:fs";
+import { mkdirSync, realpathSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { containerMemoryKb, type FunctionConfig, type UidRange, type VolumeMount } from "../config/mod.ts";
 import { type ContainerTools, prepareContainerRoot, spawnContainer } from "./container.ts";
@@ -47,6 +47,7 @@ export class Sandbox {
   readonly #options: SandboxOptions;
   readonly #missing: Requirement[];
   readonly #rootMount: string;
+  readonly #mountsDir: string;
   readonly #dataDir: string;
 
   constructor(capabilities: HostCapabilities, options: SandboxOptions) {
@@ -55,7 +56,13 @@ export class Sandbox {
     this.#dataDir = realpathSync(options.dataDir);
     this.#missing = missingForContainers(capabilities);
     this.#rootMount = join(options.dataDir, "container-root");
-    if (this.#missing.length === 0) prepareContainerRoot(this.#rootMount);
+    this.#mountsDir = join(options.dataDir, "container-mounts");
+    if (this.#missing.length === 0) {
+      prepareContainerRoot(this.#rootMount);
+      // the mount tables of the previous run's functions: rewritten as their workers start again
+      rmSync(this.#mountsDir, { recursive: true, force: true });
+      mkdirSync(this.#mountsDir, { mode: 0o700 });
+    }
   }
 
   /** Why containers cannot run here (each missing piece with its fix), or an empty list. */
@@ -147,8 +154,10 @@ export class Sandbox {
         user,
         cgroup,
         rootMount: this.#rootMount,
+        mountsDir: this.#mountsDir,
         tools: this.capabilities.tools as ContainerTools,
         dieWithParent,
+        unshareRoot: this.capabilities.unshareRoot ?? false,
       });
     } catch (error) {
       cgroup.remove();

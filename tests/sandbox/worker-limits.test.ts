@@ -165,7 +165,10 @@ describe("Lambda's limits on a device", () => {
         }),
       );
       expect((await invokeTail<{ pid: number }>(agent.url, "boxed-cap")).body.pid).toBe(1);
-      const [pid] = processesWithEnv(`CAP_TOKEN=${token}`);
+      // the runtime, pid 1 of its namespace (the `unshare` that waits for it stays in the agent's cgroup)
+      const pid = processesWithEnv(`CAP_TOKEN=${token}`).find((candidate) =>
+        /^NSpid:.*\t1$/m.test(readFileSync(`/proc/${candidate}/status`, "utf8"))
+      );
       expect(pidsMaxOf(pid!)).toBe("200");
     },
   );

@@ -1,0 +1,164 @@
+/**
+ * @module Cold start benchmark: the time from an Invoke to its answer for a fresh worker of a no-op Node.js handler,
+ * in NoContainer and GreengrassContainer mode, beside the time `node -e 0` takes and the time the Node.js bootstrap
+ * alone takes to ask a stub Runtime API for work, sampled in turn so that drift cancels.
+ *
+ * Run: `bun scripts/bench/cold-start.ts [--samples 30] [--binary ./lambdalet]`. Each round updates both functions'
+ * configuration (so the next invoke needs a new worker), then invokes each once, runs `node -e 0` once and the
+ * bootstrap once. Both Node.js runs get a worker's small environment: variables such as NODE_EXTRA_CA_CERTS in the
+ * shell's own would slow them and not the workers.
+ */
+import { writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { buildZip } from "../../lib/code/mod.ts";
+import { signRequest } from "../../lib/auth/mod.ts";
+import { detectHostCapabilities, missingForContainers } from "../../lib/sandbox/mod.ts";
+import { REPO_ROOT, startAgentProcess, tempDir } from "../../tests/helpers/agent-process.ts";
+import { agentCredentials, apiFetch } from "../../tests/helpers/api-client.ts";
+
+const { values } = parseArgs({
+  args: Bun.argv.slice(2),
+  options: {
+    samples: { type: "string", default: "30" },
+    binary: { type: "string" },
+  },
+});
+const samples = Number(values.samples);
+const NOOP = "exports.handler = async () => null;";
+const NODE = Bun.which("node");
+if (!NODE) throw new Error("node is not on PATH");
+
+function percentile(times: number[], p: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function deploy(url: string, name: string, mode: string): Promise<void> {
+  const response = await apiFetch(`${url}/2015-03-31/functions`, {
+    method: "POST",
+    body: JSON.stringify({
+      FunctionName: name,
+      Runtime: "nodejs20.x",
+      Handler: "index.handler",
+      MemorySize: 128,
+      Code: { ZipFile: Buffer.from(buildZip({ "index.js": NOOP })).toString("base64") },
+      Edge: { containerMode: mode },
+    }),
+  });
+  if (response.status !== 201) throw new Error(await response.text());
+}
+
+/** A configuration change: the next invoke of `name` needs a new worker. */
+async function freshen(url: string, name: string, round: number): Promise<void> {
+  const response = await apiFetch(`${url}/2015-03-31/functions/${name}/configuration`, {
+    method: "PUT",
+    body: JSON.stringify({ Description: `cold ${round}` }),
+  });
+  if (response.status !== 200) throw new Error(await response.text());
+}
+
+async function invokeMs(url: string, name: string): Promise<number> {
+  const target = `${url}/2015-03-31/functions/${name}/invocations`;
+  const headers = await signRequest(
+    { method: "POST", url: target, body: "{}" },
+    agentCredentials(target)!,
+    "us-east-1",
+  );
+  const started = performance.now();
+  const response = await fetch(target, { method: "POST", body: "{}", headers });
+  const text = await response.text();
+  const elapsed = performance.now() - started;
+  if (response.status !== 200 || response.headers.get("x-amz-function-error")) {
+    throw new Error(`invoke ${name} failed: ${response.status} ${text}`);
+  }
+  return elapsed;
+}
+
+/** The environment both Node.js runs get, as small as a worker's. */
+const NODE_ENV = { PATH: "/usr/local/bin:/usr/bin:/bin", LANG: "C.UTF-8", TZ: ":UTC" };
+
+async function nodeMs(): Promise<number> {
+  const started = performance.now();
+  await Bun.spawn({ cmd: [NODE!, "-e", "0"], env: NODE_ENV, stdout: "ignore", stderr: "ignore" }).exited;
+  return performance.now() - started;
+}
+
+/** A stub Runtime API: it notes each request for work and leaves it unanswered. */
+let nextAsked: (() => void) | null = null;
+const stub = Bun.serve({
+  port: 0,
+  hostname: "127.0.0.1",
+  fetch(request) {
+    if (new URL(request.url).pathname.endsWith("/invocation/next")) nextAsked?.();
+    return new Promise<Response>(() => {});
+  },
+});
+const taskRoot = tempDir("lambdalet-bench-task-");
+writeFileSync(join(taskRoot, "index.js"), NOOP);
+
+/** From spawning the bootstrap on the no-op handler to its first request for work. */
+async function bootstrapMs(): Promise<number> {
+  const asked = new Promise<void>((done) => (nextAsked = done));
+  const started = performance.now();
+  const proc = Bun.spawn({
+    cmd: [NODE!, join(REPO_ROOT, "runtimes", "nodejs", "bootstrap.mjs")],
+    env: {
+      ...NODE_ENV,
+      AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${stub.port}`,
+      _HANDLER: "index.handler",
+      LAMBDA_TASK_ROOT: taskRoot,
+    },
+    cwd: taskRoot,
+    stdout: "ignore",
+    stderr: "ignore",
+  });
+  await asked;
+  const elapsed = performance.now() - started;
+  proc.kill();
+  await proc.exited;
+  return elapsed;
+}
+
+const containers = missingForContainers(detectHostCapabilities({ setUpCgroups: false }))
+  .filter((item) => item.name !== "worker cgroups").length === 0;
+const modes = containers ? ["NoContainer", "GreengrassContainer"] : ["NoContainer"];
+if (!containers) console.log("GreengrassContainer: not measured, this host cannot isolate");
+
+const agent = await startAgentProcess({
+  ...(values.binary ? { command: [resolve(values.binary)] } : {}),
+  dataDir: join(tempDir("lambdalet-bench-"), "data"),
+});
+try {
+  const times: Record<string, number[]> = { "node -e 0": [], "bootstrap alone": [] };
+  for (const mode of modes) {
+    await deploy(agent.url, mode, mode);
+    await invokeMs(agent.url, mode); // the first start also extracts the code
+    times[mode] = [];
+  }
+  for (let round = 0; round < samples; round++) {
+    for (const mode of modes) await freshen(agent.url, mode, round);
+    await Bun.sleep(50); // let the old workers go
+    // the order turns each round, so that no measure always follows the same one
+    const steps = [...modes.map((mode) => () => invokeMs(agent.url, mode)), nodeMs, bootstrapMs];
+    const order = steps.map((_, i) => steps[(i + round) % steps.length]!);
+    const names = [...modes, "node -e 0", "bootstrap alone"].map((_, i, all) =>
+      all[(i + round) % all.length]!
+    );
+    for (const [i, step] of order.entries()) times[names[i]!]!.push(await step());
+  }
+  const node = percentile(times["node -e 0"]!, 50);
+  console.log(`cold start, nodejs20.x no-op, ${samples} samples each (${values.binary ?? "source"})`);
+  for (const [name, list] of Object.entries(times)) {
+    const p50 = percentile(list, 50);
+    const over = name === "node -e 0"
+      ? ""
+      : ` (node -e 0 ${p50 < node ? "-" : "+"}${Math.abs(p50 - node).toFixed(1)} ms at p50)`;
+    console.log(
+      `  ${name.padEnd(20)} p50 ${p50.toFixed(1)} ms, p90 ${percentile(list, 90).toFixed(1)} ms${over}`,
+    );
+  }
+} finally {
+  await agent.stop();
+  stub.stop(true);
+}
