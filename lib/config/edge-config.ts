@@ -170,7 +170,12 @@ function wholeNumber(min: number, max: number) {
 }
 
 const PermissionSchema = v.optional(v.picklist(["ro", "rw"], "must be ro or rw"), "ro");
-const AbsolutePath = v.pipe(v.string(), v.regex(/^\/\S*$/, "must be an absolute path"));
+const AbsolutePath = v.pipe(
+  v.string(),
+  v.regex(/^\/\S*$/, "must be an absolute path"),
+  // a `..` would reach out of the container's root when its mount point is made (as root, on the host)
+  v.check((path) => !path.split("/").includes(".."), "must not contain '..'"),
+);
 
 /** Whether `filter` is an MQTT-style topic filter: non-empty levels, `+` alone in a level, `#` alone and last. */
 export function isTopicFilter(filter: string): boolean {

@@ -95,6 +95,23 @@ describe("CreateFunction", () => {
     expect(after.status).toBe(404);
   });
 
+  test("refuses a volume or device path with '..' (it would reach out of the container's root)", async () => {
+    for (
+      const volume of [{ sourcePath: "/srv", destinationPath: "/../../etc/x" }, {
+        sourcePath: "/srv/../etc",
+        destinationPath: "/data",
+      }]
+    ) {
+      const body = createBody("create-dotdot", HANDLERS.greeting, {
+        Edge: { containerParams: { volumes: [volume] } },
+      });
+      const response = await api.request("POST", FUNCTIONS, body);
+      await expectError(response, 400, "InvalidParameterValueException", /must not contain '\.\.'/);
+    }
+    const after = await api.request("GET", `${FUNCTIONS}/create-dotdot`);
+    expect(after.status).toBe(404);
+  });
+
   test("refuses an empty zip with 400 InvalidParameterValueException", async () => {
     const body = createBody("create-empty-zip", HANDLERS.greeting, { Code: { ZipFile: "" } });
     await expectError(
