@@ -137,8 +137,17 @@ function withCapacityConcurrency(
   return { ...input.Edge, maxConcurrency: input.Edge?.maxConcurrency ?? perEnvironment };
 }
 
-/** `edge`, once its `maxConcurrency` is known to be one the runtime's bootstrap can run: not Java's (one at a time). */
+/**
+ * `edge`, once its `maxConcurrency` is known to be one the runtime's bootstrap can run (not Java's: one at a time)
+ * and the lifecycle can use (not a pinned function's: its invocations run one at a time, in order).
+ */
 function concurrencyChecked(runtime: string, edge: EdgeConfig): EdgeConfig {
+  if (edge.maxConcurrency > 1 && edge.pinned) {
+    throw new LambdaError(
+      "InvalidParameterValueException",
+      `Edge.maxConcurrency ${edge.maxConcurrency} needs an on-demand function: a pinned function runs its invocations one at a time, in arrival order (set pinned to false, or maxConcurrency to 1)`,
+    );
+  }
   if (edge.maxConcurrency > 1 && RUNTIME_FAMILIES[runtime] === "java") {
     throw new LambdaError(
       "InvalidParameterValueException",

@@ -56,7 +56,7 @@ describe("Edge.maxConcurrency", () => {
     expect((await configuration("managed")).Edge.maxConcurrency).toBe(8);
   });
 
-  test("a value out of range, or a Java function asking for more than one, is refused", async () => {
+  test("a value out of range, a Java function or a pinned one asking for more than one, is refused", async () => {
     const tooMany = await createFunction(
       agent.url,
       createBodyWith("too-many", "nodejs20.x", "index.handler", { "index.js": SLEEPER }, {
@@ -75,9 +75,17 @@ describe("Edge.maxConcurrency", () => {
     expect((await expectLambdaError(java, 400, "InvalidParameterValueException")).message).toContain(
       "one invocation at a time",
     );
+    const pinned = await createFunction(
+      agent.url,
+      createBodyWith("pinned-concurrent", "nodejs20.x", "index.handler", { "index.js": SLEEPER }, {
+        Edge: { maxConcurrency: 2, pinned: true },
+      }),
+    );
+    expect((await expectLambdaError(pinned, 400, "InvalidParameterValueException")).message).toContain(
+      "needs an on-demand function",
+    );
   });
 
-  // needs the pool's side (several leases per worker): until then a worker gets one invocation at a time
   for (const runtime of ["nodejs20.x", "bun1.x"]) {
     test(`${runtime}: 4 invocations at once share one worker, each with its own Tail log`, async () => {
       const name = `concurrent-${runtime.replace(/\W/g, "")}`;
