@@ -10,7 +10,7 @@ import { RestRoutes } from "./http-triggers/mod.ts";
 import { createControlPlane } from "./functions/mod.ts";
 import { type AgentOptions, isLoopback } from "./config/mod.ts";
 import { AgentMetrics } from "./metrics/mod.ts";
-import { IPC_PATH_PREFIX, RuntimeHost } from "./runtimes/mod.ts";
+import { IPC_PATH_PREFIX, RuntimeHost, type RuntimeResolution } from "./runtimes/mod.ts";
 import { claimDataDir, listSome } from "./recovery/mod.ts";
 import { detectHostCapabilities, Sandbox, sweepLeftoverWorkers, workerCgroupParent } from "./sandbox/mod.ts";
 import { ActivityLog } from "./activity/mod.ts";
@@ -66,8 +66,14 @@ function joinGrants(first: WorkerGrant | null, second: WorkerGrant | null): Work
   };
 }
 
+/** What `serve` starts before the agent's modules load. */
+export interface AgentHeadStart {
+  /** The interpreters of `options.interpreters`, being resolved (`resolveRuntimes`). */
+  runtimes?: Promise<ReadonlyMap<string, RuntimeResolution>>;
+}
+
 /** Starts an agent with `options`: opens the data dir, installs runtimes (resolving their interpreters once) and listens. */
-export async function startAgent(options: AgentOptions): Promise<Agent> {
+export async function startAgent(options: AgentOptions, headStart: AgentHeadStart = {}): Promise<Agent> {
   // 0711: workers running as another user reach their code and runtime by path; nobody can list the folder
   mkdirSync(options.dataDir, { recursive: true, mode: 0o711 });
   chmodSync(options.dataDir, 0o711);
@@ -100,6 +106,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const code = new CodeStore(join(options.dataDir, "code"), store.code, { collect: true });
   const host = await RuntimeHost.install(join(options.dataDir, "runtimes"), options.interpreters, {
     strictVersions: options.strictRuntimeVersions,
+    ...(headStart.runtimes ? { resolutions: headStart.runtimes } : {}),
   });
   for (const line of host.warnings()) console.warn(line);
   const capabilities = detectHostCapabilities({ cgroupParent: workerCgroupParent(options.dataDir) });

@@ -1,7 +1,10 @@
 /** @module Talks to a running agent over HTTP the way the AWS CLI does, with its error messages and exit codes. */
 import { signRequest } from "../auth/mod.ts";
 import { findClientIdentity } from "./client-credentials.ts";
+import { CliError } from "./cli-error.ts";
 import { byteProgress, elapsed, formatBytes, ProgressLine } from "./progress.ts";
+
+export { CliError, exitOnCliError } from "./cli-error.ts";
 
 /** Request bodies from this size on (a zip of a few MB, base64 in JSON) show their upload on a terminal. */
 export const UPLOAD_PROGRESS_MIN_BYTES = 1024 * 1024;
@@ -11,18 +14,6 @@ const UPLOAD_CHUNK_BYTES = 64 * 1024;
 
 /** The endpoint used when neither `--endpoint-url` nor `AWS_ENDPOINT_URL_LAMBDA` / `AWS_ENDPOINT_URL` is set. */
 export const DEFAULT_ENDPOINT = "http://127.0.0.1:9001";
-
-/** An error the CLI reports on stderr before exiting with {@linkcode CliError.exitCode}. */
-export class CliError extends Error {
-  /** 252 for bad arguments, 254 for service errors, 255 for connection failures, as the AWS CLI. */
-  readonly exitCode: number;
-
-  constructor(message: string, exitCode: number) {
-    super(message);
-    this.name = "CliError";
-    this.exitCode = exitCode;
-  }
-}
 
 /**
  * The endpoint to call: the flag, then the AWS environment variables, then the `endpoint_url` of the agent's
@@ -138,20 +129,5 @@ function uploadBody(
     body: stream,
     duplex: "half",
     headers: { ...headers, "content-length": String(total) },
-  };
-}
-
-/** Wraps a command's `run` so that a {@linkcode CliError} prints its message and exits with its code. */
-export function exitOnCliError<A extends unknown[]>(
-  run: (...args: A) => Promise<void>,
-): (...args: A) => Promise<void> {
-  return async (...args) => {
-    try {
-      await run(...args);
-    } catch (error) {
-      if (!(error instanceof CliError)) throw error;
-      console.error(`\n${error.message}`);
-      process.exit(error.exitCode);
-    }
   };
 }

@@ -1,15 +1,11 @@
 /** @module `lambdalet serve`: runs the agent until SIGTERM or SIGINT. */
 import { defineCommand } from "citty";
-import { type Agent, startAgent } from "../agent.ts";
-import { readCredentialsFile, signRequest } from "../auth/mod.ts";
+import type { Agent } from "../agent.ts";
 import { AgentOptionsError, loadAgentOptions } from "../config/mod.ts";
 import { agentLogFormat, installAgentLog } from "../logs/mod.ts";
-import { DataDirInUseError } from "../recovery/mod.ts";
-import { MqttBridgeError } from "../mqtt/mod.ts";
-import { SchemaTooNewError } from "../store/mod.ts";
-import { DEMO_FUNCTION_NAME, demoCreateFunctionBody, demoCurlLine } from "../demo/demo-function.ts";
+import { resolveRuntimes } from "../runtimes/mod.ts";
 import { VERSION } from "../version.ts";
-import { CliError, exitOnCliError } from "./client.ts";
+import { CliError, exitOnCliError } from "./cli-error.ts";
 
 /** The serve command. */
 export const serveCommand = defineCommand({
@@ -70,9 +66,18 @@ export const serveCommand = defineCommand({
       throw error;
     }
     installAgentLog(agentLogFormat(options.logFormat));
+    // the interpreters answer (node, python and their shims: a few hundred ms) while the agent's modules load
+    const runtimes = resolveRuntimes(options.interpreters);
+    const modules = Promise.all([
+      import("../agent.ts"),
+      import("../store/mod.ts"),
+      import("../recovery/mod.ts"),
+      import("../mqtt/mod.ts"),
+    ]);
+    const [{ startAgent }, { SchemaTooNewError }, { DataDirInUseError }, { MqttBridgeError }] = await modules;
     let agent: Agent;
     try {
-      agent = await startAgent(options);
+      agent = await startAgent(options, { runtimes });
     } catch (error) {
       if (
         error instanceof SchemaTooNewError || error instanceof DataDirInUseError ||
@@ -90,6 +95,9 @@ export const serveCommand = defineCommand({
 });
 
 async function deployDemo(agent: Agent): Promise<void> {
+  // the demo function (and the zip writer it needs) is loaded only with --demo
+  const [{ DEMO_FUNCTION_NAME, demoCreateFunctionBody, demoCurlLine }, { readCredentialsFile, signRequest }] =
+    await Promise.all([import("../demo/demo-function.ts"), import("../auth/mod.ts")]);
   const url = `${agent.url}/2015-03-31/functions`;
   const body = JSON.stringify(demoCreateFunctionBody(agent.canIsolate));
   const credentials = readCredentialsFile(agent.credentialsFile);

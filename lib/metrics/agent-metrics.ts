@@ -20,7 +20,11 @@ export interface MetricsDeps {
 
 /** Options of {@linkcode AgentMetrics}. */
 export interface MetricsOptions {
-  /** Whether to add prom-client's process and runtime metrics (`process_*`, `nodejs_*`). @default true */
+  /**
+   * Whether to add prom-client's process and runtime metrics (`process_*`, `nodejs_*`), from the first scrape on: their
+   * collectors (an event-loop delay monitor, a GC observer) cost the agent ~2 MB, which an agent nobody
+   * scrapes does without. @default true
+   */
   processMetrics?: boolean;
 }
 
@@ -41,6 +45,7 @@ export class AgentMetrics {
   readonly #invocations: InvocationMetrics;
   readonly #gauges: ScrapeGauges;
   readonly #counted: readonly (Counter<string> | Histogram<string>)[];
+  #processMetricsPending: boolean;
 
   constructor(deps: MetricsDeps, options: MetricsOptions = {}) {
     this.#deps = deps;
@@ -51,12 +56,16 @@ export class AgentMetrics {
     this.scheduler = this.#invocations;
     this.events = events;
     this.contentType = this.#registry.contentType;
-    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.#registry });
+    this.#processMetricsPending = options.processMetrics ?? true;
   }
 
   /** Every metric in the Prometheus text format, the gauges read now. */
   async render(): Promise<string> {
     const { store, scheduler } = this.#deps;
+    if (this.#processMetricsPending) {
+      this.#processMetricsPending = false;
+      collectDefaultMetrics({ register: this.#registry });
+    }
     await this.#dropDeletedFunctions();
     this.#gauges.update({
       pools: scheduler.status(),

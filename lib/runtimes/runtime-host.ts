@@ -75,6 +75,11 @@ export interface LaunchOptions {
 export interface RuntimeHostOptions {
   /** Refuse functions whose runtime version this host cannot run exactly. @default false */
   strictVersions?: boolean;
+  /**
+   * The interpreters, already being resolved from the same `programs` (`resolveRuntimes` started before the agent's
+   * modules load, so that asking the interpreters overlaps loading them). @default resolved by `install`
+   */
+  resolutions?: Promise<ReadonlyMap<string, RuntimeResolution>>;
 }
 
 /** Knows where each runtime's bootstrap and interpreter are, and builds the command that starts a worker. */
@@ -108,7 +113,7 @@ export class RuntimeHost {
     for (const [name, text] of Object.entries(EMBEDDED_RUNTIME_FILES)) {
       writeIfChanged(join(runtimeDir, name), text);
     }
-    return new RuntimeHost(runtimeDir, await resolveRuntimes(programs), options);
+    return new RuntimeHost(runtimeDir, await (options.resolutions ?? resolveRuntimes(programs)), options);
   }
 
   /**
