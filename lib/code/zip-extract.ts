@@ -9,7 +9,14 @@ import {
   writeFileSync,
 } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import yauzl from "yauzl";
+import type yauzl from "yauzl";
+
+let yauzlModule: Promise<typeof yauzl> | null = null;
+
+/** yauzl, loaded at the first extraction: an agent that only runs code it has extracted never evaluates it. */
+function loadYauzl(): Promise<typeof yauzl> {
+  return yauzlModule ??= import("yauzl").then((module) => module.default);
+}
 
 /** Lambda's limit on the unzipped size of a function's code. */
 export const MAX_UNZIPPED_BYTES = 250 * 1024 * 1024;
@@ -138,9 +145,10 @@ function exists(path: string): boolean {
   }
 }
 
-function openZip(zip: Uint8Array): Promise<yauzl.ZipFile> {
-  return new Promise((resolvePromise, reject) => {
-    yauzl.fromBuffer(
+async function openZip(zip: Uint8Array): Promise<yauzl.ZipFile> {
+  const { fromBuffer } = await loadYauzl();
+  return await new Promise((resolvePromise, reject) => {
+    fromBuffer(
       Buffer.from(zip.buffer, zip.byteOffset, zip.byteLength),
       { lazyEntries: true, decodeStrings: true, validateEntrySizes: true },
       (error, zipfile) => {

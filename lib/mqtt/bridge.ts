@@ -2,7 +2,14 @@
  * @module The connection to the MQTT broker: a persistent session (fixed client id, clean = false), messages in
  * acknowledged only once handed on, messages out from the SQLite spool in order, reconnection with capped backoff.
  */
-import { connect, type IPublishPacket, type MqttClient } from "mqtt";
+import type { IPublishPacket, MqttClient } from "mqtt";
+
+let mqttModule: Promise<typeof import("mqtt")> | null = null;
+
+/** mqtt.js, loaded when a bridge first starts: an agent without a broker never evaluates it (about 1.5 MB). */
+function loadMqtt(): Promise<typeof import("mqtt")> {
+  return mqttModule ??= import("mqtt");
+}
 import type { MqttOptions } from "../config/mod.ts";
 import type { MqttSpool, SpoolBounds } from "../store/mod.ts";
 import { Backoff } from "./backoff.ts";
@@ -62,6 +69,7 @@ export class MqttBridge {
   /** Bumped for each connection: callbacks of an older one are ignored. */
   #generation = 0;
   #state: ConnectionState = "stopped";
+  #mqtt: typeof import("mqtt") | null = null;
   #connectedSince: string | null = null;
   #lastError: string | null = null;
   #lastSent = 0;
@@ -84,7 +92,12 @@ export class MqttBridge {
   /** Connects (and keeps reconnecting until {@linkcode MqttBridge.stop}). */
   start(): void {
     if (this.#state !== "stopped") return;
-    this.#connect();
+    this.#state = "connecting";
+    const generation = this.#generation;
+    void loadMqtt().then((mqtt) => {
+      this.#mqtt = mqtt;
+      if (generation === this.#generation && this.#state === "connecting") this.#connect();
+    });
   }
 
   /** Subscribes to exactly `filters` on the broker from now on (at QoS 1), now if connected, else on connecting. */
@@ -147,7 +160,7 @@ export class MqttBridge {
     this.#inFlight.clear();
     this.#lastSent = 0;
     // a new client each time: nothing of an old connection's state (its own outgoing store) is replayed twice
-    const client = connect(this.#options.url, {
+    const client = this.#mqtt!.connect(this.#options.url, {
       clientId: this.#options.clientId,
       clean: false,
       protocolVersion: 4,

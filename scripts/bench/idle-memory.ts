@@ -6,8 +6,9 @@
  * `lambdalet serve` to its first 200 from `/healthz` (median of `--starts` fresh data dirs, and of as many
  * restarts on an existing one), the agent's RSS after `--idle-seconds` idle (median over the starts, with its
  * anonymous and file-backed parts), and the agent's RSS growth per idle warm worker: a no-op nodejs function in
- * NoContainer mode is invoked 10 at a time, then `10 + --workers` at a time (each invocation holds its worker 300
- * ms, so each concurrent one starts its own), and the difference of the two idle RSS is divided by `--workers`.
+ * NoContainer mode is invoked 10 at a time, then `10 + --workers` at a time (each invocation holds its worker 5 s,
+ * so that each concurrent one gets its own under the adaptive scale-out), and the difference of the two idle RSS
+ * is divided by the difference of the idle worker counts the agent reports.
  *
  * `--imports` prints instead what each import costs: one small binary per package or part of `lib` imports it alone
  * and reads its own RSS after 2 s, next to a binary that imports nothing (the parts overlap: they share what they
@@ -35,8 +36,8 @@ const starts = Number(values.starts);
 const workers = Number(values.workers);
 const idleMs = Number(values["idle-seconds"]) * 1000;
 
-/** Holds its worker 300 ms, so that concurrent invocations each start one. */
-const HOLD = "exports.handler = async () => { await new Promise((r) => setTimeout(r, 300)); return null; };";
+/** Holds its worker 5 s, so that concurrent invocations each get one (a worker starts in well under that). */
+const HOLD = "exports.handler = async () => { await new Promise((r) => setTimeout(r, 5000)); return null; };";
 
 function median(samples: number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -208,6 +209,13 @@ process.exit(0);`;
 }
 
 let binary = values.binary ? resolve(values.binary) : "";
+/** The idle workers of the `hold` function, as the agent reports them. */
+async function idleWorkers(url: string): Promise<number> {
+  const response = await apiFetch(`${url}/2015-03-31/functions/hold`);
+  const body = await response.json() as { Configuration: { EdgeStatus?: { workers: { idle: number } } } };
+  return body.Configuration.EdgeStatus?.workers.idle ?? 0;
+}
+
 const work = tempDir("lambdalet-idle-");
 try {
   if (values.imports) {
@@ -251,7 +259,7 @@ try {
   const dataDir = join(work, "data-workers");
   mkdirSync(dataDir, { recursive: true });
   const agent = await start(binary, dataDir);
-  let perWorker: { before: number; after: number };
+  let perWorker: { before: number; after: number; workersBefore: number; workersAfter: number };
   try {
     const created = await apiFetch(`${agent.url}/2015-03-31/functions`, {
       method: "POST",
@@ -260,6 +268,7 @@ try {
         Runtime: "nodejs20.x",
         Handler: "index.handler",
         MemorySize: 128,
+        Timeout: 30,
         Code: { ZipFile: Buffer.from(buildZip({ "index.js": HOLD })).toString("base64") },
         Edge: { containerMode: "NoContainer", maxIdleTimeInSeconds: 600, maxInstancesCount: workers + 20 },
       }),
@@ -268,9 +277,10 @@ try {
     const base = 10;
     await Promise.all(Array.from({ length: base }, () => invoke(agent.url, "hold")));
     const before = await settledRss(agent.proc.pid);
+    const workersBefore = await idleWorkers(agent.url);
     await Promise.all(Array.from({ length: base + workers }, () => invoke(agent.url, "hold")));
     const after = await settledRss(agent.proc.pid);
-    perWorker = { before, after };
+    perWorker = { before, after, workersBefore, workersAfter: await idleWorkers(agent.url) };
   } finally {
     await stop(agent);
   }
@@ -289,10 +299,11 @@ try {
     } MB, file-backed ${median(file).toFixed(1)} MB)`,
   );
   const delta = perWorker.after - perWorker.before;
+  const added = Math.max(1, perWorker.workersAfter - perWorker.workersBefore);
   console.log(
-    `agent RSS per idle warm worker: ${(delta / workers).toFixed(3)} MB (${
+    `agent RSS per idle warm worker: ${(delta / added).toFixed(3)} MB (${
       perWorker.before.toFixed(1)
-    } MB with 10, ${perWorker.after.toFixed(1)} MB with ${10 + workers})`,
+    } MB with ${perWorker.workersBefore}, ${perWorker.after.toFixed(1)} MB with ${perWorker.workersAfter})`,
   );
 } finally {
   rmSync(work, { recursive: true, force: true });
