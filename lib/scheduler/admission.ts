@@ -90,6 +90,8 @@ export function defaultMemoryBudgetBytes(): number {
 export class Admission {
   readonly #budget: number;
   readonly #maxStarting: number;
+  /** Cores of the host. */
+  readonly cores: number;
   readonly #clients = new Set<AdmissionClient>();
   #committed = 0;
   #starting = 0;
@@ -99,6 +101,7 @@ export class Admission {
   constructor(options: AdmissionOptions = {}) {
     this.#budget = options.memoryBudgetBytes ?? defaultMemoryBudgetBytes();
     const cores = options.cores ?? availableParallelism();
+    this.cores = cores;
     this.#maxStarting = Math.max(1, Math.round(cores * (options.startsPerCore ?? 1)));
   }
 

@@ -240,9 +240,9 @@ export class OnDemandPool implements FunctionPool, AdmissionClient {
   }
 
   /**
-   * Whether a new worker would serve the queue (with `extra` more callers) sooner than the warm ones: always when
-   * there is none; else when the oldest caller has already waited a cold start's time, or when the queue, at the
-   * measured invocation time, would take longer than a cold start to drain.
+   * Whether a new worker is worth starting for the queue (with `extra` more callers): always when there is none or
+   * fewer than the cores; past that, when the oldest caller has already waited a cold start's time, or when the
+   * queue, at the measured invocation time, would take longer than a cold start to drain.
    */
   #worthStarting(extra: number): boolean {
     if (this.size === 0) return true;
@@ -253,6 +253,9 @@ export class OnDemandPool implements FunctionPool, AdmissionClient {
     for (const slot of this.#slots.values()) leased += slot.leases;
     const spare = this.size * maxConcurrency - leased - this.#starting;
     if (this.#waiters.length + extra + 1 <= spare) return false;
+    // up to a worker per core, callers waiting are reason enough: each one more works in parallel for as long as
+    // the load lasts, while its start is paid once
+    if (this.size < this.#deps.admission.cores) return true;
     const coldStartMs = this.#estimates.coldStartMs;
     const oldest = this.#waiters[0];
     if (oldest && performance.now() - oldest.since >= coldStartMs) return true;
