@@ -28,6 +28,7 @@ export function startDetached(
   for (const file of cgroup?.procsFiles ?? []) void writeFile(file, String(proc.pid)).catch(() => {});
   let oomKills = 0;
   let peak: number | null = null;
+  let peakRead: { at: number; bytes: number | null } | null = null;
   let gone = false;
   const exited: Promise<ExitStatus> = proc.exited.then(() => {
     gone = true;
@@ -58,7 +59,12 @@ export function startDetached(
       }
       proc.kill("SIGKILL");
     },
-    peakMemoryBytes: () => (cgroup ? cgroup.peakBytes() ?? peak : peakResidentBytes(proc.pid)),
+    peakMemoryBytes(maxAgeMs = 0) {
+      const now = performance.now();
+      if (peakRead && now - peakRead.at <= maxAgeMs) return peakRead.bytes;
+      peakRead = { at: now, bytes: cgroup ? cgroup.peakBytes() ?? peak : peakResidentBytes(proc.pid) };
+      return peakRead.bytes;
+    },
     // only a memory limit makes OOM kills (and the file read is on every invocation's path)
     oomKills: () => (memoryLimited ? Math.max(oomKills, cgroup?.oomKills() ?? 0) : 0),
     *pids() {

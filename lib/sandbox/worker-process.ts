@@ -34,8 +34,11 @@ export interface WorkerProcess {
   readonly stdin: WorkerStdin | null;
   /** Kills the worker and every process it started. */
   kill(): void;
-  /** Peak memory use of the worker so far, in bytes, when the sandbox can tell. */
-  peakMemoryBytes(): number | null;
+  /**
+   * Peak memory use of the worker so far, in bytes, when the sandbox can tell: read again when the last read is
+   * older than `maxAgeMs` (the cgroup file's read costs the kernel a stats flush), else the last value read.
+   */
+  peakMemoryBytes(maxAgeMs?: number): number | null;
   /** How many of the worker's processes the kernel killed for exceeding its memory limit (0 without a limit). */
   oomKills(): number;
   /**

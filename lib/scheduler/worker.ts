@@ -22,6 +22,9 @@ import {
   type WorkerState,
 } from "./worker-types.ts";
 
+/** How old the peak memory a stored REPORT shows may be, in ms: reading it costs the kernel a stats flush. */
+const PEAK_MAX_AGE_MS = 1000;
+
 /** How long extensions subscribed to SHUTDOWN may take to finish once the worker is to go, as on Lambda. */
 export const SHUTDOWN_GRACE_MS = 2000;
 
@@ -207,7 +210,8 @@ export class Worker {
     const finish = async (): Promise<string> => {
       // the lines the worker wrote before its answer reach the stored log before END
       await settleCapture(this.#capture);
-      const peak = this.#process.peakMemoryBytes();
+      // the caller sees a Tail's REPORT: read now; a stored one may show the peak read within the last second
+      const peak = this.#process.peakMemoryBytes(request.captureLog ? 0 : PEAK_MAX_AGE_MS);
       const report = {
         requestId,
         durationMs,
