@@ -1,5 +1,6 @@
 /** @module Where workers run: GreengrassContainer (namespaces + cgroups) or NoContainer, chosen per function. */
 export { type CgroupLayout, parseCgroupLayout } from "./cgroup-layout.ts";
+export { cgroupMemoryRoomBytes } from "./memory-room.ts";
 export { CgroupV1Driver } from "./cgroup-v1.ts";
 export { CgroupV2Driver } from "./cgroup-v2.ts";
 export { containerScript, RUNTIME_ROOT, TASK_ROOT } from "./container.ts";

@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { availableParallelism, freemem } from "node:os";
 import { RUNTIME_FAMILIES } from "../config/mod.ts";
+import { cgroupMemoryRoomBytes } from "../sandbox/mod.ts";
 
 const MIB = 1024 * 1024;
 
@@ -76,9 +77,13 @@ export function memAvailableBytes(): number {
   return freemem();
 }
 
-/** The default memory budget of workers: three quarters of what the host has available now. */
+/**
+ * The default memory budget of workers: three quarters of what the host has available now, or of what the
+ * agent's own memory cgroup leaves when that is less (a systemd `MemoryMax=`, a container's limit).
+ */
 export function defaultMemoryBudgetBytes(): number {
-  return Math.floor(memAvailableBytes() * 0.75);
+  const room = cgroupMemoryRoomBytes();
+  return Math.floor(Math.min(memAvailableBytes(), room ?? Infinity) * 0.75);
 }
 
 /**
