@@ -12,10 +12,10 @@ import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { buildZip } from "../../lib/code/mod.ts";
-import { signRequest } from "../../lib/auth/mod.ts";
 import { detectHostCapabilities, missingForContainers } from "../../lib/sandbox/mod.ts";
 import { REPO_ROOT, startAgentProcess, tempDir } from "../../tests/helpers/agent-process.ts";
-import { agentCredentials, apiFetch } from "../../tests/helpers/api-client.ts";
+import { apiFetch } from "../../tests/helpers/api-client.ts";
+import { percentile, timedInvoke } from "./_stats.ts";
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -28,11 +28,6 @@ const samples = Number(values.samples);
 const NOOP = "exports.handler = async () => null;";
 const NODE = Bun.which("node");
 if (!NODE) throw new Error("node is not on PATH");
-
-function percentile(times: number[], p: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 async function deploy(url: string, name: string, mode: string): Promise<void> {
   const response = await apiFetch(`${url}/2015-03-31/functions`, {
@@ -56,23 +51,6 @@ async function freshen(url: string, name: string, round: number): Promise<void> 
     body: JSON.stringify({ Description: `cold ${round}` }),
   });
   if (response.status !== 200) throw new Error(await response.text());
-}
-
-async function invokeMs(url: string, name: string): Promise<number> {
-  const target = `${url}/2015-03-31/functions/${name}/invocations`;
-  const headers = await signRequest(
-    { method: "POST", url: target, body: "{}" },
-    agentCredentials(target)!,
-    "us-east-1",
-  );
-  const started = performance.now();
-  const response = await fetch(target, { method: "POST", body: "{}", headers });
-  const text = await response.text();
-  const elapsed = performance.now() - started;
-  if (response.status !== 200 || response.headers.get("x-amz-function-error")) {
-    throw new Error(`invoke ${name} failed: ${response.status} ${text}`);
-  }
-  return elapsed;
 }
 
 /** The environment both Node.js runs get, as small as a worker's. */
@@ -133,14 +111,14 @@ try {
   const times: Record<string, number[]> = { "node -e 0": [], "bootstrap alone": [] };
   for (const mode of modes) {
     await deploy(agent.url, mode, mode);
-    await invokeMs(agent.url, mode); // the first start also extracts the code
+    await timedInvoke(agent.url, mode); // the first start also extracts the code
     times[mode] = [];
   }
   for (let round = 0; round < samples; round++) {
     for (const mode of modes) await freshen(agent.url, mode, round);
     await Bun.sleep(50); // let the old workers go
     // the order turns each round, so that no measure always follows the same one
-    const steps = [...modes.map((mode) => () => invokeMs(agent.url, mode)), nodeMs, bootstrapMs];
+    const steps = [...modes.map((mode) => () => timedInvoke(agent.url, mode)), nodeMs, bootstrapMs];
     const order = steps.map((_, i) => steps[(i + round) % steps.length]!);
     const names = [...modes, "node -e 0", "bootstrap alone"].map((_, i, all) =>
       all[(i + round) % all.length]!

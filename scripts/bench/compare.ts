@@ -20,6 +20,7 @@ import { agentCredentials, apiFetch } from "../../tests/helpers/api-client.ts";
 import { fmt, machineFacts, printReport, summarize } from "./_compare-report.ts";
 import { luaScript, runWrk, type WrkCell } from "./_wrk-latency.ts";
 import { installServerlessOffline, startServerlessOffline } from "./_serverless-offline.ts";
+import { positiveFlag } from "./_flags.ts";
 
 const HANDLER = "exports.handler = async () => null;";
 const FUNCTION_NAME = "noop";
@@ -53,19 +54,9 @@ try {
   fail((error as Error).message);
 }
 
-const positive = (flag: string, integer: boolean) =>
-  v.pipe(
-    v.string(),
-    v.transform(Number),
-    v.check(
-      (n) => Number.isFinite(n) && n > 0 && (!integer || Number.isInteger(n)),
-      (issue) =>
-        `'--${flag}' must be ${integer ? "an integer" : "a number"} > 0: current value is ${issue.input}`,
-    ),
-  );
 const FlagsSchema = v.object({
-  seconds: positive("seconds", true), // wrk takes whole seconds
-  runs: positive("runs", true),
+  seconds: positiveFlag("seconds", true), // wrk takes whole seconds
+  runs: positiveFlag("runs", true),
   warmup: v.pipe(
     v.string(),
     v.transform(Number),

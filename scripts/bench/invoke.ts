@@ -14,6 +14,7 @@ import { startAgentProcess, tempDir } from "../../tests/helpers/agent-process.ts
 import { signRequest } from "../../lib/auth/mod.ts";
 import { agentCredentials, apiFetch } from "../../tests/helpers/api-client.ts";
 import { signedWrkScript } from "./_wrk.ts";
+import { percentile } from "./_stats.ts";
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -29,11 +30,6 @@ const NOOP = "exports.handler = async () => null;";
 // long enough that each of the 100 callers gets its own worker (a quicker one is served by fewer warm workers)
 const SLEEPY =
   "exports.handler = async () => { await new Promise((r) => setTimeout(r, 5000)); return null; };";
-
-function percentile(samples: number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 /** How many idle workers the function's pool holds now. */
 async function idleWorkers(url: string, name: string): Promise<number> {

@@ -9,13 +9,13 @@
  */
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
-import { signRequest } from "../../lib/auth/mod.ts";
 import { buildZip } from "../../lib/code/mod.ts";
 import { jvmFlags } from "../../lib/runtimes/java-bootstrap.ts";
 import { detectHostCapabilities, missingForContainers } from "../../lib/sandbox/mod.ts";
 import { startAgentProcess } from "../../tests/helpers/agent-process.ts";
-import { agentCredentials, apiFetch } from "../../tests/helpers/api-client.ts";
+import { apiFetch } from "../../tests/helpers/api-client.ts";
 import { compileJava, JAVAC } from "../../tests/helpers/java-functions.ts";
+import { percentile, timedInvoke } from "./_stats.ts";
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -43,27 +43,6 @@ public class Hello {
     }
 }
 `;
-
-function percentile(samples: number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-async function invokeOnce(url: string, name: string): Promise<number> {
-  const target = `${url}/2015-03-31/functions/${name}/invocations`;
-  const headers = await signRequest(
-    { method: "POST", url: target, body: "{}" },
-    agentCredentials(target)!,
-    "us-east-1",
-  );
-  const started = performance.now();
-  const response = await fetch(target, { method: "POST", body: "{}", headers });
-  const text = await response.text();
-  if (response.status !== 200 || response.headers.get("x-amz-function-error")) {
-    throw new Error(`invoke ${name} failed: ${response.status} ${text}`);
-  }
-  return performance.now() - started;
-}
 
 /** A bare JVM start with the workers' flags: what a cold start cannot go below. */
 function javaVersionMs(runs: number): number {
@@ -110,7 +89,7 @@ for (const mode of modes) {
       }),
     });
     if (created.status !== 201) throw new Error(await created.text());
-    const first = await invokeOnce(agent.url, name);
+    const first = await timedInvoke(agent.url, name);
     const cold: number[] = [];
     for (let i = 0; i < runs; i++) {
       const updated = await apiFetch(`${agent.url}/2015-03-31/functions/${name}/configuration`, {
@@ -118,10 +97,10 @@ for (const mode of modes) {
         body: JSON.stringify({ Description: `cold ${i}` }),
       });
       if (updated.status !== 200) throw new Error(await updated.text());
-      cold.push(await invokeOnce(agent.url, name));
+      cold.push(await timedInvoke(agent.url, name));
     }
     const warm: number[] = [];
-    for (let i = 0; i < warmRuns; i++) warm.push(await invokeOnce(agent.url, name));
+    for (let i = 0; i < warmRuns; i++) warm.push(await timedInvoke(agent.url, name));
     console.log(
       `${mode}: first invocation (compiles the runtime once) ${first.toFixed(0)} ms; cold start p50 ${
         percentile(cold, 50).toFixed(1)

@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import * as v from "valibot";
 import { parseCgroupLayout } from "../../lib/sandbox/mod.ts";
+import { positiveFlag } from "./_flags.ts";
 
 function fail(message: string): never {
   console.error(`small-device.ts: ${message}`);
@@ -44,20 +45,10 @@ try {
   fail((error as Error).message);
 }
 
-const positiveNumber = (flag: string, integer: boolean) =>
-  v.pipe(
-    v.string(),
-    v.transform(Number),
-    v.check(
-      (n) => Number.isFinite(n) && n > 0 && (!integer || Number.isInteger(n)),
-      (issue) =>
-        `'--${flag}' must be ${integer ? "an integer" : "a number"} > 0: current value is ${issue.input}`,
-    ),
-  );
 const FlagsSchema = v.object({
-  seconds: positiveNumber("seconds", true), // wrk takes whole seconds
-  runs: positiveNumber("runs", true),
-  "memory-mb": positiveNumber("memory-mb", true),
+  seconds: positiveFlag("seconds", true), // wrk takes whole seconds
+  runs: positiveFlag("runs", true),
+  "memory-mb": positiveFlag("memory-mb", true),
   cpus: v.pipe(
     v.string(),
     v.regex(

@@ -14,6 +14,7 @@ import { signRequest } from "../../lib/auth/mod.ts";
 import { buildZip } from "../../lib/code/mod.ts";
 import { startAgentProcess } from "../../tests/helpers/agent-process.ts";
 import { agentCredentials, apiFetch } from "../../tests/helpers/api-client.ts";
+import { percentile } from "./_stats.ts";
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -39,11 +40,6 @@ const FLOOD = `exports.handler = awslambda.streamifyResponse(async (event, respo
   }
   responseStream.end();
 });`;
-
-function percentile(samples: number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 function rssMb(pid: number): number {
   const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
