@@ -283,6 +283,26 @@ export async function startAgent(options: AgentOptions, headStart: AgentHeadStar
       url,
     });
   const credentialsFile = saveDefaultKey(keyring.defaultKey());
+  // a fleet's hub: joined in the background (the agent serves whether or not the hub can be reached)
+  const fleet = options.fleet
+    ? (await import("./fleet/mod.ts")).startFleet(options.fleet, {
+      dataDir: options.dataDir,
+      store,
+      code,
+      deployments: control.deployments,
+      scheduler,
+      url,
+      region: options.region,
+      adminKey: () => {
+        const key = keyring.defaultKey();
+        return { accessKeyId: key.accessKeyId, secretAccessKey: key.secret };
+      },
+      fetch: async (request) => await app.fetch(request),
+      isolation: sandbox.missing.length === 0
+        ? "GreengrassContainer"
+        : `NoContainer: ${sandbox.missing.map((item) => item.name).join(", ")}`,
+    })
+    : null;
   if (!options.tls && !isLoopback(options.host)) {
     console.warn(
       `lambdalet: listening on ${options.host} without TLS: signatures keep requests from being forged or changed, but anyone on the network can read them (payloads, results, function code). Serve HTTPS with --tls-cert and --tls-key`,
@@ -303,6 +323,7 @@ export async function startAgent(options: AgentOptions, headStart: AgentHeadStar
     canIsolate: sandbox.missing.length === 0,
     fetch: async (request) => await app.fetch(request),
     async stop() {
+      await fleet?.stop();
       await control.stop();
       await scheduler.drain();
       await scheduler.stop();

@@ -34,6 +34,7 @@ const RANK: Record<string, number> = {
   "http-triggers": 6.5,
   dashboard: 6.75,
   api: 7,
+  fleet: 7.5,
   "agent.ts": 8,
   cli: 9,
 };

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import * as v from "valibot";
+import { type FleetOptions, parseFleetOptions } from "./fleet-options.ts";
 import { type MqttOptions, MqttOptionsSchema, resolveMqttOptions } from "./mqtt-options.ts";
 import { type LogOptions, LogOptionsSchema, resolveLogOptions } from "./log-options.ts";
 import { RUNTIME_FAMILIES } from "./runtimes.ts";
@@ -63,6 +64,8 @@ export interface AgentOptions {
    * a key pair, a shared-credentials profile or AWS IoT's credentials provider. @default null (none are served)
    */
   tokenExchange: TokenExchangeOptions | null;
+  /** The NATS hub of a fleet this device belongs to: desired deployments, status, remote invokes. @default null */
+  fleet: FleetOptions | null;
   /** The dashboard at `/dashboard` on the API port. @default { enabled: true, loopbackReadOnly: false } */
   dashboard: DashboardSettings;
   /**
@@ -196,6 +199,8 @@ export const AgentOptionsSchema = v.strictObject({
   mqtt: v.optional(MqttOptionsSchema),
   // checked by parseTokenExchange, whose messages never quote a secret
   tokenExchange: v.optional(v.unknown()),
+  // checked by parseFleetOptions, whose messages never quote a secret
+  fleet: v.optional(v.unknown()),
   dashboard: v.optional(v.strictObject({
     enabled: v.optional(v.boolean()),
     loopbackReadOnly: v.optional(v.boolean()),
@@ -253,6 +258,7 @@ export function resolveAgentOptions(raw: unknown, source = "the agent"): AgentOp
     logFormat: input.logFormat ?? null,
     mqtt: input.mqtt ? resolveMqttOptions(input.mqtt) : null,
     tokenExchange: null,
+    fleet: null,
     dashboard: {
       enabled: input.dashboard?.enabled ?? true,
       loopbackReadOnly: input.dashboard?.loopbackReadOnly ?? false,
@@ -274,6 +280,11 @@ export function resolveAgentOptions(raw: unknown, source = "the agent"): AgentOp
     const parsed = parseTokenExchange(input.tokenExchange);
     if (!parsed.ok) throw new AgentOptionsError(`Cannot start ${source} as ${parsed.message}`);
     options.tokenExchange = parsed.options;
+  }
+  if (input.fleet !== undefined) {
+    const parsed = parseFleetOptions(input.fleet);
+    if (!parsed.ok) throw new AgentOptionsError(`Cannot start ${source} as ${parsed.message}`);
+    options.fleet = parsed.options;
   }
   if ((input.tlsCert === undefined) !== (input.tlsKey === undefined)) {
     throw new AgentOptionsError(

@@ -14,6 +14,7 @@ export * from "./layer-input.ts";
 export * from "./deployment-document.ts";
 export * from "./function-url-input.ts";
 export * from "./mqtt-options.ts";
+export * from "./fleet-options.ts";
 export * from "./greengrass-component.ts";
 export {
   GREENGRASS_LAMBDA_DEFAULTS,

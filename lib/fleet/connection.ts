@@ -49,7 +49,11 @@ export function connectionOptions(options: FleetConnectionOptions): ConnectionOp
     : "token" in credentials
     ? { token: credentials.token }
     : "nkeySeedFile" in credentials
-    ? { authenticator: nkeyAuthenticator(new TextEncoder().encode(readFileSync(credentials.nkeySeedFile, "utf8").trim())) }
+    ? {
+      authenticator: nkeyAuthenticator(
+        new TextEncoder().encode(readFileSync(credentials.nkeySeedFile, "utf8").trim()),
+      ),
+    }
     : { authenticator: credsAuthenticator(new Uint8Array(readFileSync(credentials.credsFile))) };
   const tls = options.tls === null ? {} : {
     tls: {

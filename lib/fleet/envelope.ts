@@ -14,6 +14,7 @@ import {
 } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as v from "valibot";
+import { parseEd25519PublicKey } from "../config/mod.ts";
 
 /** The largest envelope accepted, in bytes (a KV value stays under the hub's 1 MB default payload). */
 export const MAX_ENVELOPE_BYTES = 768 * 1024;
@@ -122,17 +123,6 @@ export function readPrivateKey(file: string): KeyObject {
 
 /** Reads an Ed25519 public key from PEM text or the one-line base64 of its SPKI DER; throws when it is neither. */
 export function parsePublicKey(text: string): KeyObject {
-  const trimmed = text.trim();
-  let key: KeyObject;
-  try {
-    key = trimmed.startsWith("-----")
-      ? createPublicKey(trimmed)
-      : createPublicKey({ key: Buffer.from(trimmed, "base64"), format: "der", type: "spki" });
-  } catch {
-    throw new Error(
-      "is not an Ed25519 public key (PEM, or the one-line key `lambdalet fleet keygen` prints)",
-    );
-  }
-  if (key.asymmetricKeyType !== "ed25519") throw new Error("is not an Ed25519 public key");
-  return key;
+  // the agent config checks `fleet.publicKey` with the same function (which also refuses a private key)
+  return parseEd25519PublicKey(text);
 }

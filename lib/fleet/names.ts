@@ -2,7 +2,8 @@
  * @module The names a fleet shares on its NATS hub: the key-value buckets, their keys, the object store of code, and
  * the subjects of remote invokes; device and group names are subject tokens.
  */
-import * as v from "valibot";
+/** A device or group name: letters, digits, `_` and `-` (1-64), as it becomes one token of a NATS subject. */
+export { FleetNameSchema } from "../config/mod.ts";
 
 /** The key-value bucket of desired state: each group's stable document and its rollout. */
 export const DESIRED_BUCKET = "lambdalet-desired";
@@ -15,12 +16,6 @@ export const CODE_STORE = "lambdalet-code";
 
 /** What a group's key in {@linkcode DESIRED_BUCKET} holds: the document every member runs, or a rollout of another. */
 export type DesiredKind = "stable" | "rollout";
-
-/** A device or group name: letters, digits, `_` and `-` (1-64), as it becomes one token of a NATS subject. */
-export const FleetNameSchema = v.pipe(
-  v.string("must be a string"),
-  v.regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1-64 letters, digits, '_' or '-'"),
-);
 
 /** The key of a group's stable document or rollout in {@linkcode DESIRED_BUCKET}. */
 export function desiredKey(group: string, kind: DesiredKind): string {

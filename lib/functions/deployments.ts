@@ -8,7 +8,13 @@ import {
   lambdaTimestamp,
 } from "../config/mod.ts";
 import { LambdaError } from "../errors/mod.ts";
-import { type DeployedFunction, type DeploymentRecord, type DeploymentStatus, LATEST } from "../store/mod.ts";
+import {
+  type DeployedFunction,
+  type DeploymentOrigin,
+  type DeploymentRecord,
+  type DeploymentStatus,
+  LATEST,
+} from "../store/mod.ts";
 import { storeZip } from "./code-upload.ts";
 import type { PartDeps } from "./deps.ts";
 import { mapGreengrassImport } from "./greengrass-import.ts";
@@ -29,6 +35,11 @@ export interface DeploymentsOptions {
 export interface DeployOptions {
   /** Told once the deployment is recorded (its id known, its code stored), before its functions are written. */
   onRecorded?(record: DeploymentRecord & { warnings: string[] }): void;
+  /**
+   * Who asks: a deployment removes only the functions that the latest completed deployment of the same origin set,
+   * so that the fleet's deployments and local ones (`lambdalet deploy`) never remove each other's. @default "local"
+   */
+  origin?: DeploymentOrigin;
 }
 
 /** Applies deployments one at a time, keeps their records, and returns to the state before the last one. */
@@ -53,11 +64,13 @@ export class Deployments {
     const lease = this.#deps.code.lease();
     const warnings: string[] = [];
     const onRecorded = options.onRecorded;
+    const origin = options.origin ?? "local";
     try {
       const record = await this.apply(
-        () => this.#desiredState(document, lease, warnings),
+        () => this.#desiredState(document, lease, warnings, origin),
         document.failureHandlingPolicy,
         onRecorded && ((recorded) => onRecorded({ ...recorded, warnings })),
+        origin,
       );
       return { ...record, warnings };
     } finally {
@@ -71,7 +84,13 @@ export class Deployments {
     if (!last) {
       throw new LambdaError("ResourceNotFoundException", "There is no completed deployment to roll back");
     }
-    return await this.apply(last.previous, "ROLLBACK");
+    // recorded as its own origin's: the next deployment of that origin removes what the rollback set
+    return await this.apply(
+      last.previous,
+      "ROLLBACK",
+      undefined,
+      this.#deps.store.deployments.originOf(last.id) ?? "local",
+    );
   }
 
   /** One deployment's record. */
@@ -94,6 +113,7 @@ export class Deployments {
     want: DesiredState | (() => Promise<DesiredState>),
     policy: DeploymentRecord["policy"],
     onRecorded?: (record: DeploymentRecord) => void,
+    origin: DeploymentOrigin = "local",
   ): Promise<DeploymentRecord> {
     return this.#serialized(async () => {
       // worked out inside the queue: it depends on the latest completed deployment
@@ -113,7 +133,7 @@ export class Deployments {
         error: null,
         functionStatus: {},
       };
-      this.#deps.store.deployments.insert(record);
+      this.#deps.store.deployments.insert(record, origin);
       onRecorded?.(record);
       const finished = await this.#run(record);
       this.#options.onFinished?.(finished);
@@ -266,13 +286,14 @@ export class Deployments {
   }
 
   /**
-   * Turns a document into the state it asks for: its functions, and the removal of those the last one had. Its code
-   * is held by `lease` until the deployment's record names it.
+   * Turns a document into the state it asks for: its functions, and the removal of those the last one of the same
+   * origin had. Its code is held by `lease` until the deployment's record names it.
    */
   async #desiredState(
     document: DeploymentDocument,
     lease: CodeLease,
     warnings: string[],
+    origin: DeploymentOrigin,
   ): Promise<DesiredState> {
     const deps = this.#deps;
     const desired: DesiredState = {};
@@ -302,7 +323,7 @@ export class Deployments {
       checkRunnable(deps, config);
       desired[fn.FunctionName] = { config: { ...config, lastModified: lambdaTimestamp() }, tags: fn.Tags };
     }
-    const last = deps.store.deployments.latestCompleted();
+    const last = deps.store.deployments.latestCompleted(origin);
     for (const name of Object.keys(last?.functions ?? {})) {
       if (!(name in desired) && last?.functions[name]) desired[name] = null;
     }

@@ -6,6 +6,9 @@ import { defineTable, json, type Row } from "./table.ts";
 /** How a deployment ended, or that it is under way. */
 export type DeploymentStatus = "IN_PROGRESS" | "COMPLETED" | "FAILED" | "ROLLED_BACK";
 
+/** Who asked for a deployment: `lambdalet deploy` and the API (`local`), or the fleet's hub (`fleet`). */
+export type DeploymentOrigin = "local" | "fleet";
+
 /** One function as a deployment sets it: its `$LATEST` configuration and tags. */
 export interface DeployedFunction {
   config: FunctionConfig;
@@ -51,9 +54,23 @@ export class DeploymentRepository {
     this.#db = db;
   }
 
-  /** Records a deployment as it starts. */
-  insert(record: DeploymentRecord): void {
-    this.#db.query(DEPLOYMENTS.insert).run(...DEPLOYMENTS.toParams(record));
+  /** Records a deployment as it starts, with who asked for it. */
+  insert(record: DeploymentRecord, origin: DeploymentOrigin = "local"): void {
+    const params = DEPLOYMENTS.toParams(record);
+    this.#db.query(
+      `INSERT INTO deployments (${DEPLOYMENTS.columns}, origin) VALUES (${
+        params.map(() => "?").join(", ")
+      }, ?)`,
+    ).run(...params, origin);
+  }
+
+  /** Who asked for a deployment, or null when there is no such deployment. */
+  originOf(id: string): DeploymentOrigin | null {
+    const row = this.#db.query<{ origin: DeploymentOrigin }, [string]>(
+      "SELECT origin FROM deployments WHERE id = ?",
+    )
+      .get(id);
+    return row?.origin ?? null;
   }
 
   /** Records how a deployment ended. */
@@ -114,8 +131,12 @@ export class DeploymentRepository {
     );
   }
 
-  /** The newest completed deployment, or null. */
-  latestCompleted(): DeploymentRecord | null {
-    return this.list().find((record) => record.status === "COMPLETED") ?? null;
+  /** The newest completed deployment (of `origin` when given), or null. */
+  latestCompleted(origin?: DeploymentOrigin): DeploymentRecord | null {
+    const row = this.#db.query<Row, [string, string]>(
+      `SELECT ${DEPLOYMENTS.columns} FROM deployments WHERE status = 'COMPLETED' AND (origin = ? OR ? = '')
+       ORDER BY created_at DESC, rowid DESC LIMIT 1`,
+    ).get(origin ?? "", origin ?? "");
+    return row ? DEPLOYMENTS.fromRow(row) : null;
   }
 }

@@ -144,4 +144,7 @@ export const MIGRATIONS: readonly string[] = [
      last_modified TEXT NOT NULL,
      PRIMARY KEY (function_name, qualifier)
    ) STRICT;`,
+  // who asked for each deployment: a fleet deployment removes only what an earlier fleet deployment set, and a
+  // local one only what an earlier local one set
+  `ALTER TABLE deployments ADD COLUMN origin TEXT NOT NULL DEFAULT 'local';`,
 ];

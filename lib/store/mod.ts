@@ -20,6 +20,7 @@ export { CodeBlobs } from "./code-blobs.ts";
 export { openDatabase, SchemaTooNewError } from "./database.ts";
 export {
   type DeployedFunction,
+  type DeploymentOrigin,
   type DeploymentRecord,
   DeploymentRepository,
   type DeploymentStatus,
