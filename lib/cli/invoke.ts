@@ -7,7 +7,7 @@ import { callApi, CliError, exitOnCliError, resolveEndpoint } from "./client.ts"
 import { commonArgs, outputFormatOf } from "./common-args.ts";
 import { sampleEvent } from "./events.ts";
 import { parseFlag } from "./flags.ts";
-import { printResult } from "./output.ts";
+import { type OutputFormat, printResult } from "./output.ts";
 
 /** The invoke command. */
 export const invokeCommand = defineCommand({
@@ -74,22 +74,33 @@ export const invokeCommand = defineCommand({
       headers,
     });
     const answer = new Uint8Array(await response.arrayBuffer());
-    try {
-      writeFileSync(args.outfile, answer);
-    } catch (error) {
-      throw new CliError(
-        `Could not write ${args.outfile}: ${error instanceof Error ? error.message : error}`,
-        255,
-      );
-    }
-    const meta: Record<string, unknown> = { StatusCode: response.status };
-    const functionError = response.headers.get("x-amz-function-error");
-    if (functionError) meta.FunctionError = functionError;
-    const logResult = response.headers.get("x-amz-log-result");
-    if (logResult) meta.LogResult = logResult;
-    const executed = response.headers.get("x-amz-executed-version");
-    if (executed) meta.ExecutedVersion = executed;
-    printResult(meta, format);
-    if (logResult) process.stderr.write(Buffer.from(logResult, "base64").toString("utf8"));
+    printInvokeResult(args.outfile, answer, response.status, response.headers, format);
   }),
 });
+
+/**
+ * Writes an invoke's answer to `outfile` and prints its status, function error, log tail (also decoded on stderr)
+ * and executed version as `aws lambda invoke` does.
+ */
+export function printInvokeResult(
+  outfile: string,
+  answer: Uint8Array,
+  status: number,
+  headers: Headers,
+  format: OutputFormat,
+): void {
+  try {
+    writeFileSync(outfile, answer);
+  } catch (error) {
+    throw new CliError(`Could not write ${outfile}: ${error instanceof Error ? error.message : error}`, 255);
+  }
+  const meta: Record<string, unknown> = { StatusCode: status };
+  const functionError = headers.get("x-amz-function-error");
+  if (functionError) meta.FunctionError = functionError;
+  const logResult = headers.get("x-amz-log-result");
+  if (logResult) meta.LogResult = logResult;
+  const executed = headers.get("x-amz-executed-version");
+  if (executed) meta.ExecutedVersion = executed;
+  printResult(meta, format);
+  if (logResult) process.stderr.write(Buffer.from(logResult, "base64").toString("utf8"));
+}

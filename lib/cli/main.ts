@@ -32,6 +32,7 @@ const LAST: Record<string, LazyCommand> = {
   keys: lazy(() => import("./keys.ts"), (m) => m.keysCommand),
   logs: lazy(() => import("./logs.ts"), (m) => m.logsCommand),
   runtimes: lazy(() => import("./runtimes.ts"), (m) => m.runtimesCommand),
+  fleet: lazy(() => import("./fleet.ts"), (m) => m.fleetCommand),
 };
 
 /**
