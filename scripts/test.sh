@@ -12,9 +12,9 @@ fi
 # Debian packages the tests drive: the AWS CLI v2 and boto3 (real clients against the agent), the tools that
 # build aws-lambda-ric's native part (AWS's Node.js runtime interface client, run unmodified in a test), and
 # qemu-user with the arm64 C library (the linux-arm64 binary's smoke test), Mosquitto (the MQTT bridge's broker),
-# Chromium (the dashboard's browser tests, driven by playwright-core), and a JDK (the java runtimes' tests compile
-# handlers with its javac; the agent compiles its Java bootstrap with it).
-DEBIAN_PACKAGES="awscli python3-boto3 autoconf automake libtool cmake make g++ curl qemu-user-static libc6-arm64-cross mosquitto chromium openjdk-17-jdk-headless"
+# nats-server (the fleet's hub, with JetStream), Chromium (the dashboard's browser tests, driven by playwright-core),
+# and a JDK (the java runtimes' tests compile handlers with its javac; the agent compiles its Java bootstrap with it).
+DEBIAN_PACKAGES="awscli python3-boto3 autoconf automake libtool cmake make g++ curl qemu-user-static libc6-arm64-cross mosquitto nats-server chromium openjdk-17-jdk-headless"
 missing=""
 for package in $DEBIAN_PACKAGES; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing="$missing $package"
