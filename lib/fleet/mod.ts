@@ -4,21 +4,21 @@
  * answers remote invokes. The hub being away changes nothing locally; the device catches up when it returns.
  */
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { ClientCredentials } from "../auth/mod.ts";
-import type { CodeStore } from "../code/mod.ts";
 import type { FleetOptions } from "../config/mod.ts";
-import type { Deployments } from "../functions/mod.ts";
-import { LATEST, type Store } from "../store/mod.ts";
 import { VERSION_LINE } from "../version.ts";
+import { recordDesiredEvent, restoreDesired } from "./accepted-desired.ts";
 import { Applier } from "./applier.ts";
 import { fetchCode } from "./code-fetch.ts";
 import { connectFleet } from "./connection.ts";
-import { type DesiredEvent, DesiredWatcher, openDesired } from "./desired-watcher.ts";
-import { type FleetStateData, FleetStateFile, MAX_REFUSALS } from "./fleet-state.ts";
+import { type DesiredEvent, DesiredWatcher } from "./desired-watcher.ts";
+import type { FleetDeps } from "./fleet-deps.ts";
+import { type FleetStateData, FleetStateFile } from "./fleet-state.ts";
+import { functionsOf } from "./function-reports.ts";
 import { InvokeResponder } from "./invoke-responder.ts";
-import { type GroupDesired, type MergedDesired, mergeDesired } from "./selection.ts";
-import { type DeviceStatus, type FunctionReport, STATUS_FORMAT, StatusWriter } from "./status-writer.ts";
+import { type MergedDesired, mergeDesired } from "./selection.ts";
+import { type DeviceStatus, STATUS_FORMAT, StatusWriter } from "./status-writer.ts";
 
+export type { FleetDeps } from "./fleet-deps.ts";
 export { type DeviceStatus, type FunctionReport, STATUS_FORMAT } from "./status-writer.ts";
 export { type Attempt, FLEET_STATE_FILE, type FleetStateData, type Refusal } from "./fleet-state.ts";
 export { type GroupSelection, type MergedDesired, mergeDesired, selectGroup } from "./selection.ts";
@@ -28,31 +28,6 @@ export {
   type InvokeRequest,
   InvokeRequestSchema,
 } from "./invoke-responder.ts";
-
-/** What the fleet works with, from the agent. */
-export interface FleetDeps {
-  /** The agent's data dir (the fleet state file goes there). */
-  dataDir: string;
-  /** The durable state: code blobs, deployment records, function configs. */
-  store: Store;
-  /** The code store downloads are added to. */
-  code: CodeStore;
-  /** The deployment engine. */
-  deployments: Pick<Deployments, "deploy">;
-  /** The pinned workers' last failures. */
-  scheduler: { statusOf(functionName: string, version: string): { lastError?: string } | undefined };
-  /** The agent's API base URL and region (remote invokes are signed for them). */
-  url: string;
-  region: string;
-  /** The agent's admin key. */
-  adminKey(): ClientCredentials;
-  /** The agent's API, in process. */
-  fetch(request: Request): Promise<Response>;
-  /** `GreengrassContainer`, or `NoContainer: <why>`. */
-  isolation: string;
-  /** Lines for the agent's log. @default console.warn */
-  warn?(line: string): void;
-}
 
 /** The fleet as the agent sees it. */
 export interface FleetSnapshot {
@@ -78,33 +53,7 @@ export function startFleet(options: FleetOptions, deps: FleetDeps): Fleet {
   }
   const stateFile = new FleetStateFile(deps.dataDir);
   const state: FleetStateData = stateFile.load(options.device, warn);
-  const desired = new Map<string, GroupDesired>();
-  // what was accepted before, checked again (the keys may have changed); groups no longer followed are dropped
-  for (const group of options.groups) {
-    const saved = state.groups[group];
-    const entry: GroupDesired = { stable: null, rollout: null };
-    for (const kind of ["stable", "rollout"] as const) {
-      const stored = saved?.[kind];
-      if (!stored) continue;
-      const event = openDesired(
-        new Uint8Array(Buffer.from(stored.envelope, "base64")),
-        { group, kind, revision: stored.revision },
-        options.publicKeys,
-      );
-      if (event.type === "accepted") {
-        entry[kind] = event.accepted;
-      } else if (event.type === "refused") {
-        warn(`lambdalet: fleet: the saved group.${group}.${kind} is dropped: ${event.reason}`);
-      }
-    }
-    desired.set(group, entry);
-  }
-  state.groups = Object.fromEntries(
-    options.groups.map((group) => [group, {
-      stable: desired.get(group)?.stable ? state.groups[group]!.stable : null,
-      rollout: desired.get(group)?.rollout ? state.groups[group]!.rollout : null,
-    }]),
-  );
+  const desired = restoreDesired(options, state, warn);
   const save = () => {
     try {
       stateFile.save(state);
@@ -152,39 +101,7 @@ export function startFleet(options: FleetOptions, deps: FleetDeps): Fleet {
   const pending = new Map<string, number>();
   const onEvent = (event: DesiredEvent, left: number) => {
     pending.set(event.group, left);
-    const group = state.groups[event.group]!;
-    const entry = desired.get(event.group)!;
-    if (event.type === "accepted") {
-      entry[event.kind] = event.accepted;
-      group[event.kind] = {
-        revision: event.revision,
-        envelope: Buffer.from(event.envelope).toString("base64"),
-      };
-      // a newer accepted value supersedes the refusals of the same key
-      state.refused = state.refused.filter((refusal) =>
-        !(refusal.group === event.group && refusal.key === event.kind && refusal.revision < event.revision)
-      );
-    } else if (event.type === "cleared") {
-      entry[event.kind] = null;
-      group[event.kind] = null;
-    } else {
-      const known = state.refused.some((refusal) =>
-        refusal.group === event.group && refusal.key === event.kind && refusal.revision === event.revision
-      );
-      if (!known) {
-        warn(
-          `lambdalet: fleet: refused group.${event.group}.${event.kind} revision ${event.revision}: ${event.reason}`,
-        );
-        state.refused = [...state.refused, {
-          group: event.group,
-          key: event.kind,
-          revision: event.revision,
-          reason: event.reason,
-          keyId: event.keyId,
-          at: new Date().toISOString(),
-        }].slice(-MAX_REFUSALS);
-      }
-    }
+    recordDesiredEvent(event, desired, state, warn);
     save();
     report();
     // the initial values of a watch come together: apply once the last of them is in
@@ -292,22 +209,4 @@ export function startFleet(options: FleetOptions, deps: FleetDeps): Fleet {
     },
     status: () => ({ connected, report: build() }),
   };
-}
-
-/** The functions a fleet deployment named, with how it left each and how its workers fare now. */
-function functionsOf(deploymentId: string, deps: FleetDeps): Record<string, FunctionReport> {
-  const record = deps.store.deployments.get(deploymentId);
-  if (!record) return {};
-  const reports: Record<string, FunctionReport> = {};
-  for (const [name, wanted] of Object.entries(record.functions)) {
-    if (!wanted) continue;
-    const current = deps.store.functions.getVersion(name, LATEST);
-    reports[name] = {
-      version: LATEST,
-      codeSha256: current?.codeSha256 ?? null,
-      state: record.functionStatus[name] ?? record.status,
-      lastError: deps.scheduler.statusOf(name, LATEST)?.lastError ?? null,
-    };
-  }
-  return reports;
 }

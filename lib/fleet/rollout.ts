@@ -1,17 +1,12 @@
 /**
- * @module Drives a group's rollout: releases its sorted live devices step by step (the rollout key, written with
- * compare-and-set so two controllers cannot both advance it), counts each released device's execution of the
- * candidate from the status bucket, aborts past the threshold (released devices return to stable) and, after the last
- * step, makes the candidate the group's stable document.
+ * @module Drives a group's rollout: releases its sorted live devices step by step, counts each released device's
+ * execution of the candidate, aborts past the threshold (released devices return to stable) and, after the last
+ * step, makes the candidate the group's stable document; one rollout at a time, or every rollout of the fleet.
  */
 import { randomUUID } from "node:crypto";
 import type { KeyObject } from "node:crypto";
-import type { KvEntry } from "@nats-io/kv";
 import { documentDigest, type Rollout, type RolloutState, type RolloutStep } from "./desired-document.ts";
 import {
-  deleteDesired,
-  DesiredConflictError,
-  type DesiredEntry,
   desiredRevision,
   FleetDeployError,
   type FleetStores,
@@ -20,16 +15,10 @@ import {
   writeDesired,
 } from "./deployer.ts";
 import { parseDesiredKey } from "./names.ts";
+import { countExecutions, followStatuses, notYetStable, type StatusFollow } from "./rollout-execution.ts";
+import { RolloutRecord } from "./rollout-record.ts";
 import { evaluateAbort, type ExecutionOutcome, releasedAt } from "./rollout-plan.ts";
-import {
-  DEFAULT_STALE_AFTER_MS,
-  type DeviceStatusEntry,
-  readStatuses,
-  statusEntryOf,
-} from "./status-table.ts";
-
-/** How often a waiting controller looks again for step timeouts, in ms (status changes wake it at once). */
-const TICK_MS = 1000;
+import { DEFAULT_STALE_AFTER_MS, readStatuses } from "./status-table.ts";
 
 /** A new rollout's plan. */
 export interface RolloutPlan {
@@ -72,44 +61,20 @@ export interface RolloutStarted {
   reused: string[];
 }
 
-/**
- * How `entry` (a device's status) shows its execution of the candidate `digest` of `group`: SUCCEEDED or FAILED once
- * its deployment ended with the candidate selected for the group, FAILED when it refused the rollout since
- * `sinceRevision`; undefined while it has not executed it.
- */
-export function executionOf(
-  entry: DeviceStatusEntry | undefined,
-  group: string,
-  digest: string,
-  sinceRevision: number,
-): ExecutionOutcome | undefined {
-  const status = entry?.status;
-  if (!status) return undefined;
-  const refused = status.refused.some((item) =>
-    item.group === group && item.key === "rollout" && (item.revision ?? 0) >= sinceRevision
-  );
-  if (refused) return "FAILED";
-  const deployment = status.deployment;
-  // `desired` names what that deployment applies per group
-  const selected = status.desired[group];
-  if (!selected || selected.key !== "rollout" || selected.digest !== digest) return undefined;
-  if (deployment?.status === "COMPLETED") return "SUCCEEDED";
-  if (deployment?.status === "FAILED" || deployment?.status === "ROLLED_BACK") return "FAILED";
-  return undefined;
-}
-
 /** Rollouts of the fleet's groups, driven from the deployer's side (the CLI or `lambdalet fleet controller`). */
 export class RolloutController {
   readonly #stores: FleetStores;
   readonly #signKey: KeyObject | null;
   readonly #staleAfterMs: number;
   readonly #log: (line: string) => void;
+  readonly #record: RolloutRecord;
 
   constructor(stores: FleetStores, options: RolloutControllerOptions) {
     this.#stores = stores;
     this.#signKey = options.signKey;
     this.#staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
     this.#log = options.log ?? (() => {});
+    this.#record = new RolloutRecord(stores.desired, { signKey: this.#signKey, log: this.#log });
   }
 
   /**
@@ -169,51 +134,18 @@ export class RolloutController {
    * the released devices select stable again.
    */
   async drive(group: string, rolloutId: string | null = null, signal?: AbortSignal): Promise<RolloutResult> {
-    const statuses = new Map<string, DeviceStatusEntry>();
-    let wake: (() => void) | null = null;
-    const wakeUp = () => {
-      const resolve = wake;
-      wake = null;
-      resolve?.();
-    };
-    const watch = await this.#stores.status.watch({ key: "device.*" });
-    const watching = (async () => {
-      for await (const entry of watch) {
-        this.#noteStatus(statuses, entry);
-        wakeUp();
-      }
-    })().catch(() => {});
-    const onAbort = () => wakeUp();
-    signal?.addEventListener("abort", onAbort);
-    const waitChange = async () => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        timer = setTimeout(resolve, TICK_MS);
-      });
-      clearTimeout(timer);
-    };
+    const follow = await followStatuses(this.#stores.status, this.#staleAfterMs, signal);
     try {
-      return await this.#driveLoop(group, rolloutId, statuses, waitChange, signal);
+      return await this.#driveLoop(group, rolloutId, follow, signal);
     } finally {
-      signal?.removeEventListener("abort", onAbort);
-      watch.stop();
-      await watching;
+      await follow.stop();
     }
-  }
-
-  #noteStatus(statuses: Map<string, DeviceStatusEntry>, entry: KvEntry): void {
-    const read = statusEntryOf(entry, Date.now(), this.#staleAfterMs);
-    const device = /^device\.(.+)$/.exec(entry.key)?.[1];
-    if (read) statuses.set(read.device, read);
-    else if (device) statuses.delete(device);
   }
 
   async #driveLoop(
     group: string,
     rolloutId: string | null,
-    statuses: Map<string, DeviceStatusEntry>,
-    waitChange: () => Promise<void>,
+    follow: StatusFollow,
     signal: AbortSignal | undefined,
   ): Promise<RolloutResult> {
     const { desired } = this.#stores;
@@ -239,23 +171,20 @@ export class RolloutController {
       }
       if (rollout.state !== "IN_PROGRESS") {
         if (rollout.state === "ABORTED") {
-          await this.#waitForStable(group, rollout, statuses, waitChange, signal);
+          await this.#waitForStable(group, rollout, follow, signal);
         }
         return this.#result(group, id, rollout.state, rollout.reason, rollout, outcomes);
       }
       if (signal?.aborted) return this.#result(group, id, "IN_PROGRESS", null, rollout, outcomes);
       const digest = documentDigest(current.payload.rawDocument);
       const deadline = current.created.getTime() + rollout.timeoutConfig.inProgressTimeoutInMinutes * 60_000;
-      for (const device of rollout.released) {
-        if (outcomes.has(device)) continue;
-        const outcome = executionOf(statuses.get(device), group, digest, sinceRevision) ??
-          (Date.now() > deadline ? "TIMED_OUT" : undefined);
-        if (outcome) {
-          outcomes.set(device, outcome);
-          this.#log(`  ${device}: ${outcome}`);
-        }
-      }
-      const executed = new Map([...outcomes].filter(([device]) => rollout.released.includes(device)));
+      const executed = countExecutions(
+        rollout,
+        follow.statuses,
+        outcomes,
+        { group, digest, sinceRevision, deadline },
+        this.#log,
+      );
       const decision = evaluateAbort(rollout.abortConfig.criteriaList, executed);
       let next: Rollout | null = null;
       if (decision.abort) {
@@ -265,85 +194,16 @@ export class RolloutController {
           const released = releasedAt(rollout.steps, rollout.targets, rollout.step + 1);
           next = { ...rollout, step: rollout.step + 1, released };
         } else {
-          current = await this.#complete(group, current, rollout);
+          current = await this.#record.complete(group, current, rollout);
           continue;
         }
       }
       if (next === null) {
-        await waitChange();
-        current = await this.#reread(group, current);
+        await follow.waitChange();
+        current = await this.#record.reread(group, current);
         continue;
       }
-      current = await this.#advance(group, current, next);
-    }
-  }
-
-  /** Writes `next` over `current` (compare-and-set); on a conflict, what the winner wrote. */
-  async #advance(group: string, current: DesiredEntry, next: Rollout): Promise<DesiredEntry | null> {
-    try {
-      await writeDesired(this.#stores.desired, {
-        group,
-        kind: "rollout",
-        document: current.payload.rawDocument,
-        rollout: next,
-        signKey: this.#signKey,
-        expectedRevision: current.revision,
-      });
-      this.#log(
-        next.state === "ABORTED"
-          ? `Rollout ${next.rolloutId} of group ${group} ABORTED: ${next.reason}`
-          : `Rollout ${next.rolloutId} of group ${group}: step ${next.step + 1} releases ${
-            next.released.join(", ") || "none"
-          }`,
-      );
-    } catch (error) {
-      if (!(error instanceof DesiredConflictError)) throw error;
-    }
-    return await readDesired(this.#stores.desired, group, "rollout");
-  }
-
-  async #reread(group: string, current: DesiredEntry): Promise<DesiredEntry | null> {
-    const revision = await desiredRevision(this.#stores.desired, group, "rollout");
-    return revision === current.revision
-      ? current
-      : await readDesired(this.#stores.desired, group, "rollout");
-  }
-
-  /** The last step done: the candidate becomes stable, then the rollout is COMPLETED and its key deleted. */
-  async #complete(group: string, current: DesiredEntry, rollout: Rollout): Promise<DesiredEntry | null> {
-    const { desired } = this.#stores;
-    for (let attempt = 0;; attempt += 1) {
-      try {
-        await writeDesired(desired, {
-          group,
-          kind: "stable",
-          document: current.payload.rawDocument,
-          rollout: null,
-          signKey: this.#signKey,
-          expectedRevision: await desiredRevision(desired, group, "stable"),
-        });
-        break;
-      } catch (error) {
-        if (!(error instanceof DesiredConflictError) || attempt >= 2) throw error;
-      }
-    }
-    try {
-      const revision = await writeDesired(desired, {
-        group,
-        kind: "rollout",
-        document: current.payload.rawDocument,
-        rollout: { ...rollout, state: "COMPLETED" },
-        signKey: this.#signKey,
-        expectedRevision: current.revision,
-      });
-      await deleteDesired(desired, group, "rollout", revision);
-      this.#log(
-        `Rollout ${rollout.rolloutId} of group ${group} COMPLETED: the candidate is the stable document`,
-      );
-      return null;
-    } catch (error) {
-      if (!(error instanceof DesiredConflictError)) throw error;
-      return await readDesired(desired, group, "rollout");
+      current = await this.#record.advance(group, current, next);
     }
   }
 
@@ -351,21 +211,13 @@ export class RolloutController {
   async #waitForStable(
     group: string,
     rollout: Rollout,
-    statuses: Map<string, DeviceStatusEntry>,
-    waitChange: () => Promise<void>,
+    follow: StatusFollow,
     signal: AbortSignal | undefined,
   ): Promise<void> {
     const deadline = Date.now() + rollout.timeoutConfig.inProgressTimeoutInMinutes * 60_000;
     while (Date.now() < deadline && !signal?.aborted) {
-      const pending = rollout.released.filter((device) => {
-        const entry = statuses.get(device);
-        if (!entry?.status || entry.stale) return false;
-        const selected = entry.status.desired[group];
-        const status = entry.status.deployment?.status;
-        return selected?.key === "rollout" || status === "DOWNLOADING" || status === "IN_PROGRESS";
-      });
-      if (pending.length === 0) return;
-      await waitChange();
+      if (notYetStable(rollout, group, follow.statuses).length === 0) return;
+      await follow.waitChange();
     }
   }
 
