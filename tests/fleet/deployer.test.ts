@@ -8,7 +8,6 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { readDeploymentDocument } from "../../lib/cli/deploy.ts";
-import { connectFleet } from "../../lib/fleet/connection.ts";
 import { documentDigest, type Rollout } from "../../lib/fleet/desired-document.ts";
 import {
   deployStable,
@@ -24,7 +23,7 @@ import { desiredKey } from "../../lib/fleet/names.ts";
 import { tempDir } from "../helpers/agent-process.ts";
 import { explainSkip } from "../helpers/aws-tools.ts";
 import { handlerZip } from "../helpers/functions.ts";
-import { type Nats, NATS_SERVER, startNats } from "../helpers/nats.ts";
+import { connectDeployer, type Nats, NATS_SERVER, startNats } from "../helpers/nats.ts";
 
 setDefaultTimeout(60_000);
 
@@ -59,14 +58,7 @@ describe.skipIf(!NATS_SERVER)("the fleet deployer", () => {
 
   beforeAll(async () => {
     nats = await startNats({ devices: [], groupsOf: () => [] });
-    nc = await connectFleet({
-      servers: nats.url,
-      credentials: nats.deployer,
-      tls: null,
-      name: "deployer",
-      device: null,
-      persistent: false,
-    });
+    nc = await connectDeployer(nats);
     stores = await openFleetStores(nc);
     writeFileSync(join(work, "hello.zip"), zip);
     writeFileSync(
@@ -190,14 +182,7 @@ describe.skipIf(!NATS_SERVER)("the fleet deployer", () => {
     await nc.close();
     await nats.stop();
     await nats.start();
-    nc = await connectFleet({
-      servers: nats.url,
-      credentials: nats.deployer,
-      tls: null,
-      name: "deployer",
-      device: null,
-      persistent: false,
-    });
+    nc = await connectDeployer(nats);
     stores = await openFleetStores(nc);
     expect((await readDesired(stores.desired, "plant-a", "stable"))?.revision).toBe(before!.revision);
     expect(await stores.code.getBlob(sha256)).toEqual(zip);

@@ -20,7 +20,7 @@ import {
 } from "../../lib/fleet/names.ts";
 import { explainSkip } from "../helpers/aws-tools.ts";
 import { eventually } from "../helpers/functions.ts";
-import { type Nats, NATS_SERVER, startNats } from "../helpers/nats.ts";
+import { connectDeployer, type Nats, NATS_SERVER, startNats } from "../helpers/nats.ts";
 
 setDefaultTimeout(60_000);
 
@@ -64,14 +64,7 @@ describe.skipIf(!NATS_SERVER)("fleet permissions on nats-server", () => {
 
   beforeAll(async () => {
     nats = await startNats({ devices: Object.keys(GROUPS), groupsOf: (name) => GROUPS[name] ?? [] });
-    deployer = await connectFleet({
-      servers: nats.url,
-      credentials: nats.deployer,
-      tls: null,
-      name: "deployer",
-      device: null,
-      persistent: false,
-    });
+    deployer = await connectDeployer(nats);
     stores = await openFleetStores(deployer);
     await stores.desired.put(desiredKey("plant-a", "stable"), encoder.encode("plant-a doc"));
     await stores.desired.put(desiredKey("other", "stable"), encoder.encode("other doc"));

@@ -4,7 +4,6 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { connectFleet } from "../../lib/fleet/connection.ts";
 import { documentDigest } from "../../lib/fleet/desired-document.ts";
 import { deployStable, type FleetStores, openFleetStores, readDesired } from "../../lib/fleet/deployer.ts";
 import { openEnvelope } from "../../lib/fleet/envelope.ts";
@@ -13,7 +12,7 @@ import { RolloutController } from "../../lib/fleet/rollout.ts";
 import { parseRolloutSpec } from "../../lib/fleet/rollout-plan.ts";
 import { explainSkip } from "../helpers/aws-tools.ts";
 import { handlerZip } from "../helpers/functions.ts";
-import { type Nats, NATS_SERVER, startNats } from "../helpers/nats.ts";
+import { connectDeployer, type Nats, NATS_SERVER, startNats } from "../helpers/nats.ts";
 
 setDefaultTimeout(90_000);
 
@@ -137,14 +136,7 @@ describe.skipIf(!NATS_SERVER)("RolloutController", () => {
 
   beforeAll(async () => {
     nats = await startNats({ devices: [], groupsOf: () => [] });
-    nc = await connectFleet({
-      servers: nats.url,
-      credentials: nats.deployer,
-      tls: null,
-      name: "deployer",
-      device: null,
-      persistent: false,
-    });
+    nc = await connectDeployer(nats);
     stores = await openFleetStores(nc);
   });
 

@@ -1,8 +1,8 @@
 /** @module A real Mosquitto broker for the tests: a generated config, TLS with client certificates, a loopback port. */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { connect as netConnect } from "node:net";
 import { join } from "node:path";
 import { tempDir } from "./agent-process.ts";
+import { accepts, freePort } from "./loopback-port.ts";
 import { eventually } from "./functions.ts";
 import { makeTestCertificates, type TestCertificates } from "./test-certificates.ts";
 
@@ -25,25 +25,6 @@ export interface Mosquitto {
   stop(): Promise<void>;
   /** Starts it again on the same port, with the sessions it saved. */
   start(): Promise<void>;
-}
-
-/** A port free on loopback now. */
-async function freePort(): Promise<number> {
-  const listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = listener.port;
-  listener.stop(true);
-  return await Promise.resolve(port);
-}
-
-/** Whether something accepts TCP connections on `port`. */
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = netConnect({ host: "127.0.0.1", port }, () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on("error", () => resolve(false));
-  });
 }
 
 /**

@@ -3,11 +3,13 @@
  * per device with the permissions lib/fleet/server-config.ts renders), a store dir, a free loopback port.
  */
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
-import { connect as netConnect } from "node:net";
 import { join } from "node:path";
 import { createUser } from "@nats-io/nkeys";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { connectFleet } from "../../lib/fleet/connection.ts";
 import { renderServerConfig } from "../../lib/fleet/server-config.ts";
 import { tempDir } from "./agent-process.ts";
+import { accepts, freePort } from "./loopback-port.ts";
 import { eventually } from "./functions.ts";
 import { makeTestCertificates, type TestCertificates } from "./test-certificates.ts";
 
@@ -49,25 +51,6 @@ export interface Nats {
   stop(): Promise<void>;
   /** Starts it again on the same port with the same store. */
   start(): Promise<void>;
-}
-
-/** A port free on loopback now. */
-async function freePort(): Promise<number> {
-  const listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = listener.port;
-  listener.stop(true);
-  return await Promise.resolve(port);
-}
-
-/** Whether something accepts TCP connections on `port`. */
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = netConnect({ host: "127.0.0.1", port }, () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on("error", () => resolve(false));
-  });
 }
 
 /** Starts nats-server with JetStream on a free loopback port, the deployer and one nkey user per device. */
@@ -144,4 +127,16 @@ export async function startNats(options: NatsOptions): Promise<Nats> {
   };
   await nats.start();
   return nats;
+}
+
+/** Connects to `hub` as its deployer (user and password, no TLS), failing at once when it cannot be reached. */
+export async function connectDeployer(hub: Pick<Nats, "url" | "deployer">): Promise<NatsConnection> {
+  return await connectFleet({
+    servers: hub.url,
+    credentials: hub.deployer,
+    tls: null,
+    name: "deployer",
+    device: null,
+    persistent: false,
+  });
 }
