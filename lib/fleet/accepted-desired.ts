@@ -7,6 +7,13 @@ import { type DesiredEvent, openDesired } from "./desired-watcher.ts";
 import { type FleetStateData, MAX_REFUSALS } from "./fleet-state.ts";
 import type { GroupDesired } from "./selection.ts";
 
+/** The longest refusal reason kept (a validation message quotes what it received, which the hub's writer chose). */
+export const MAX_REASON_CHARS = 300;
+
+function clip(reason: string): string {
+  return reason.length > MAX_REASON_CHARS ? `${reason.slice(0, MAX_REASON_CHARS)}…` : reason;
+}
+
 /** Which groups the device follows and the keys it trusts. */
 export interface FollowedGroups {
   groups: readonly string[];
@@ -37,7 +44,7 @@ export function restoreDesired(
       if (event.type === "accepted") {
         entry[kind] = event.accepted;
       } else if (event.type === "refused") {
-        warn(`lambdalet: fleet: the saved group.${group}.${kind} is dropped: ${event.reason}`);
+        warn(`lambdalet: fleet: the saved group.${group}.${kind} is dropped: ${clip(event.reason)}`);
       }
     }
     desired.set(group, entry);
@@ -78,14 +85,15 @@ export function recordDesiredEvent(
       refusal.group === event.group && refusal.key === event.kind && refusal.revision === event.revision
     );
     if (!known) {
+      const reason = clip(event.reason);
       warn(
-        `lambdalet: fleet: refused group.${event.group}.${event.kind} revision ${event.revision}: ${event.reason}`,
+        `lambdalet: fleet: refused group.${event.group}.${event.kind} revision ${event.revision}: ${reason}`,
       );
       state.refused = [...state.refused, {
         group: event.group,
         key: event.kind,
         revision: event.revision,
-        reason: event.reason,
+        reason,
         keyId: event.keyId,
         at: new Date().toISOString(),
       }].slice(-MAX_REFUSALS);
