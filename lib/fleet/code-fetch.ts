@@ -2,7 +2,8 @@
  * @module Brings the code a fleet document names by SHA-256 from the hub's object store: each zip the device lacks
  * is downloaded, its SHA-256 checked against its name, and added to the code store under the caller's lease.
  */
-import { Objm, setSha256Backend } from "@nats-io/obj";
+import { type ObjectStore, Objm, setSha256Backend } from "@nats-io/obj";
+import { MAX_ZIPPED_BYTES } from "../api/account-settings.ts";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { type CodeLease, type CodeStore, sha256Of } from "../code/mod.ts";
 import type { DeploymentDocument } from "../config/mod.ts";
@@ -27,13 +28,15 @@ export function codeOf(document: DeploymentDocument): string[] {
 
 /**
  * Holds (with `lease`) every zip `document` names, downloading from the hub those `blobs` lacks. Returns how many
- * were downloaded; throws {@linkcode CodeFetchError} naming the first that could not be brought.
+ * were downloaded; throws {@linkcode CodeFetchError} naming the first that could not be brought. An object past
+ * `maxBytes` (a local zip's limit) is refused as it arrives, never held past it.
  */
 export async function fetchCode(
   nc: NatsConnection,
   document: DeploymentDocument,
   stores: { code: CodeStore; blobs: CodeBlobs },
   lease: CodeLease,
+  maxBytes: number = MAX_ZIPPED_BYTES,
 ): Promise<number> {
   const wanted = codeOf(document);
   // held before the check: code nothing references may otherwise be collected between the check and the deployment
@@ -57,8 +60,9 @@ export async function fetchCode(
   for (const sha256 of missing) {
     let zip: Uint8Array | null;
     try {
-      zip = await objects.getBlob(sha256);
+      zip = await download(objects, sha256, maxBytes);
     } catch (error) {
+      if (error instanceof CodeFetchError) throw error;
       throw new CodeFetchError(
         `cannot download the code ${sha256}: ${error instanceof Error ? error.message : error}`,
         { cause: error },
@@ -78,4 +82,33 @@ export async function fetchCode(
     }
   }
   return missing.length;
+}
+
+/** The object `name`'s bytes (null: none), read as they arrive and refused once past `maxBytes`. */
+async function download(objects: ObjectStore, name: string, maxBytes: number): Promise<Uint8Array | null> {
+  const result = await objects.get(name);
+  if (!result) return null;
+  const failed = result.error.then((error) => error, (error: unknown) => error);
+  const tooLarge = (size: number) =>
+    new CodeFetchError(`the code ${name} on the hub is ${size} bytes or more, past ${maxBytes}`);
+  if (result.info.size > maxBytes) {
+    await result.data.cancel().catch(() => {});
+    throw tooLarge(result.info.size);
+  }
+  const reader = result.data.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  while (true) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(total);
+    }
+    chunks.push(value);
+  }
+  const error = await failed;
+  if (error) throw error;
+  return new Uint8Array(Buffer.concat(chunks));
 }
