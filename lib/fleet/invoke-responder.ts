@@ -29,7 +29,12 @@ const Base64 = v.pipe(v.string(), v.regex(/^[A-Za-z0-9+/]*={0,2}$/, "must be bas
 export const InvokeRequestSchema = v.strictObject({
   format: v.literal(INVOKE_FORMAT),
   device: FleetNameSchema,
-  functionName: v.pipe(v.string(), v.minLength(1), v.maxLength(170)),
+  // a name, partial ARN or ARN: never a path segment of its own (`.`, `..`), since it becomes one of the URL's
+  functionName: v.pipe(
+    v.string(),
+    v.regex(/^[A-Za-z0-9_:$.-]{1,170}$/, "must be a function name or ARN"),
+    v.check((name) => !/^\.+$/.test(name), "must be a function name or ARN"),
+  ),
   qualifier: v.nullable(v.pipe(v.string(), v.regex(/^[A-Za-z0-9$_-]{1,129}$/, "must be a version or alias"))),
   payload: Base64,
   logType: v.nullable(v.picklist(["None", "Tail"])),

@@ -116,6 +116,25 @@ describe("InvokeResponder", () => {
     expect(seen.length).toBe(1);
   });
 
+  test("refuses a function name that would be a path segment of its own or leave the Invoke path", async () => {
+    const { target, seen } = responder();
+    for (const functionName of [".", "..", "...", "a/b", "../2015-03-31/functions", "x?Qualifier=1", "x#y"]) {
+      const reply = await target.handle(request({ functionName }));
+      expect(reply.statusCode).toBe(403);
+      expect(decoded(reply).message).toContain("its request is not valid (functionName");
+    }
+    expect(seen.length).toBe(0);
+    expect(
+      (await target.handle(
+        request({ functionName: "arn:aws:lambda:us-east-1:000000000000:function:hello:$LATEST" }),
+      )).statusCode,
+    )
+      .toBe(200);
+    expect(new URL(seen[0]!.url).pathname).toBe(
+      "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A000000000000%3Afunction%3Ahello%3A%24LATEST/invocations",
+    );
+  });
+
   test("without public keys, an unsigned request is run", async () => {
     const { target } = responder([]);
     expect((await target.handle(request({}, null))).statusCode).toBe(200);
