@@ -32,6 +32,27 @@ export type DesiredEvent =
   }
   | { type: "cleared"; group: string; kind: DesiredKind; revision: number };
 
+/**
+ * What a deleted key comes to. A deletion carries no signature: where documents must be signed, a deleted stable
+ * document is refused (the device keeps what it runs; a group is left by a signed document without functions),
+ * while a deleted rollout only sends the device back to its signed stable document.
+ */
+function clearing(
+  where: { group: string; kind: DesiredKind; revision: number },
+  signed: boolean,
+): DesiredEvent {
+  if (signed && where.kind === "stable") {
+    return {
+      type: "refused",
+      ...where,
+      reason:
+        "the stable document was deleted, and a deletion is not signed: write a signed document instead",
+      keyId: null,
+    };
+  }
+  return { type: "cleared", ...where };
+}
+
 /** Opens and parses the envelope of `group.<group>.<kind>`: the accepted payload, or why it is refused. */
 export function openDesired(
   bytes: Uint8Array,
@@ -123,7 +144,7 @@ export class DesiredWatcher {
             const where = { group, kind: key.kind, revision: entry.revision };
             const event: DesiredEvent = entry.operation === "PUT"
               ? openDesired(entry.value, where, this.#options.publicKeys)
-              : { type: "cleared", ...where };
+              : clearing(where, this.#options.publicKeys.length > 0);
             this.#options.onEvent(event, entry.delta ?? 0);
           }
         } finally {

@@ -279,11 +279,27 @@ describe.skipIf(!NATS_SERVER)("a fleet device", () => {
     SLOW,
   );
 
-  test("a deleted group key removes what only that group ran, and nothing else", async () => {
+  test("an unsigned deletion of a group's key is refused: the device keeps what it runs", async () => {
     await desired.delete(desiredKey("cameras", "stable"));
     await eventually(async () => {
       const current = await deviceStatus();
-      return current?.deployment?.status === "COMPLETED" && current.desired.cameras === null
+      return current?.refused.some((item) =>
+          item.group === "cameras" && /deletion is not signed/.test(item.reason)
+        )
+        ? current
+        : undefined;
+    }, SLOW);
+    expect(await readJson(await invoke(agent.url, "camera", "{}"))).toBe("camera");
+  }, SLOW);
+
+  test("a signed document without functions removes what only that group ran, and nothing else", async () => {
+    const revision = await desired.put(
+      desiredKey("cameras", "stable"),
+      sealEnvelope(payload("cameras", []), signing.privateKey),
+    );
+    await eventually(async () => {
+      const current = await deviceStatus();
+      return current?.deployment?.status === "COMPLETED" && current.desired.cameras?.revision === revision
         ? current
         : undefined;
     }, SLOW);
