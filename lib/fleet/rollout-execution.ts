@@ -59,13 +59,29 @@ export async function followStatuses(
     wake = null;
     resolve?.();
   };
-  const watch = await status.watch({ key: "device.*" });
+  let stopped = false;
+  let watch = await status.watch({ key: "device.*" });
+  // a watch that ends while the controller still follows (the hub went away, its consumer was lost under load) is
+  // made again: without it the controller would wait out every step's timeout on statuses it no longer sees
   const watching = (async () => {
-    for await (const entry of watch) {
-      noteStatus(statuses, entry, staleAfterMs);
-      wakeUp();
+    while (!stopped) {
+      try {
+        for await (const entry of watch) {
+          noteStatus(statuses, entry, staleAfterMs);
+          wakeUp();
+        }
+      } catch {
+        // made again below
+      }
+      if (stopped) break;
+      await new Promise((resolve) => setTimeout(resolve, TICK_MS));
+      try {
+        if (!stopped) watch = await status.watch({ key: "device.*" });
+      } catch {
+        // the hub is still away: the loop tries again
+      }
     }
-  })().catch(() => {});
+  })();
   const onAbort = () => wakeUp();
   signal?.addEventListener("abort", onAbort);
   const waitChange = async () => {
@@ -80,6 +96,7 @@ export async function followStatuses(
     statuses,
     waitChange,
     async stop() {
+      stopped = true;
       signal?.removeEventListener("abort", onAbort);
       watch.stop();
       await watching;

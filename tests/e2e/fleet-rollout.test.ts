@@ -113,7 +113,7 @@ describe.skipIf(!NATS_SERVER)("fleet rollouts", () => {
       "--abort-threshold",
       "20%",
       "--step-timeout",
-      "3m",
+      "2m", // two steps end within the test's 300 s even if one times out: a clear ABORTED, not a test timeout
     ]);
     expect(result.code).toBe(1);
     const printed = JSON.parse(result.stdout) as RolloutPrinted;
@@ -167,7 +167,7 @@ describe.skipIf(!NATS_SERVER)("fleet rollouts", () => {
       "--abort-threshold",
       "20%",
       "--step-timeout",
-      "3m",
+      "2m", // two steps end within the test's 300 s even if one times out: a clear ABORTED, not a test timeout
     ]);
     expect(result.code).toBe(0);
     const printed = JSON.parse(result.stdout) as RolloutPrinted;
