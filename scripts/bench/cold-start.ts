@@ -11,11 +11,11 @@
 import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { buildZip } from "../../lib/code/mod.ts";
 import { detectHostCapabilities, missingForContainers } from "../../lib/sandbox/mod.ts";
 import { REPO_ROOT, startAgentProcess, tempDir } from "../../tests/helpers/agent-process.ts";
 import { apiFetch } from "../../tests/helpers/api-client.ts";
 import { percentile, timedInvoke } from "./_stats.ts";
+import { createNodeFunction } from "./_functions.ts";
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -28,21 +28,6 @@ const samples = Number(values.samples);
 const NOOP = "exports.handler = async () => null;";
 const NODE = Bun.which("node");
 if (!NODE) throw new Error("node is not on PATH");
-
-async function deploy(url: string, name: string, mode: string): Promise<void> {
-  const response = await apiFetch(`${url}/2015-03-31/functions`, {
-    method: "POST",
-    body: JSON.stringify({
-      FunctionName: name,
-      Runtime: "nodejs20.x",
-      Handler: "index.handler",
-      MemorySize: 128,
-      Code: { ZipFile: Buffer.from(buildZip({ "index.js": NOOP })).toString("base64") },
-      Edge: { containerMode: mode },
-    }),
-  });
-  if (response.status !== 201) throw new Error(await response.text());
-}
 
 /** A configuration change: the next invoke of `name` needs a new worker. */
 async function freshen(url: string, name: string, round: number): Promise<void> {
@@ -110,7 +95,7 @@ const agent = await startAgentProcess({
 try {
   const times: Record<string, number[]> = { "node -e 0": [], "bootstrap alone": [] };
   for (const mode of modes) {
-    await deploy(agent.url, mode, mode);
+    await createNodeFunction(agent.url, mode, NOOP, { MemorySize: 128, Edge: { containerMode: mode } });
     await timedInvoke(agent.url, mode); // the first start also extracts the code
     times[mode] = [];
   }

@@ -14,13 +14,13 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import * as v from "valibot";
 import { signRequest } from "../../lib/auth/mod.ts";
-import { buildZip } from "../../lib/code/mod.ts";
 import { REPO_ROOT, startAgentProcess, tempDir } from "../../tests/helpers/agent-process.ts";
-import { agentCredentials, apiFetch } from "../../tests/helpers/api-client.ts";
+import { agentCredentials } from "../../tests/helpers/api-client.ts";
 import { fmt, machineFacts, printReport, summarize } from "./_compare-report.ts";
 import { luaScript, runWrk, type WrkCell } from "./_wrk-latency.ts";
 import { installServerlessOffline, startServerlessOffline } from "./_serverless-offline.ts";
 import { positiveFlag } from "./_flags.ts";
+import { createNodeFunction } from "./_functions.ts";
 
 const HANDLER = "exports.handler = async () => null;";
 const FUNCTION_NAME = "noop";
@@ -175,19 +175,10 @@ function lambdaletSide(name: string, command: string[]): Side {
         rmSync(dir, { recursive: true, force: true });
       };
       cleanups.add(stop);
-      const created = await apiFetch(`${agent.url}/2015-03-31/functions`, {
-        method: "POST",
-        body: JSON.stringify({
-          FunctionName: FUNCTION_NAME,
-          Runtime: "nodejs20.x",
-          Handler: "index.handler",
-          MemorySize: 128, // Node.js needs more than the 16 MB container default
-          Code: { ZipFile: Buffer.from(buildZip({ "index.js": HANDLER })).toString("base64") },
-        }),
+      // Node.js needs more than the 16 MB container default
+      await createNodeFunction(agent.url, FUNCTION_NAME, HANDLER, { MemorySize: 128 }).catch((error) => {
+        throw new Error(`${name}: ${error instanceof Error ? error.message : error}`);
       });
-      if (created.status !== 201) {
-        throw new Error(`${name}: CreateFunction ${created.status} ${await created.text()}`);
-      }
       const target = `${agent.url}/2015-03-31/functions/${FUNCTION_NAME}/invocations`;
       // Signed as an SDK signs (AWS_IAM, the default): once, replayed by wrk, as the agent allows within 15 minutes.
       const headers = await signRequest(

@@ -17,10 +17,10 @@
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { buildZip } from "../../lib/code/mod.ts";
 import { tempDir } from "../../tests/helpers/agent-process.ts";
 import { apiFetch, registerAgent } from "../../tests/helpers/api-client.ts";
 import { buildBinary } from "../build.ts";
+import { createNodeFunction } from "./_functions.ts";
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -261,19 +261,11 @@ try {
   const agent = await start(binary, dataDir);
   let perWorker: { before: number; after: number; workersBefore: number; workersAfter: number };
   try {
-    const created = await apiFetch(`${agent.url}/2015-03-31/functions`, {
-      method: "POST",
-      body: JSON.stringify({
-        FunctionName: "hold",
-        Runtime: "nodejs20.x",
-        Handler: "index.handler",
-        MemorySize: 128,
-        Timeout: 30,
-        Code: { ZipFile: Buffer.from(buildZip({ "index.js": HOLD })).toString("base64") },
-        Edge: { containerMode: "NoContainer", maxIdleTimeInSeconds: 600, maxInstancesCount: workers + 20 },
-      }),
+    await createNodeFunction(agent.url, "hold", HOLD, {
+      MemorySize: 128,
+      Timeout: 30,
+      Edge: { containerMode: "NoContainer", maxIdleTimeInSeconds: 600, maxInstancesCount: workers + 20 },
     });
-    if (created.status !== 201) throw new Error(await created.text());
     const base = 10;
     await Promise.all(Array.from({ length: base }, () => invoke(agent.url, "hold")));
     const before = await settledRss(agent.proc.pid);

@@ -8,13 +8,13 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { buildZip } from "../../lib/code/mod.ts";
 import { detectHostCapabilities, missingForContainers } from "../../lib/sandbox/mod.ts";
 import { startAgentProcess, tempDir } from "../../tests/helpers/agent-process.ts";
 import { signRequest } from "../../lib/auth/mod.ts";
 import { agentCredentials, apiFetch } from "../../tests/helpers/api-client.ts";
 import { signedWrkScript } from "./_wrk.ts";
 import { percentile } from "./_stats.ts";
+import { createNodeFunction } from "./_functions.ts";
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -31,6 +31,12 @@ const NOOP = "exports.handler = async () => null;";
 const SLEEPY =
   "exports.handler = async () => { await new Promise((r) => setTimeout(r, 5000)); return null; };";
 
+/** The members of every function this benchmark creates, with its `Edge` settings. */
+function nodeMembers(edge: Record<string, unknown>): Record<string, unknown> {
+  // Node.js needs more than the 16 MB container default; the sleepy handler sleeps 5 s
+  return { MemorySize: 128, Timeout: 30, Edge: edge };
+}
+
 /** How many idle workers the function's pool holds now. */
 async function idleWorkers(url: string, name: string): Promise<number> {
   const response = await apiFetch(`${url}/2015-03-31/functions/${name}`);
@@ -41,27 +47,6 @@ async function idleWorkers(url: string, name: string): Promise<number> {
 function rssMb(pid: number): number {
   const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return Number(match?.[1] ?? 0) / 1024;
-}
-
-async function deploy(
-  url: string,
-  name: string,
-  source: string,
-  edge: Record<string, unknown> = {},
-): Promise<void> {
-  const response = await apiFetch(`${url}/2015-03-31/functions`, {
-    method: "POST",
-    body: JSON.stringify({
-      FunctionName: name,
-      Runtime: "nodejs20.x",
-      Handler: "index.handler",
-      MemorySize: 128, // Node.js needs more than the 16 MB container default
-      Timeout: 30, // the sleepy handler sleeps 5 s
-      Code: { ZipFile: Buffer.from(buildZip({ "index.js": source })).toString("base64") },
-      Edge: edge,
-    }),
-  });
-  if (response.status !== 201) throw new Error(await response.text());
 }
 
 /** Signed Invoke headers by URL: signed once, as wrk replays them, so that latency is the agent's, not the signer's. */
@@ -177,7 +162,7 @@ async function measure(mode: string): Promise<void> {
   const edge = { containerMode: mode, maxIdleTimeInSeconds: 600 };
   try {
     const idleRss = rssMb(pid);
-    await deploy(agent.url, "noop", NOOP, edge);
+    await createNodeFunction(agent.url, "noop", NOOP, nodeMembers(edge));
     await invokeOnce(agent.url, "noop");
 
     const latencies: number[] = [];
@@ -190,7 +175,7 @@ async function measure(mode: string): Promise<void> {
       rates[concurrency] = await throughput(agent.url, "noop", concurrency, seconds * 1000);
     }
 
-    await deploy(agent.url, "noop4", NOOP, { ...edge, maxInstancesCount: 4 });
+    await createNodeFunction(agent.url, "noop4", NOOP, nodeMembers({ ...edge, maxInstancesCount: 4 }));
     await throughput(agent.url, "noop4", 64, 1000);
     const capped = await throughput(agent.url, "noop4", 64, seconds * 1000);
 
@@ -204,7 +189,7 @@ async function measure(mode: string): Promise<void> {
     }
     const nodeStart = await nodeStartMs(20);
 
-    await deploy(agent.url, "sleepy", SLEEPY, edge);
+    await createNodeFunction(agent.url, "sleepy", SLEEPY, nodeMembers(edge));
     await Promise.all(Array.from({ length: 100 }, () => invokeOnce(agent.url, "sleepy")));
     await Bun.sleep(500);
     const warmRss = rssMb(pid);

@@ -11,10 +11,10 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { signRequest } from "../../lib/auth/mod.ts";
-import { buildZip } from "../../lib/code/mod.ts";
 import { startAgentProcess } from "../../tests/helpers/agent-process.ts";
-import { agentCredentials, apiFetch } from "../../tests/helpers/api-client.ts";
+import { agentCredentials } from "../../tests/helpers/api-client.ts";
 import { percentile } from "./_stats.ts";
+import { createNodeFunction } from "./_functions.ts";
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -44,20 +44,6 @@ const FLOOD = `exports.handler = awslambda.streamifyResponse(async (event, respo
 function rssMb(pid: number): number {
   const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return Number(match?.[1] ?? 0) / 1024;
-}
-
-async function deploy(url: string, name: string, source: string): Promise<void> {
-  const response = await apiFetch(`${url}/2015-03-31/functions`, {
-    method: "POST",
-    body: JSON.stringify({
-      FunctionName: name,
-      Runtime: "nodejs20.x",
-      Handler: "index.handler",
-      Timeout: 30,
-      Code: { ZipFile: Buffer.from(buildZip({ "index.js": source })).toString("base64") },
-    }),
-  });
-  if (response.status !== 201) throw new Error(await response.text());
 }
 
 /** The signed headers of an empty event to `target`. */
@@ -100,8 +86,8 @@ function report(label: string, samples: { firstMs: number; endMs: number }[]): v
 
 const agent = await startAgentProcess(values.binary ? { command: [resolve(values.binary)] } : {});
 try {
-  await deploy(agent.url, "write-then-sleep", WRITE_THEN_SLEEP);
-  await deploy(agent.url, "flood", FLOOD);
+  await createNodeFunction(agent.url, "write-then-sleep", WRITE_THEN_SLEEP, { Timeout: 30 });
+  await createNodeFunction(agent.url, "flood", FLOOD, { Timeout: 30 });
   const streamUrl = (name: string) =>
     `${agent.url}/2021-11-15/functions/${name}/response-streaming-invocations`;
   const invokeUrl = (name: string) => `${agent.url}/2015-03-31/functions/${name}/invocations`;
