@@ -96,16 +96,13 @@ describe.skipIf(!NATS_SERVER)("fleet rollouts", () => {
     for (const device of devices) await runs(device, digest);
   }, 300_000);
 
-  afterAll(async () => {
-    await fleet?.close();
-  });
-
-  test("a candidate that fails on one device rolls back there, aborts the rollout and the others return to the previous revision", async () => {
-    const result = await fleet.cli([
+  /** `fleet deploy` of `file` to the group in two steps (line-1 first), aborted at 20% failures. */
+  const rollOut = (file: string) =>
+    fleet.cli([
       "deploy",
       "--group",
       "line",
-      document("v2", true),
+      file,
       "--sign-key",
       fleet.signKey,
       "--rollout",
@@ -115,6 +112,13 @@ describe.skipIf(!NATS_SERVER)("fleet rollouts", () => {
       "--step-timeout",
       "2m", // two steps end within the test's 300 s even if one times out: a clear ABORTED, not a test timeout
     ]);
+
+  afterAll(async () => {
+    await fleet?.close();
+  });
+
+  test("a candidate that fails on one device rolls back there, aborts the rollout and the others return to the previous revision", async () => {
+    const result = await rollOut(document("v2", true));
     expect(result.code).toBe(1);
     const printed = JSON.parse(result.stdout) as RolloutPrinted;
     expect(printed.State).toBe("ABORTED");
@@ -155,20 +159,7 @@ describe.skipIf(!NATS_SERVER)("fleet rollouts", () => {
   test("a candidate that works reaches every device step by step and becomes the group's stable document", async () => {
     rmSync(join(fleet.devices["line-2"]!.dataDir, MARKER));
     const path = document("v3");
-    const result = await fleet.cli([
-      "deploy",
-      "--group",
-      "line",
-      path,
-      "--sign-key",
-      fleet.signKey,
-      "--rollout",
-      "1,all",
-      "--abort-threshold",
-      "20%",
-      "--step-timeout",
-      "2m", // two steps end within the test's 300 s even if one times out: a clear ABORTED, not a test timeout
-    ]);
+    const result = await rollOut(path);
     expect(result.code).toBe(0);
     const printed = JSON.parse(result.stdout) as RolloutPrinted;
     expect(printed.State).toBe("COMPLETED");
