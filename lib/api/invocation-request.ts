@@ -10,6 +10,7 @@ import type { ApiDeps, ApiEnv } from "./context.ts";
 import { functionRefOf, parseJsonText } from "./request.ts";
 
 const EMPTY_EVENT = new TextEncoder().encode("{}");
+const UTF8 = new TextDecoder();
 
 /** A validated invocation: the version it runs, and the request for the worker. */
 export interface PreparedInvocation {
@@ -37,7 +38,7 @@ export async function prepareInvocation(
   if (!principal && target.config.edge.invokeAuthType !== "NONE") throw missingAuthentication();
   const { body } = input;
   const binary = target.config.edge.inputPayloadEncodingType === "binary";
-  if (!binary && body.byteLength !== 0) parseJsonText(new TextDecoder().decode(body));
+  if (!binary && body.byteLength !== 0) parseJsonText(UTF8.decode(body));
   const request: InvocationRequest = {
     requestId: c.get("requestId"),
     payload: body.byteLength || binary ? body : EMPTY_EVENT,

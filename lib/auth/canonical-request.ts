@@ -25,12 +25,18 @@ function escapeUri(value: string): string {
 }
 
 /**
+ * A path that canonicalization leaves as it is: segments of unreserved characters only (nothing to encode), none
+ * empty, `.` or `..` (nothing to resolve). Every Invoke path is one.
+ */
+const PLAIN_PATH = /^(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9\-._~]+)*\/?$/;
+
+/**
  * The canonical path. `escapePath` is SigV4's rule for every service but S3 (the AWS SDKs and CLI follow it):
  * `.` and `..` segments resolved, empty ones dropped, then the already-encoded path encoded once more. Without it
  * the path is taken as sent, which is what curl 7.x's `--aws-sigv4` signs.
  */
 export function canonicalPath(path: string, escapePath: boolean): string {
-  if (!escapePath) return path;
+  if (!escapePath || PLAIN_PATH.test(path)) return path;
   const segments: string[] = [];
   for (const segment of path.split("/")) {
     if (segment === "" || segment === ".") continue;
@@ -55,11 +61,20 @@ export function canonicalHeaderValue(value: string): string {
   return value.replace(/[\r\n]/g, " ").replace(/[ \t]+/g, " ").replace(/^ | $/g, "");
 }
 
+/** Whether `names` are in order, each once, and each in `headers`: as every SigV4 signer lists them. */
+function sortedAndPresent(names: readonly string[], headers: Record<string, string>): boolean {
+  for (let i = 0; i < names.length; i++) {
+    if (headers[names[i]!] === undefined || (i > 0 && names[i - 1]! >= names[i]!)) return false;
+  }
+  return true;
+}
+
 /** The canonical request text, newline-joined as SigV4 defines it. */
 export function canonicalRequest(request: ReceivedRequest, escapePath: boolean): string {
   // every header given is a signed one, by its lower-case name: no header is left out or renamed
-  const names = [...new Set(request.signedHeaders)].filter((name) => request.headers[name] !== undefined)
-    .sort();
+  const names = sortedAndPresent(request.signedHeaders, request.headers)
+    ? request.signedHeaders
+    : [...new Set(request.signedHeaders)].filter((name) => request.headers[name] !== undefined).sort();
   let headers = "";
   for (const name of names) headers += `${name}:${canonicalHeaderValue(request.headers[name]!)}\n`;
   let query = "";

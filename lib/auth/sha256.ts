@@ -33,5 +33,5 @@ function toBytes(data: string | ArrayBuffer | ArrayBufferView): string | Uint8Ar
 
 /** The hex SHA-256 of `bytes`. */
 export function sha256Hex(bytes: Uint8Array | string): string {
-  return createHash("sha256").update(bytes).digest("hex");
+  return Bun.SHA256.hash(bytes, "hex");
 }

@@ -45,7 +45,11 @@ function parseCredential(value: string | undefined): { accessKeyId: string; scop
 }
 
 function parseSignedHeaders(value: string | undefined): string[] {
-  const names = (value ?? "").split(";").map((name) => name.trim().toLowerCase()).filter(Boolean);
+  const names: string[] = [];
+  for (const part of (value ?? "").split(";")) {
+    const name = part.trim().toLowerCase();
+    if (name) names.push(name);
+  }
   if (names.length === 0) throw incomplete("The signature names no SignedHeaders");
   if (!names.includes("host")) throw incomplete("The SignedHeaders must include 'host'");
   return names;
@@ -64,21 +68,41 @@ function fromHeader(authorization: string, headers: Headers): SignatureFields {
   if (algorithm !== ALGORITHM) {
     throw incomplete(`The Authorization header must use ${ALGORITHM} (AWS Signature Version 4)`);
   }
-  const parts = new Map<string, string>();
+  let credential: string | undefined;
+  let signedHeaders: string | undefined;
+  let signature: string | undefined;
   for (const part of authorization.slice(space + 1).split(",")) {
     const equals = part.indexOf("=");
-    if (equals > 0) parts.set(part.slice(0, equals).trim(), part.slice(equals + 1).trim());
+    if (equals <= 0) continue;
+    const value = part.slice(equals + 1).trim();
+    switch (part.slice(0, equals).trim()) {
+      case "Credential":
+        credential = value;
+        break;
+      case "SignedHeaders":
+        signedHeaders = value;
+        break;
+      case "Signature":
+        signature = value;
+    }
   }
-  for (const name of ["Credential", "SignedHeaders", "Signature"]) {
-    if (!parts.has(name)) throw incomplete(`The Authorization header lacks its '${name}=' part`);
-  }
+  const missing = credential === undefined
+    ? "Credential"
+    : signedHeaders === undefined
+    ? "SignedHeaders"
+    : signature === undefined
+    ? "Signature"
+    : null;
+  if (missing) throw incomplete(`The Authorization header lacks its '${missing}=' part`);
   const date = headers.get("x-amz-date");
   if (!date) throw incomplete("A signed request needs an X-Amz-Date header");
+  const { accessKeyId, scope } = parseCredential(credential);
   return {
-    ...parseCredential(parts.get("Credential")),
+    accessKeyId,
+    scope,
     date,
-    signedHeaders: parseSignedHeaders(parts.get("SignedHeaders")),
-    signature: checkHex(parts.get("Signature")),
+    signedHeaders: parseSignedHeaders(signedHeaders),
+    signature: checkHex(signature),
     sessionToken: headers.get("x-amz-security-token"),
   };
 }

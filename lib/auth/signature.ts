@@ -60,8 +60,8 @@ function parseAmzDate(value: string): Date {
       `The date '${value}' is not in the ISO 8601 basic format YYYYMMDD'T'HHMMSS'Z'`,
     );
   }
-  const [, y, mo, d, h, mi, s] = match.map(Number) as number[];
-  return new Date(Date.UTC(y!, mo! - 1, d!, h!, mi!, s!));
+  const [, y, mo, d, h, mi, s] = match as unknown as [string, string, string, string, string, string, string];
+  return new Date(Date.UTC(+y, +mo - 1, +d, +h, +mi, +s));
 }
 
 function checkScope(fields: SignatureFields, region: string): void {
@@ -188,7 +188,7 @@ export async function verifySignature(
   const received: ReceivedRequest = {
     method: request.method,
     path: url.pathname,
-    query: queryObject(url, (name) => presigned && name === "X-Amz-Signature"),
+    query: url.search === "" ? {} : queryObject(url, (name) => presigned && name === "X-Amz-Signature"),
     headers,
     signedHeaders: fields.signedHeaders,
     payloadHash: headers["x-amz-content-sha256"] ?? sha256Hex(body ?? new Uint8Array()),

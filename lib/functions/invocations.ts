@@ -23,14 +23,24 @@ export type NewEvent = NewQueuedEvent;
 /** An X-Ray style trace id, as Lambda hands to every invocation. */
 export function traceId(): string {
   const time = Math.floor(Date.now() / 1000).toString(16).padStart(8, "0");
-  const random = crypto.randomUUID().replaceAll("-", "");
-  return `Root=1-${time}-${random.slice(0, 24)};Parent=${random.slice(16, 32)};Sampled=0`;
+  // a random UUID's hex digits, without its dashes: 8-4-4-4-12
+  const uuid = crypto.randomUUID();
+  const root = `${uuid.slice(0, 8)}${uuid.slice(9, 13)}${uuid.slice(14, 18)}${uuid.slice(19, 23)}${
+    uuid.slice(24, 28)
+  }`;
+  return `Root=1-${time}-${root};Parent=${uuid.slice(28)}${uuid.slice(0, 8)};Sampled=0`;
 }
 
 /** Runs invocations now or later, and keeps the Event queue's dead letters. */
 export class Invocations {
   readonly #deps: InvocationDeps;
   readonly #dispatcher: EventDispatcher;
+  /**
+   * Targets by function name and version, built while the functions' stored state was at `#targetsRevision`: an
+   * invocation then skips the code and layer checks and the uid lookup.
+   */
+  readonly #targets = new Map<string, FunctionTarget>();
+  #targetsRevision = -1;
 
   constructor(deps: InvocationDeps, options: DispatcherOptions) {
     this.#deps = deps;
@@ -44,7 +54,18 @@ export class Invocations {
   /** The version `ref` runs (an alias draws by its routing weights), ready to run: its code extracted. */
   async target(ref: FunctionRef): Promise<FunctionTarget> {
     const { config, version } = resolveVersion(this.#deps, ref, Math.random);
-    return await targetOf(this.#deps, config, version);
+    const revision = this.#deps.store.functions.revision;
+    if (revision !== this.#targetsRevision) {
+      this.#targets.clear();
+      this.#targetsRevision = revision;
+    }
+    const key = `${config.functionName}\0${version}`;
+    const known = this.#targets.get(key);
+    if (known) return known;
+    const target = await targetOf(this.#deps, config, version);
+    // built from the state of `revision`: kept only if nothing changed while its code was extracted
+    if (this.#deps.store.functions.revision === revision) this.#targets.set(key, target);
+    return target;
   }
 
   /** Runs `request` on `target` and waits for its outcome. */

@@ -81,14 +81,24 @@ export class FunctionRepository {
   readonly #db: Database;
   readonly #versions = new Map<string, FunctionConfig | null>();
   readonly #reserved = new Map<string, number | undefined | null>();
+  #revision = 0;
 
   constructor(db: Database) {
     this.#db = db;
   }
 
   #forget(): void {
+    this.#revision++;
     this.#versions.clear();
     this.#reserved.clear();
+  }
+
+  /**
+   * A number that changes with every write to any function, version or reserved concurrency: what was derived from
+   * them while it holds is still true.
+   */
+  get revision(): number {
+    return this.#revision;
   }
 
   /** Creates a function with its `$LATEST` version, in one transaction. */

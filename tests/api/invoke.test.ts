@@ -182,6 +182,37 @@ describe("qualifiers", () => {
   });
 });
 
+describe("the target an invocation runs follows every change", () => {
+  test("a configuration update, a reserved concurrency and a deletion are seen by the next invocation", async () => {
+    await api.createFunction("changing", { Timeout: 7 });
+    await api.request("POST", invocations("changing"), {});
+    const first = lastInvocation().target;
+    await api.request("POST", invocations("changing"), {});
+    // unchanged: the same target again
+    expect(lastInvocation().target).toBe(first);
+    expect(first.config.timeout).toBe(7);
+    expect(first.reservedConcurrency).toBeUndefined();
+
+    await api.json("PUT", "/2015-03-31/functions/changing/configuration", { Timeout: 8 });
+    await api.request("POST", invocations("changing"), {});
+    expect(lastInvocation().target.config.timeout).toBe(8);
+
+    const put = await api.request("PUT", "/2017-10-31/functions/changing/concurrency", {
+      ReservedConcurrentExecutions: 3,
+    });
+    expect(put.status).toBe(200);
+    await api.request("POST", invocations("changing"), {});
+    expect(lastInvocation().target.reservedConcurrency).toBe(3);
+
+    await api.request("DELETE", "/2015-03-31/functions/changing");
+    await expectError(
+      await api.request("POST", invocations("changing"), {}),
+      404,
+      "ResourceNotFoundException",
+      `Function not found: ${arnOf("changing")}`,
+    );
+  });
+});
 describe("Event", () => {
   test("answers 202 and queues the event durably without running it", async () => {
     const queuedBefore =
