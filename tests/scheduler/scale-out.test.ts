@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { availableParallelism } from "node:os";
 import { type AgentProcess, startAgentProcess, tempDir } from "../helpers/agent-process.ts";
 import { apiFetch } from "../helpers/api-client.ts";
 import { createBodyWith, deploy, invoke, readJson } from "../helpers/functions.ts";
@@ -65,6 +66,34 @@ describe("scale-out within the admission", () => {
     expect(status.coldStarts).toBe(workers);
     // two workers fit the budget: the rest of the burst waits for them, a few ms each
     expect(workers).toBeLessThanOrEqual(2);
+  });
+
+  test("a burst on a cold function with room for many is served by a few workers, not one per caller", async () => {
+    // its own agent: a budget with room for all 32 (the suite's agent has room for two)
+    const dir = tempDir("lambdalet-scale-out-roomy-");
+    const roomy = await startAgentProcess({ dataDir: join(dir, "data") });
+    try {
+      await deploy(
+        roomy.url,
+        createBodyWith("cold-burst", "nodejs20.x", "index.handler", { "index.js": SLEEPER }, {
+          Edge: { maxInstancesCount: 32 },
+        }),
+      );
+      const answers = await Promise.all(
+        Array.from({ length: 32 }, async () => {
+          const response = await invoke(roomy.url, "cold-burst", JSON.stringify({ ms: 2 }));
+          expect(response.status).toBe(200);
+          return await readJson<Answer>(response);
+        }),
+      );
+      const workers = new Set(answers.map((answer) => answer.pid)).size;
+      // two per core start at once; past them only the measured times may add one (a cold worker's first
+      // invocations are slow), and the wait for the first starts counts for nothing
+      expect(workers).toBeGreaterThanOrEqual(Math.min(2, 2 * availableParallelism()));
+      expect(workers).toBeLessThanOrEqual(8);
+    } finally {
+      await roomy.stop();
+    }
   });
 
   test("slow invocations still get a worker each, up to the budget, and the rest wait for one", async () => {
