@@ -5,8 +5,12 @@ import type { FunctionTarget } from "./target.ts";
 
 /** Lambda's PATH inside an execution environment, with the layers' folder (/opt) given. */
 const lambdaPath = (opt: string) => ["/usr/local/bin", "/usr/bin", "/bin", `${opt}/bin`];
-const lambdaLdLibraryPath = (opt: string) =>
-  `/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:${opt}/lib`;
+/**
+ * Lambda's library search path with the worker's own folders for /var/runtime, /var/task and /opt (a container
+ * rewrites them to those names): a NoContainer worker then finds the native libraries its zip carries in `lib/`.
+ */
+const lambdaLdLibraryPath = (runtime: string, task: string, opt: string) =>
+  `/var/lang/lib:/lib64:/usr/lib64:${runtime}:${runtime}/lib:${task}:${task}/lib:${opt}/lib`;
 
 /** Options of {@linkcode workerEnvironment}. */
 export interface WorkerEnvironmentOptions {
@@ -41,7 +45,7 @@ export function workerEnvironment(
     HOME: "/tmp",
     // the layers' real folder (a container rewrites it to /opt): NoContainer workers cannot see /opt
     PATH: [...options.launch.pathDirs, ...lambdaPath(target.optDir ?? "/opt")].join(":"),
-    LD_LIBRARY_PATH: lambdaLdLibraryPath(target.optDir ?? "/opt"),
+    LD_LIBRARY_PATH: lambdaLdLibraryPath(options.runtimeDir, target.codeDir, target.optDir ?? "/opt"),
     // NODE_PATH (the SDK pack, after the function's own node_modules) is not reserved on Lambda: a function may set it
     ...options.launch.defaults,
     ...config.environment,

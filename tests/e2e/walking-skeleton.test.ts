@@ -159,6 +159,8 @@ function walkingSkeleton(label: string, getCommand: () => Promise<readonly strin
       });
       expect(body.env.AWS_LAMBDA_RUNTIME_API).toMatch(/^127\.0\.0\.1:\d+$/);
       expect(body.env.LAMBDA_TASK_ROOT).toStartWith(agent.dataDir);
+      // the native libraries a zip carries in lib/ are found where the code is, as on Lambda at /var/task/lib
+      expect(body.env.LD_LIBRARY_PATH!.split(":")).toContain(`${body.env.LAMBDA_TASK_ROOT}/lib`);
     });
 
     test(

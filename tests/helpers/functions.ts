@@ -23,7 +23,7 @@ exports.handler = async () => { throw new ValidationError("the order has no item
 `,
   /** Hands back what the worker was started with. */
   environment: `exports.handler = async (event, context) => ({
-  env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("AWS_") || k.startsWith("LAMBDA_") || k === "_HANDLER" || k === "GREETING" || k === "TZ")),
+  env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("AWS_") || k.startsWith("LAMBDA_") || k === "_HANDLER" || k === "GREETING" || k === "TZ" || k === "LD_LIBRARY_PATH")),
   functionName: context.functionName,
   remaining: context.getRemainingTimeInMillis(),
 });

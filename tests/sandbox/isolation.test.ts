@@ -25,6 +25,7 @@ exports.handler = async (event) => {
     pid: process.pid,
     pids: fs.readdirSync("/proc").filter((name) => /^\\d+$/.test(name)).length,
     taskRoot: process.env.LAMBDA_TASK_ROOT,
+    libraryPath: process.env.LD_LIBRARY_PATH,
     otherCode: event.otherCode ? attempt(() => fs.readFileSync(event.otherCode + "/index.js", "utf8").length) : null,
     writeOtherCode: event.otherCode ? attempt(() => fs.writeFileSync(event.otherCode + "/index.js", "x")) : null,
     writeTmp: attempt(() => { fs.writeFileSync("/tmp/probe", "ok"); return fs.readFileSync("/tmp/probe", "utf8"); }),
@@ -50,6 +51,7 @@ interface Probe {
   uid: number;
   pid: number;
   pids: number;
+  libraryPath: string;
   taskRoot: string;
   otherCode: number | string | null;
   writeOtherCode: string | null | undefined;
@@ -117,6 +119,8 @@ describe.skipIf(cannotIsolate)("isolation on this host", () => {
     expect(body).toMatchObject({
       pid: 1,
       taskRoot: "/var/task",
+      libraryPath:
+        "/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib",
       otherCode: "ENOENT",
       writeTmp: "ok",
       writeTask: "EROFS",
