@@ -14,7 +14,7 @@ const ONE_LEVEL = new Set(["code"]);
 /** Folders of the data dir never looked into (the containers' mount points). */
 const SKIPPED = new Set(["container-root"]);
 
-/** How deep the sweep looks into the data dir (`runtimes/nodejs/bootstrap.mjs.tmp-1` is at depth 3). */
+/** How deep the sweep looks into the data dir (`runtimes/nodejs/bootstrap.cjs.tmp-1` is at depth 3). */
 const MAX_DEPTH = 4;
 
 /** What a sweep removed and what it could not. */

@@ -193,7 +193,7 @@ export class RuntimeHost {
         const interpreter = await this.interpreter(runtime);
         if (!interpreter) throw missingInterpreter(runtime, this.#resolutions.get(runtime)?.program ?? "?");
         const bootstrap = family === "nodejs"
-          ? [join(this.runtimeDir, "nodejs", "bootstrap.mjs")]
+          ? [join(this.runtimeDir, "nodejs", "bootstrap.cjs")]
           : ["-u", join(this.runtimeDir, "python", "bootstrap.py")];
         const env: Record<string, string> = family === "python"
           ? { PYTHONDONTWRITEBYTECODE: "1", PYTHONUNBUFFERED: "1" }
@@ -232,7 +232,7 @@ export class RuntimeHost {
       }
       case "bun":
         return {
-          cmd: [...selfCommand(), "__runtime", join(this.runtimeDir, "nodejs", "bootstrap.mjs")],
+          cmd: [...selfCommand(), "__runtime", join(this.runtimeDir, "nodejs", "bootstrap.cjs")],
           pathDirs: [],
           env: {},
           hostPaths: selfCommand().map((part) => dirname(part)),

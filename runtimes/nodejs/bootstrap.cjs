@@ -1,13 +1,16 @@
 // lambdalet's JavaScript bootstrap: loads the handler, then loops on the Lambda Runtime API (2018-06-01).
 // Node.js runs it for the nodejs runtimes; the lambdalet binary itself runs it (under Bun) for bun1.x.
-import { AsyncLocalStorage } from "node:async_hooks";
-import { existsSync, readFileSync } from "node:fs";
-import http from "node:http";
-import module from "node:module";
-import path from "node:path";
-import { Writable } from "node:stream";
-import { pathToFileURL } from "node:url";
-import { format } from "node:util";
+// CommonJS: Node.js starts it about 5 ms sooner than the same code as an ES module (no ES module loader unless the
+// handler is one).
+"use strict";
+const { AsyncLocalStorage } = require("node:async_hooks");
+const { existsSync, readFileSync } = require("node:fs");
+const http = require("node:http");
+const nodeModule = require("node:module");
+const path = require("node:path");
+const { Writable } = require("node:stream");
+const { pathToFileURL } = require("node:url");
+const { format } = require("node:util");
 
 const [HOST, PORT] = (process.env.AWS_LAMBDA_RUNTIME_API ?? "").split(":");
 const BINARY_PAYLOAD = process.env.LAMBDALET_PAYLOAD_ENCODING === "binary";
@@ -103,12 +106,12 @@ export async function resolve(specifier, context, next) {
 }`;
 
 function registerModuleSearch() {
-  if (process.versions.bun || typeof module.register !== "function") return;
+  if (process.versions.bun || typeof nodeModule.register !== "function") return;
   const parents = (process.env.NODE_PATH ?? "").split(":")
     .filter((dir) => path.basename(dir) === "node_modules" && existsSync(dir))
     .map((dir) => pathToFileURL(path.join(path.dirname(dir), "lambdalet-module-search.mjs")).href);
   if (!parents.length) return;
-  module.register(`data:text/javascript,${encodeURIComponent(RESOLVE_HOOK)}`, { data: { parents } });
+  nodeModule.register(`data:text/javascript,${encodeURIComponent(RESOLVE_HOOK)}`, { data: { parents } });
 }
 
 // The hint an import error of the AWS SDK gets when the device has no SDK pack.
@@ -139,7 +142,7 @@ function inModulePackage(file) {
 async function loadModule(file) {
   if (!process.versions.bun && (file.endsWith(".cjs") || (file.endsWith(".js") && !inModulePackage(file)))) {
     try {
-      return module.createRequire(file)(file);
+      return nodeModule.createRequire(file)(file);
     } catch (error) {
       // only a refusal of this very file: one of a module it requires comes after its own code ran, and stands
       const refused = error?.code === "ERR_REQUIRE_ESM" || error?.code === "ERR_REQUIRE_ASYNC_MODULE";

@@ -3,12 +3,12 @@
  * in NoContainer and GreengrassContainer mode, beside the time `node -e 0` takes and the time the Node.js bootstrap
  * alone takes to ask a stub Runtime API for work, sampled in turn so that drift cancels.
  *
- * Run: `bun scripts/bench/cold-start.ts [--samples 30] [--binary ./lambdalet]`. Each round updates both functions'
+ * Run: `bun scripts/bench/cold-start.ts [--samples 30] [--binary ./lambdalet] [--data-root /var/tmp]`. Each round updates both functions'
  * configuration (so the next invoke needs a new worker), then invokes each once, runs `node -e 0` once and the
  * bootstrap once. Both Node.js runs get a worker's small environment: variables such as NODE_EXTRA_CA_CERTS in the
  * shell's own would slow them and not the workers.
  */
-import { writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { detectHostCapabilities, missingForContainers } from "../../lib/sandbox/mod.ts";
@@ -22,6 +22,7 @@ const { values } = parseArgs({
   options: {
     samples: { type: "string", default: "30" },
     binary: { type: "string" },
+    "data-root": { type: "string", default: "/var/tmp" },
   },
 });
 const samples = Number(values.samples);
@@ -65,7 +66,7 @@ async function bootstrapMs(): Promise<number> {
   const asked = new Promise<void>((done) => (nextAsked = done));
   const started = performance.now();
   const proc = Bun.spawn({
-    cmd: [NODE!, join(REPO_ROOT, "runtimes", "nodejs", "bootstrap.mjs")],
+    cmd: [NODE!, join(REPO_ROOT, "runtimes", "nodejs", "bootstrap.cjs")],
     env: {
       ...NODE_ENV,
       AWS_LAMBDA_RUNTIME_API: `127.0.0.1:${stub.port}`,
@@ -88,9 +89,13 @@ const containers = missingForContainers(detectHostCapabilities({ setUpCgroups: f
 const modes = containers ? ["NoContainer", "GreengrassContainer"] : ["NoContainer"];
 if (!containers) console.log("GreengrassContainer: not measured, this host cannot isolate");
 
+// the data dir outside /tmp, as a device's is (/var/lib/lambdalet): one under /tmp is bound back into each
+// NoContainer worker's private /tmp, two more programs per start than a device runs
+const work = mkdtempSync(join(values["data-root"], "lambdalet-bench-"));
+chmodSync(work, 0o755);
 const agent = await startAgentProcess({
   ...(values.binary ? { command: [resolve(values.binary)] } : {}),
-  dataDir: join(tempDir("lambdalet-bench-"), "data"),
+  dataDir: join(work, "data"),
 });
 try {
   const times: Record<string, number[]> = { "node -e 0": [], "bootstrap alone": [] };
@@ -124,4 +129,5 @@ try {
 } finally {
   await agent.stop();
   stub.stop(true);
+  rmSync(work, { recursive: true, force: true });
 }

@@ -27,7 +27,7 @@ describe("sweepTempLeftovers()", () => {
     const collecting = join(data, "code", `${SHA}.tmp-gc-${crypto.randomUUID()}`);
     file(collecting, "index.js");
     const credentials = file(data, "credentials.tmp-4242");
-    const bootstrap = file(data, "runtimes/nodejs/bootstrap.mjs.tmp-4242");
+    const bootstrap = file(data, "runtimes/nodejs/bootstrap.cjs.tmp-4242");
 
     const report = sweepTempLeftovers(data);
 
@@ -43,7 +43,7 @@ describe("sweepTempLeftovers()", () => {
     const kept = [
       file(data, "credentials"),
       file(data, "lambdalet.db"),
-      file(data, "runtimes/nodejs/bootstrap.mjs"),
+      file(data, "runtimes/nodejs/bootstrap.cjs"),
       file(data, `code/${SHA}/index.js`),
       file(data, `code/${SHA}/cache/page.tmp-1`),
     ];

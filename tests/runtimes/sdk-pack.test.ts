@@ -99,7 +99,7 @@ describe("the Node.js SDK pack", () => {
       ).toBe(
         0o644,
       );
-      expect(existsSync(join(agent.dataDir, "runtimes", "nodejs", "bootstrap.mjs"))).toBe(true);
+      expect(existsSync(join(agent.dataDir, "runtimes", "nodejs", "bootstrap.cjs"))).toBe(true);
 
       const version = manifest.packages["@aws-sdk/client-lambda"]!;
       const list = await runCli(["runtimes", "list", "--data-dir", agent.dataDir]);

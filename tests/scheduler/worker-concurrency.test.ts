@@ -162,7 +162,7 @@ describe("a worker with maxConcurrency", () => {
   test("bun: the same bootstrap, run by Bun as bun1.x runs it, runs 4 invocations at once in one process", async () => {
     // bun1.x runs the bootstrap under the lambdalet binary itself; here a provided bootstrap runs it under this Bun
     const script = `#!/bin/sh\nexec ${process.execPath} ${
-      join(host.runtimeDir, "nodejs", "bootstrap.mjs")
+      join(host.runtimeDir, "nodejs", "bootstrap.cjs")
     }\n`;
     const fn = target("provided.al2023", "index.handler", { "index.js": NODE_HANDLER }, {
       maxConcurrency: 4,
