@@ -128,6 +128,23 @@ export function ownSocketInode(fd: string): number | null {
   }
 }
 
+/**
+ * The file descriptor (its name in /proc/self/fd) by which this process holds socket `inode`, or null: one `fstat`
+ * per descriptor, a fraction of what reading each link in /proc costs (an agent holds a few per worker).
+ */
+export function ownSocketFd(inode: number): string | null {
+  let fds: string[];
+  try {
+    fds = readdirSync("/proc/self/fd");
+  } catch {
+    return null;
+  }
+  for (let i = fds.length - 1; i >= 0; i--) {
+    if (ownSocketInode(fds[i]!) === inode) return fds[i]!;
+  }
+  return null;
+}
+
 /** What `/proc/<pid>/fd/<fd>` links to, or null when it is not open (or cannot be read). */
 export function fdLink(pid: number | "self", fd: string): string | null {
   try {

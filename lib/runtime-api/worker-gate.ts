@@ -6,8 +6,8 @@ import {
   fdsDenied,
   findSocketHolder,
   holderAmong,
+  ownSocketFd,
   ownSocketInode,
-  socketFd,
 } from "./peer.ts";
 import { LookupBudget, PEER_LOOKUPS } from "./lookup-budget.ts";
 
@@ -111,7 +111,7 @@ export class WorkerGate {
     const holder = owner ? holderAmong(owner(), inodes.client) : null;
     if (holder) {
       // without the server's end in hand the connection cannot be told from a later one: no memory then
-      const ownFd = inodes.server === null ? null : socketFd("self", inodes.server);
+      const ownFd = inodes.server === null ? null : ownSocketFd(inodes.server);
       if (ownFd === null || inodes.server === null) return "admit";
       if (this.#verified.size >= REMEMBERED) this.#verified.clear();
       this.#verified.set(client.port, {
