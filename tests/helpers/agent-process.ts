@@ -1,5 +1,5 @@
 /** @module Starts a real agent process (from source or a compiled binary) on an ephemeral port. */
-import { chmodSync, mkdtempSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { registerAgent } from "./api-client.ts";
@@ -43,10 +43,32 @@ export interface AgentProcessOptions {
   env?: Record<string, string>;
 }
 
-/** Makes a new temporary folder, traversable by the unprivileged users workers may run as. */
+/** The folders {@linkcode tempDir} made in this process. */
+const madeDirs: string[] = [];
+
+/**
+ * Removes every folder {@linkcode tempDir} made so far: at the end of a `bun test` run (its preload) and when a
+ * script that made some exits.
+ */
+export function removeTempDirs(): void {
+  for (const dir of madeDirs.splice(0)) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // a folder something still holds (a mount) stays; the others go
+    }
+  }
+}
+
+/**
+ * Makes a new temporary folder, traversable by the unprivileged users workers may run as; it is removed with
+ * everything in it at the end of the test run, or when the script that made it exits.
+ */
 export function tempDir(prefix = "lambdalet-test-"): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   chmodSync(dir, 0o755);
+  if (madeDirs.length === 0) process.once("exit", removeTempDirs);
+  madeDirs.push(dir);
   return dir;
 }
 
