@@ -71,6 +71,7 @@ export function startDetached(
       if (cgroup) yield* cgroupMembers(cgroup.procsFiles);
       if (!gone) yield* sessionMembers(proc.pid); // a dead leader's pid may lead someone else's session
     },
+    workingPids: () => (cgroup ? cgroupMembers(cgroup.procsFiles) : gone ? [] : [proc.pid]),
   };
 }
 

@@ -46,6 +46,11 @@ export interface WorkerProcess {
    * those of its session (the leader's, which its processes cannot leave for another's).
    */
   pids(): Iterable<number>;
+  /**
+   * The pids that run the worker's code, cheaply: its cgroup's members when it has a cgroup (a container's pid 1 and
+   * the runtime under it), else its leader (which became the runtime). Not for deciding who it is: see `pids`.
+   */
+  workingPids(): Iterable<number>;
 }
 
 /** How a process ended. */

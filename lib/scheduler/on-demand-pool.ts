@@ -14,6 +14,7 @@ import {
   throttled,
 } from "./pool-types.ts";
 import type { WorkerStopReason } from "./observer.ts";
+import { CpuContention } from "./cpu-contention.ts";
 import { ScaleEstimates } from "./scale-estimates.ts";
 import type { FunctionTarget } from "./target.ts";
 import { Worker } from "./worker.ts";
@@ -82,6 +83,7 @@ export class OnDemandPool implements FunctionPool, AdmissionClient {
   #provisionStarting = 0;
   #retired = false;
   #pumpTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #contention = new CpuContention();
   /** When the pool last went from no ready worker to one (`performance.now()`). */
   #readySince = 0;
 
@@ -266,6 +268,10 @@ export class OnDemandPool implements FunctionPool, AdmissionClient {
     // up to WORKERS_PER_CORE per core, callers waiting are reason enough: each one more works in parallel for as
     // long as the load lasts, while its start is paid once
     if (this.size < this.#deps.admission.cores * WORKERS_PER_CORE) return true;
+    // past them, one more only helps workers that wait for I/O: ones that queue for the cores now would share the
+    // same cores (and a busy device measures every invocation slower, which must not read as a reason for more).
+    // Not known yet (the first look is the baseline): the next look, within a cold start's time, tells.
+    if (this.#contended() !== false) return false;
     const coldStartMs = this.#estimates.coldStartMs;
     const oldest = this.#waiters[0];
     // only a wait while a worker was ready counts: workers still starting serve the queue once ready (a burst on a
@@ -281,6 +287,11 @@ export class OnDemandPool implements FunctionPool, AdmissionClient {
     const leases = this.size * maxConcurrency;
     const waves = Math.ceil((this.#waiters.length + extra + 1) / leases);
     return waves * durationMs >= coldStartMs;
+  }
+
+  /** Whether the pool's workers have lately waited for a CPU (null: not known yet), from {@linkcode CpuContention}. */
+  #contended(): boolean | null {
+    return this.#contention.contended([...this.#slots.keys()].map((worker) => worker.workingPids()));
   }
 
   #admit(): Admitted | null {
@@ -345,6 +356,7 @@ export class OnDemandPool implements FunctionPool, AdmissionClient {
     const slot: Slot = { worker, leases: 0, admitted, provisioned, idleSince: null, idleTimer: undefined };
     if (this.#slots.size === 0) this.#readySince = performance.now();
     this.#slots.set(worker, slot);
+    this.#contended(); // a baseline of the CPU waits for the next decision
     if (worker.maxConcurrency > 1) this.#free.push(worker);
     void worker.exited.then(() => this.#forget(worker));
     // only now (the worker counted in the pool's size): the admission tells the pools of the freed start slot

@@ -120,6 +120,11 @@ export class Worker {
     return this.#onExit.size;
   }
 
+  /** The pids that run the worker's code (its cgroup's, else its leader's): what the pool watches for CPU waits. */
+  workingPids(): Iterable<number> {
+    return this.#process.workingPids();
+  }
+
   /** Resolves when the worker's process has exited. */
   get exited(): Promise<ExitStatus> {
     return this.#exited;

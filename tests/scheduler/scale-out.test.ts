@@ -68,32 +68,51 @@ describe("scale-out within the admission", () => {
     expect(workers).toBeLessThanOrEqual(2);
   });
 
-  test("a burst on a cold function with room for many is served by a few workers, not one per caller", async () => {
-    // its own agent: a budget with room for all 32 (the suite's agent has room for two)
-    const dir = tempDir("lambdalet-scale-out-roomy-");
-    const roomy = await startAgentProcess({ dataDir: join(dir, "data") });
-    try {
+  describe("with room for many workers", () => {
+    let roomy: AgentProcess;
+    const call = async (name: string, ms: number) => {
+      const response = await invoke(roomy.url, name, JSON.stringify({ ms }));
+      expect(response.status).toBe(200);
+      return await readJson<Answer>(response);
+    };
+
+    beforeAll(async () => {
+      // its own agent: the default budget (the suite's agent has room for two)
+      roomy = await startAgentProcess({ dataDir: join(tempDir("lambdalet-scale-out-roomy-"), "data") });
+    });
+
+    afterAll(async () => {
+      await roomy?.stop();
+    });
+
+    test("a burst of quick invocations on a cold function is served by a few workers, not one per caller", async () => {
       await deploy(
         roomy.url,
         createBodyWith("cold-burst", "nodejs20.x", "index.handler", { "index.js": SLEEPER }, {
           Edge: { maxInstancesCount: 32 },
         }),
       );
-      const answers = await Promise.all(
-        Array.from({ length: 32 }, async () => {
-          const response = await invoke(roomy.url, "cold-burst", JSON.stringify({ ms: 2 }));
-          expect(response.status).toBe(200);
-          return await readJson<Answer>(response);
-        }),
-      );
+      const answers = await Promise.all(Array.from({ length: 32 }, () => call("cold-burst", 2)));
       const workers = new Set(answers.map((answer) => answer.pid)).size;
-      // two per core start at once; past them only the measured times may add one (a cold worker's first
-      // invocations are slow), and the wait for the first starts counts for nothing
+      // two per core start at once; past them only the measured times may add one while the workers do not wait
+      // for a CPU, and the wait for the first starts counts for nothing
       expect(workers).toBeGreaterThanOrEqual(Math.min(2, 2 * availableParallelism()));
       expect(workers).toBeLessThanOrEqual(8);
-    } finally {
-      await roomy.stop();
-    }
+    });
+
+    test("slow invocations past twice the cores get more workers: they wait for I/O, not for a CPU", async () => {
+      const always = 2 * availableParallelism();
+      await deploy(
+        roomy.url,
+        createBodyWith("sleepy", "nodejs20.x", "index.handler", { "index.js": SLEEPER }, {
+          Timeout: 30,
+          Edge: { maxInstancesCount: always + 8 },
+        }),
+      );
+      const answers = await Promise.all(Array.from({ length: always + 8 }, () => call("sleepy", 2000)));
+      const workers = new Set(answers.map((answer) => answer.pid)).size;
+      expect(workers).toBeGreaterThan(always);
+    });
   });
 
   test("slow invocations still get a worker each, up to the budget, and the rest wait for one", async () => {
