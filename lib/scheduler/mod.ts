@@ -3,6 +3,7 @@ export { poolLimits, Scheduler, type SchedulerOptions, type VersionStatus } from
 export type { PoolLimits, PoolStatus } from "./pool-types.ts";
 export type { AdmissionStatus } from "./admission.ts";
 export type { ProvisionResult } from "./on-demand-pool.ts";
+export { unweighedWorkers } from "./on-demand-pool.ts";
 export type { FunctionTarget } from "./target.ts";
 export {
   observeAll,

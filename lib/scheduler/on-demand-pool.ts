@@ -55,17 +55,20 @@ export interface ProvisionResult {
 }
 
 /**
- * The workers per core a pool starts for waiting callers without weighing their start. A worker waits for the agent
- * between two invocations (its answer read, the next one handed over): a second one per core keeps the core busy
- * meanwhile (measured: +11% at concurrency 8 and +13% at 64 on 2 cores with a no-op handler).
+ * The workers a pool starts for waiting callers without weighing their start, on a host of `cores`: two per core
+ * where there are several (a worker waits for the agent, running on another core, between two invocations: a
+ * second one keeps its core busy meanwhile; measured +9% at concurrency 8 on 2 cores), one on a single core (the
+ * agent and the workers take turns on it anyway: a second worker measured 16% slower).
  */
-export const WORKERS_PER_CORE = 2;
+export function unweighedWorkers(cores: number): number {
+  return cores > 1 ? 2 * cores : 1;
+}
 
 /**
  * Runs invocations of one function version on warm workers. An invocation that finds none free waits for one
  * unless a new worker would serve it sooner (the pool's measured invocation and start times decide) and the
- * agent's admission lets it start (memory budget, starts per core); a burst past twice the cores thus queues for
- * warm workers instead of starting an interpreter per caller. A full queue starts a worker rather than refuse.
+ * agent's admission lets it start (memory budget, starts per core); a burst past {@linkcode unweighedWorkers} thus
+ * queues for warm workers instead of starting an interpreter per caller. A full queue starts a worker rather than refuse.
  */
 export class OnDemandPool implements FunctionPool, AdmissionClient {
   readonly #target: FunctionTarget;
@@ -252,7 +255,7 @@ export class OnDemandPool implements FunctionPool, AdmissionClient {
 
   /**
    * Whether a new worker is worth starting for the queue (with `extra` more callers): always when there is none or
-   * fewer than {@linkcode WORKERS_PER_CORE} per core; past that, when the oldest caller has already waited a cold
+   * fewer than {@linkcode unweighedWorkers}; past that, when the oldest caller has already waited a cold
    * start's time while a worker was ready, or when the queue, at the measured invocation time, would take longer
    * than a cold start to drain.
    */
@@ -265,9 +268,9 @@ export class OnDemandPool implements FunctionPool, AdmissionClient {
     for (const slot of this.#slots.values()) leased += slot.leases;
     const spare = this.size * maxConcurrency - leased - this.#starting;
     if (this.#waiters.length + extra + 1 <= spare) return false;
-    // up to WORKERS_PER_CORE per core, callers waiting are reason enough: each one more works in parallel for as
-    // long as the load lasts, while its start is paid once
-    if (this.size < this.#deps.admission.cores * WORKERS_PER_CORE) return true;
+    // up to unweighedWorkers, callers waiting are reason enough: each one more works in parallel for as long as the
+    // load lasts, while its start is paid once
+    if (this.size < unweighedWorkers(this.#deps.admission.cores)) return true;
     // past them, one more only helps workers that wait for I/O: ones that queue for the cores now would share the
     // same cores (and a busy device measures every invocation slower, which must not read as a reason for more).
     // Not known yet (the first look is the baseline): the next look, within a cold start's time, tells.
