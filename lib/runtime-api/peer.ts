@@ -133,16 +133,7 @@ export function ownSocketInode(fd: string): number | null {
  * per descriptor, a fraction of what reading each link in /proc costs (an agent holds a few per worker).
  */
 export function ownSocketFd(inode: number): string | null {
-  let fds: string[];
-  try {
-    fds = readdirSync("/proc/self/fd");
-  } catch {
-    return null;
-  }
-  for (let i = fds.length - 1; i >= 0; i--) {
-    if (ownSocketInode(fds[i]!) === inode) return fds[i]!;
-  }
-  return null;
+  return findFd("self", (fd) => ownSocketInode(fd) === inode);
 }
 
 /** What `/proc/<pid>/fd/<fd>` links to, or null when it is not open (or cannot be read). */
@@ -157,15 +148,24 @@ export function fdLink(pid: number | "self", fd: string): string | null {
 /** The file descriptor (its name in /proc/<pid>/fd) by which process `pid` holds socket `inode`, or null. */
 export function socketFd(pid: number | "self", inode: number): string | null {
   const target = socketLink(inode);
-  let fds: string[];
+  return findFd(pid, (fd) => fdLink(pid, fd) === target);
+}
+
+/** The names in folder `path`, or null when it cannot be read (a process gone, or another user's). */
+function namesIn(path: string): string[] | null {
   try {
-    fds = readdirSync(`/proc/${pid}/fd`);
+    return readdirSync(path);
   } catch {
     return null;
   }
+}
+
+/** The first descriptor of `pid` (its name in /proc/<pid>/fd) that `matches`, newest first; null when none does. */
+function findFd(pid: number | "self", matches: (fd: string) => boolean): string | null {
+  const fds = namesIn(`/proc/${pid}/fd`) ?? [];
   // the newest descriptors are the likeliest: a connection accepted or opened a moment ago
   for (let i = fds.length - 1; i >= 0; i--) {
-    if (fdLink(pid, fds[i]!) === target) return fds[i]!;
+    if (matches(fds[i]!)) return fds[i]!;
   }
   return null;
 }
@@ -208,11 +208,6 @@ export function holderAmong(pids: Iterable<number>, inode: number): SocketHolder
 
 /** A process holding socket `inode`, searching every process in /proc; null when none is found. */
 export function findSocketHolder(inode: number): SocketHolder | null {
-  let entries: string[];
-  try {
-    entries = readdirSync("/proc");
-  } catch {
-    return null;
-  }
+  const entries = namesIn("/proc") ?? [];
   return holderAmong(entries.filter((name) => /^\d+$/.test(name)).map(Number), inode);
 }
