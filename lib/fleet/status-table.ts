@@ -92,6 +92,44 @@ export interface ReadStatusOptions {
   group?: string | null;
   /** Silent longer than this is stale. @default DEFAULT_STALE_AFTER_MS */
   staleAfterMs?: number;
+  /** How long one listing of the keys may take before it is made again (3 at most). @default 5 s */
+  listTimeoutMs?: number;
+}
+
+/** How long one listing of the status keys may take before it is made again. */
+const LIST_TIMEOUT_MS = 5_000;
+/** Listings made before giving up. */
+const LIST_ATTEMPTS = 3;
+
+/**
+ * The `device.*` keys of the status bucket. A listing is an ordered consumer of the hub's, which can stall on a
+ * loaded hub and then never end: one that takes longer than `timeoutMs` is stopped and made again, and after
+ * {@linkcode LIST_ATTEMPTS} such listings the reading fails with a message (seen: a deployer hanging for good after
+ * a rollout had completed, with both cores of the hub's host busy).
+ */
+async function deviceKeys(status: KV, timeoutMs: number): Promise<string[]> {
+  for (let attempt = 1;; attempt++) {
+    const listing = await status.keys("device.*");
+    const keys: string[] = [];
+    const listed = (async () => {
+      for await (const key of listing) keys.push(key);
+      return true;
+    })();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const ended = await Promise.race([
+      listed,
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    if (ended) return keys;
+    listing.stop();
+    listed.catch(() => {});
+    if (attempt >= LIST_ATTEMPTS) {
+      throw new Error(
+        `Cannot list the devices' statuses: the hub did not finish a listing within ${timeoutMs} ms, ${LIST_ATTEMPTS} times`,
+      );
+    }
+  }
 }
 
 /** Reads every device's status, sorted by device; filtered by the group its status lists. */
@@ -100,8 +138,7 @@ export async function readStatuses(
   options: ReadStatusOptions = {},
 ): Promise<DeviceStatusEntry[]> {
   const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
-  const keys: string[] = [];
-  for await (const key of await status.keys("device.*")) keys.push(key);
+  const keys = await deviceKeys(status, options.listTimeoutMs ?? LIST_TIMEOUT_MS);
   const now = Date.now();
   const entries: DeviceStatusEntry[] = [];
   for (const key of keys) {

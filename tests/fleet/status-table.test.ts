@@ -1,7 +1,7 @@
 /** @module The status table: devices' reports read forgivingly, stale ones marked, rendered as a table or JSON. */
 import { describe, expect, test } from "bun:test";
-import type { KvEntry } from "@nats-io/kv";
-import { renderStatusTable, statusEntryOf, statusJson } from "../../lib/fleet/status-table.ts";
+import type { KV, KvEntry } from "@nats-io/kv";
+import { readStatuses, renderStatusTable, statusEntryOf, statusJson } from "../../lib/fleet/status-table.ts";
 
 const NOW = Date.parse("2026-11-30T03:00:00Z");
 
@@ -87,5 +87,52 @@ describe("the status table", () => {
       revision: 7,
       status: expect.objectContaining({ device: "pi-07", groups: ["plant-a", "cameras"] }),
     }]);
+  });
+});
+
+/**
+ * A listing of keys as the hub hands it: the keys, or (stalled) nothing until it is stopped. A stall of the hub's
+ * ordered consumer cannot be made on demand with a real nats-server, so the bucket here is a stand-in.
+ */
+function listing(keys: string[] | "stalled") {
+  let stop = () => {};
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  return {
+    stop: () => stop(),
+    async *[Symbol.asyncIterator]() {
+      if (keys === "stalled") {
+        await stopped;
+        return;
+      }
+      yield* keys;
+    },
+  };
+}
+
+describe("readStatuses on a hub whose listing stalls", () => {
+  const bucket = (listings: (string[] | "stalled")[]) => {
+    let made = 0;
+    return {
+      keys: () => Promise.resolve(listing(listings[Math.min(made++, listings.length - 1)]!)),
+      get: (key: string) => Promise.resolve(entry(key, { ...report, device: key.slice(7) }, 1)),
+      get listings() {
+        return made;
+      },
+    };
+  };
+
+  test("a listing that does not end in time is made again", async () => {
+    const kv = bucket(["stalled", ["device.pi-07", "device.pi-08"]]);
+    const read = await readStatuses(kv as unknown as KV, { listTimeoutMs: 50 });
+    expect(read.map((item) => item.device)).toEqual(["pi-07", "pi-08"]);
+    expect(kv.listings).toBe(2);
+  });
+
+  test("after three stalled listings it fails with a message instead of waiting for good", async () => {
+    const kv = bucket(["stalled"]);
+    await expect(readStatuses(kv as unknown as KV, { listTimeoutMs: 50 })).rejects.toThrow(
+      "the hub did not finish a listing within 50 ms, 3 times",
+    );
+    expect(kv.listings).toBe(3);
   });
 });
