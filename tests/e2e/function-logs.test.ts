@@ -236,17 +236,23 @@ describe("stored function logs", () => {
       }
       // rotation happened: more than a current file, and the newest lines are the ones kept
       expect(Math.max(...usage.files.values())).toBeGreaterThan(1);
-      const records = await logRecords(agent, "flood-c", ["--since", "1h"]);
-      const numbered = records.map((record) => /^(\d+)x/.exec(record.message)?.[1]).filter((n) =>
-        n !== undefined
-      );
+      const kept = await Promise.all(["flood-a", "flood-b", "flood-c"].map(async (name) => {
+        const records = await logRecords(agent, name, ["--since", "1h"]);
+        const numbers = records.map((record) => /^(\d+)x/.exec(record.message)?.[1])
+          .filter((n) => n !== undefined).map(Number);
+        const dropped = records.some((record) =>
+          /lines? of this function's log dropped/.test(record.message)
+        );
+        return { numbers, dropped };
+      }));
       // lines the writer could not keep up with are dropped and counted, but what stays is the newest, in order
-      const numbers = numbered.map(Number);
-      expect(numbers.length).toBeGreaterThan(100);
+      for (const { numbers } of kept) expect(numbers).toEqual(numbers.toSorted((a, b) => a - b));
+      // the total cap takes the oldest files of whichever flood ended first (on a busy host it keeps a few lines
+      // of it): the function that kept the most shows what stays
+      const most = kept.reduce((best, each) => each.numbers.length > best.numbers.length ? each : best);
+      expect(most.numbers.length).toBeGreaterThan(100);
       // the first lines went with a rotated file, unless a busy disk made the writer drop lines (then it says so)
-      const dropped = records.some((record) => /lines? of this function's log dropped/.test(record.message));
-      expect(numbers[0]! > 0 || dropped).toBe(true);
-      expect(numbers).toEqual(numbers.toSorted((a, b) => a - b));
+      expect(most.numbers[0]! > 0 || most.dropped).toBe(true);
     },
     60_000,
   );
