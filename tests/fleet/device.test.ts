@@ -67,6 +67,16 @@ describe.skipIf(!NATS_SERVER)("a fleet device", () => {
     return entry?.value.length ? entry.json<DeviceStatus>() : null;
   }
 
+  /** The device's status once it reports `group` at `revision` and its deployment completed. */
+  function completed(group: string, revision: number): Promise<DeviceStatus> {
+    return eventually(async () => {
+      const current = await deviceStatus();
+      return current?.deployment?.status === "COMPLETED" && current.desired[group]?.revision === revision
+        ? current
+        : undefined;
+    }, SLOW);
+  }
+
   function invokeRequest(extra: Record<string, unknown> = {}, key: KeyObject | null = signing.privateKey) {
     return sealEnvelope(
       new TextEncoder().encode(JSON.stringify({
@@ -131,12 +141,7 @@ describe.skipIf(!NATS_SERVER)("a fleet device", () => {
       desiredKey("plant-a", "stable"),
       sealEnvelope(payload("plant-a", [fn("hello", sha256)]), signing.privateKey),
     );
-    const report = await eventually(async () => {
-      const current = await deviceStatus();
-      return current?.deployment?.status === "COMPLETED" && current.desired["plant-a"]?.revision === revision
-        ? current
-        : undefined;
-    }, SLOW);
+    const report = await completed("plant-a", revision);
     expect(report).toMatchObject({
       format: "lambdalet-status/1",
       device: DEVICE,
@@ -180,12 +185,7 @@ describe.skipIf(!NATS_SERVER)("a fleet device", () => {
       desiredKey("cameras", "stable"),
       sealEnvelope(payload("cameras", [fn("camera", sha256)]), signing.privateKey),
     );
-    await eventually(async () => {
-      const current = await deviceStatus();
-      return current?.deployment?.status === "COMPLETED" && current.desired.cameras?.revision === revision
-        ? current
-        : undefined;
-    }, SLOW);
+    await completed("cameras", revision);
     expect(await readJson(await invoke(agent.url, "camera", "{}"))).toBe("camera");
     expect(await readJson(await invoke(agent.url, "local-only", "{}"))).toBe("local");
     expect(await readJson(await invoke(agent.url, "hello", "{}"))).toMatchObject({ version: "v1" });
@@ -297,12 +297,7 @@ describe.skipIf(!NATS_SERVER)("a fleet device", () => {
       desiredKey("cameras", "stable"),
       sealEnvelope(payload("cameras", []), signing.privateKey),
     );
-    await eventually(async () => {
-      const current = await deviceStatus();
-      return current?.deployment?.status === "COMPLETED" && current.desired.cameras?.revision === revision
-        ? current
-        : undefined;
-    }, SLOW);
+    await completed("cameras", revision);
     expect((await invoke(agent.url, "camera", "{}")).status).toBe(404);
     expect(await readJson(await invoke(agent.url, "local-only", "{}"))).toBe("local");
     expect(await readJson(await invoke(agent.url, "hello", "{}"))).toMatchObject({ version: "v1" });
