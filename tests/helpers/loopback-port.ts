@@ -1,5 +1,9 @@
-/** @module Loopback ports for the servers tests start: a free one, and whether one accepts connections yet. */
+/**
+ * @module Loopback ports for the servers tests start: a free one, whether one accepts connections yet, and a server
+ * started and awaited on its port.
+ */
 import { connect as netConnect } from "node:net";
+import { eventually } from "./functions.ts";
 
 /** A port free on loopback now. */
 export async function freePort(): Promise<number> {
@@ -18,4 +22,30 @@ export function accepts(port: number): Promise<boolean> {
     });
     socket.on("error", () => resolve(false));
   });
+}
+
+/**
+ * Starts the server `cmd` and resolves once it accepts connections on `port` (within `timeoutMs`); throws when it
+ * exits first, with its stderr and the tail of `log()` (what it wrote to its own log file).
+ */
+export async function startServer(
+  cmd: string[],
+  port: number,
+  log: () => string,
+  timeoutMs?: number,
+): Promise<Bun.Subprocess<"ignore", "ignore", "pipe">> {
+  const proc = Bun.spawn({ cmd, stdin: "ignore", stdout: "ignore", stderr: "pipe" });
+  try {
+    await eventually(async () => {
+      if (proc.exitCode !== null) {
+        const stderr = await new Response(proc.stderr).text();
+        throw new Error(`${cmd[0]} exited (${proc.exitCode}): ${stderr}${log().slice(-2000)}`);
+      }
+      return await accepts(port) || undefined;
+    }, timeoutMs);
+  } catch (error) {
+    proc.kill(); // one that never listened is not left behind
+    throw error;
+  }
+  return proc;
 }

@@ -2,8 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "./agent-process.ts";
-import { accepts, freePort } from "./loopback-port.ts";
-import { eventually } from "./functions.ts";
+import { freePort, startServer } from "./loopback-port.ts";
 import { makeTestCertificates, type TestCertificates } from "./test-certificates.ts";
 
 /** Debian's broker (package mosquitto), or null when it is not installed. */
@@ -61,19 +60,7 @@ export async function startMosquitto(): Promise<Mosquitto> {
     pki,
     log: () => existsSync(logFile) ? readFileSync(logFile, "utf8") : "",
     async start() {
-      proc = Bun.spawn({
-        cmd: [MOSQUITTO!, "-c", join(dir, "mosquitto.conf")],
-        stdin: "ignore",
-        stdout: "ignore",
-        stderr: "pipe",
-      });
-      const started = proc;
-      await eventually(async () => {
-        if (started.exitCode !== null) {
-          throw new Error(`mosquitto exited (${started.exitCode}): ${broker.log().slice(-2000)}`);
-        }
-        return await accepts(port) || undefined;
-      });
+      proc = await startServer([MOSQUITTO!, "-c", join(dir, "mosquitto.conf")], port, broker.log);
     },
     async stop() {
       if (!proc) return;

@@ -9,8 +9,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { connectFleet } from "../../lib/fleet/connection.ts";
 import { renderServerConfig } from "../../lib/fleet/server-config.ts";
 import { tempDir } from "./agent-process.ts";
-import { accepts, freePort } from "./loopback-port.ts";
-import { eventually } from "./functions.ts";
+import { freePort, startServer } from "./loopback-port.ts";
 import { makeTestCertificates, type TestCertificates } from "./test-certificates.ts";
 
 /** Debian's nats-server (package nats-server), or null when it is not installed. */
@@ -102,20 +101,7 @@ export async function startNats(options: NatsOptions): Promise<Nats> {
     log,
     async start() {
       if (proc) return;
-      proc = Bun.spawn({
-        cmd: [NATS_SERVER!, "-c", configFile],
-        stdin: "ignore",
-        stdout: "ignore",
-        stderr: "pipe",
-      });
-      const started = proc;
-      await eventually(async () => {
-        if (started.exitCode !== null) {
-          const stderr = await new Response(started.stderr as ReadableStream).text();
-          throw new Error(`nats-server exited (${started.exitCode}): ${stderr}${log().slice(-2000)}`);
-        }
-        return await accepts(port) || undefined;
-      }, 30_000);
+      proc = await startServer([NATS_SERVER!, "-c", configFile], port, log, 30_000);
     },
     async stop() {
       if (!proc) return;
