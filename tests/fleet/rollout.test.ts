@@ -128,6 +128,21 @@ class PlayedDevices {
   }
 }
 
+/** Starts a "1,all" rollout of `version`'s document with `controller` and drives it to its end. */
+async function rollOut(
+  controller: RolloutController,
+  version: string,
+  thresholdPercentage: number,
+  stepTimeoutMinutes: number,
+) {
+  const started = await controller.start(GROUP, documentOf(version), {
+    steps: parseRolloutSpec("1,all"),
+    thresholdPercentage,
+    stepTimeoutMinutes,
+  });
+  return { started, result: await controller.drive(GROUP, started.rollout.rolloutId) };
+}
+
 describe.skipIf(!NATS_SERVER)("RolloutController", () => {
   let nats: Nats;
   let nc: NatsConnection;
@@ -156,15 +171,9 @@ describe.skipIf(!NATS_SERVER)("RolloutController", () => {
     played = await PlayedDevices.start(stores);
     const lines: string[] = [];
     const controller = new RolloutController(stores, { signKey: null, log: (line) => lines.push(line) });
-    const started = await controller.start(GROUP, documentOf("v2"), {
-      steps: parseRolloutSpec("1,all"),
-      thresholdPercentage: 20,
-      stepTimeoutMinutes: 5,
-    });
+    const { started, result } = await rollOut(controller, "v2", 20, 5);
     expect(started.rollout.targets).toEqual(DEVICES);
     expect(started.rollout.released).toEqual(["pi-01"]);
-
-    const result = await controller.drive(GROUP, started.rollout.rolloutId);
     expect(result.state).toBe("COMPLETED");
     expect(result.outcomes).toEqual({ "pi-01": "SUCCEEDED", "pi-02": "SUCCEEDED", "pi-03": "SUCCEEDED" });
     const stable = await readDesired(stores.desired, GROUP, "stable");
@@ -178,12 +187,7 @@ describe.skipIf(!NATS_SERVER)("RolloutController", () => {
     const before = await readDesired(stores.desired, GROUP, "stable");
     played = await PlayedDevices.start(stores, ["pi-01"]);
     const controller = new RolloutController(stores, { signKey: null });
-    const started = await controller.start(GROUP, documentOf("v4"), {
-      steps: parseRolloutSpec("1,all"),
-      thresholdPercentage: 20,
-      stepTimeoutMinutes: 5,
-    });
-    const result = await controller.drive(GROUP, started.rollout.rolloutId);
+    const { result } = await rollOut(controller, "v4", 20, 5);
     expect(result.state).toBe("ABORTED");
     expect(result.reason).toBe("1 of 1 executed device(s) failed (100%, threshold 20%)");
     expect(result.released).toEqual(["pi-01"]);
@@ -198,12 +202,7 @@ describe.skipIf(!NATS_SERVER)("RolloutController", () => {
     await deployStable(stores, GROUP, documentOf("v5"));
     played = await PlayedDevices.start(stores, [], ["pi-01"]);
     const controller = new RolloutController(stores, { signKey: null });
-    const started = await controller.start(GROUP, documentOf("v6"), {
-      steps: parseRolloutSpec("1,all"),
-      thresholdPercentage: 50,
-      stepTimeoutMinutes: 0.05,
-    });
-    const result = await controller.drive(GROUP, started.rollout.rolloutId);
+    const { result } = await rollOut(controller, "v6", 50, 0.05);
     expect(result.state).toBe("ABORTED");
     expect(result.outcomes).toEqual({ "pi-01": "TIMED_OUT" });
   });
